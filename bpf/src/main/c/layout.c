@@ -1,0 +1,51 @@
+// Prints the layout of every shared struct as seen by C, for LayoutTest to compare with Java.
+#include <stddef.h>
+#include <stdio.h>
+#include "xdperf.h"
+
+#define SIZE(s) printf(#s ".size=%zu\n", sizeof(struct s))
+#define FIELD(s, f) printf(#s "." #f "=%zu\n", offsetof(struct s, f))
+#define CONST(c) printf(#c "=%lld\n", (long long)(c))
+
+int main(void)
+{
+	SIZE(xdperf_mh);
+	FIELD(xdperf_mh, magic); FIELD(xdperf_mh, stream_id); FIELD(xdperf_mh, seq);
+	FIELD(xdperf_mh, tx_ns); FIELD(xdperf_mh, cpu); FIELD(xdperf_mh, version);
+
+	SIZE(xdperf_tx_config);
+	FIELD(xdperf_tx_config, interval_ns); FIELD(xdperf_tx_config, max_lag_ns);
+	FIELD(xdperf_tx_config, end_ns); FIELD(xdperf_tx_config, stop);
+	FIELD(xdperf_tx_config, mh_offset); FIELD(xdperf_tx_config, csum_offset);
+	FIELD(xdperf_tx_config, stream_id); FIELD(xdperf_tx_config, csum_udp);
+	FIELD(xdperf_tx_config, test_hooks);
+
+	SIZE(xdperf_tx_state);
+	FIELD(xdperf_tx_state, next_ns); FIELD(xdperf_tx_state, seq); FIELD(xdperf_tx_state, limit);
+	FIELD(xdperf_tx_state, sent_packets); FIELD(xdperf_tx_state, sent_bytes);
+	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops);
+
+	SIZE(xdperf_test_hook);
+	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);
+
+	SIZE(xdperf_rx_config);
+	FIELD(xdperf_rx_config, verdict);
+
+	SIZE(xdperf_rx_stream);
+	FIELD(xdperf_rx_stream, packets); FIELD(xdperf_rx_stream, bytes);
+	FIELD(xdperf_rx_stream, lat_sum_ns); FIELD(xdperf_rx_stream, lat_count);
+
+	SIZE(xdperf_rx_totals);
+	FIELD(xdperf_rx_totals, packets); FIELD(xdperf_rx_totals, bytes);
+	FIELD(xdperf_rx_totals, other_packets); FIELD(xdperf_rx_totals, bad_stream);
+
+	SIZE(xdperf_rx_flow);
+	FIELD(xdperf_rx_flow, next_seq); FIELD(xdperf_rx_flow, window);
+	FIELD(xdperf_rx_flow, duplicates); FIELD(xdperf_rx_flow, reordered); FIELD(xdperf_rx_flow, late);
+
+	CONST(XDPERF_MAX_STREAMS); CONST(XDPERF_MAX_CPUS); CONST(XDPERF_HIST_SUB_BITS);
+	CONST(XDPERF_HIST_BUCKETS); CONST(XDPERF_TEST_HOOKS); CONST(XDPERF_SEQ_WINDOW);
+	CONST(XDPERF_MH_MAGIC); CONST(XDPERF_MH_VERSION); CONST(XDPERF_HOOK_DROP);
+	CONST(XDPERF_HOOK_STAMP); CONST(XDPERF_VERDICT_DROP); CONST(XDPERF_VERDICT_PASS);
+	return 0;
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * The receive side. xdp_rx finds the xdperf measurement header after a UDP or TCP header
+ * (IPv4 or IPv6, up to two VLAN tags) and counts per CPU and per stream: packets, bytes,
+ * latency; per (stream, sending CPU) it tracks sequence numbers for loss, duplicates and
+ * reordering. Frames without the header pass to the kernel untouched.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/udp.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "xdperf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_rx_config);
+} rx_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_MAX_STREAMS);
+	__type(key, __u32);
+	__type(value, struct xdperf_rx_stream);
+} rx_streams SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdperf_rx_totals);
+} rx_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_MAX_STREAMS * XDPERF_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct xdperf_rx_flow);
+} rx_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rx_latency SEC(".maps");
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* Log-linear bucket: values below 64 exactly, above that 64 sub-buckets per power of two. */
+static __always_inline __u32 hist_index(__u64 v)
+{
+	if (v < (1ULL << XDPERF_HIST_SUB_BITS))
+		return (__u32)v;
+	__u64 x = v;
+	__u32 msb = 0;
+	if (x >> 32) { x >>= 32; msb += 32; }
+	if (x >> 16) { x >>= 16; msb += 16; }
+	if (x >> 8)  { x >>= 8;  msb += 8; }
+	if (x >> 4)  { x >>= 4;  msb += 4; }
+	if (x >> 2)  { x >>= 2;  msb += 2; }
+	if (x >> 1)  { msb += 1; }
+	__u32 shift = msb - XDPERF_HIST_SUB_BITS;
+	__u32 sub = (v >> shift) & ((1U << XDPERF_HIST_SUB_BITS) - 1);
+	return ((shift + 1) << XDPERF_HIST_SUB_BITS) + sub;
+}
+
+static __always_inline void track_sequence(struct xdperf_rx_flow *f, __u32 seq32)
+{
+	if (f->next_seq == 0) {
+		f->next_seq = (__u64)seq32 + 1;
+		f->window = 1;
+		return;
+	}
+	__u64 top = f->next_seq - 1;
+	__s32 delta = (__s32)(seq32 - (__u32)top);
+	__u64 seq = top + (__s64)delta;
+	if (delta > 0) {
+		__u64 shift = (__u64)delta;
+		f->window = shift >= XDPERF_SEQ_WINDOW ? 1 : (f->window << shift) | 1;
+		f->next_seq = seq + 1;
+		return;
+	}
+	__u64 age = top - seq;
+	if (age >= XDPERF_SEQ_WINDOW) {
+		f->late++;
+		return;
+	}
+	__u64 bit = 1ULL << age;
+	if (f->window & bit) {
+		f->duplicates++;
+	} else {
+		f->window |= bit;
+		f->reordered++;
+	}
+}
+
+SEC("xdp")
+int xdp_rx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 zero = 0;
+	struct xdperf_rx_totals *tot = bpf_map_lookup_elem(&rx_totals, &zero);
+	struct xdperf_rx_config *cfg = bpf_map_lookup_elem(&rx_config, &zero);
+	if (!tot || !cfg)
+		return XDP_PASS;
+
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > data_end)
+		goto other;
+	void *cur = eth + 1;
+	__u16 proto = eth->h_proto;
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		struct vlan_hdr *vh = cur;
+		if ((void *)(vh + 1) > data_end)
+			goto other;
+		proto = vh->proto;
+		cur = vh + 1;
+	}
+
+	__u8 l4;
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = cur;
+		if ((void *)(ip + 1) > data_end || ip->ihl < 5)
+			goto other;
+		if (ip->frag_off & bpf_htons(0x3fff)) /* fragments: no L4 header to trust */
+			goto other;
+		l4 = ip->protocol;
+		cur = (void *)ip + ip->ihl * 4;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = cur;
+		if ((void *)(ip6 + 1) > data_end)
+			goto other;
+		l4 = ip6->nexthdr;
+		cur = ip6 + 1;
+	} else {
+		goto other;
+	}
+
+	if (l4 == IPPROTO_UDP) {
+		if (cur + sizeof(struct udphdr) > data_end)
+			goto other;
+		cur += sizeof(struct udphdr);
+	} else if (l4 == IPPROTO_TCP) {
+		struct tcphdr *th = cur;
+		if ((void *)(th + 1) > data_end || th->doff < 5)
+			goto other;
+		cur += th->doff * 4;
+	} else {
+		goto other;
+	}
+
+	struct xdperf_mh *mh = cur;
+	if ((void *)(mh + 1) > data_end || mh->magic != bpf_htons(XDPERF_MH_MAGIC))
+		goto other;
+
+	__u64 now = bpf_ktime_get_ns();
+	__u64 len = data_end - data;
+	tot->packets++;
+	tot->bytes += len;
+
+	__u32 stream = bpf_ntohs(mh->stream_id);
+	__u32 cpu = mh->cpu;
+	if (stream >= XDPERF_MAX_STREAMS || cpu >= XDPERF_MAX_CPUS) {
+		tot->bad_stream++;
+		goto verdict;
+	}
+	struct xdperf_rx_stream *s = bpf_map_lookup_elem(&rx_streams, &stream);
+	if (s) {
+		s->packets++;
+		s->bytes += len;
+	}
+
+	__u64 tx_ns = bpf_be64_to_cpu(mh->tx_ns);
+	__u64 lat = now > tx_ns ? now - tx_ns : 0;
+	__u32 bucket = hist_index(lat);
+	__u64 *count = bpf_map_lookup_elem(&rx_latency, &bucket);
+	if (count)
+		(*count)++;
+	if (s && now > tx_ns) {
+		s->lat_sum_ns += lat;
+		s->lat_count++;
+	}
+
+	__u32 slot = stream * XDPERF_MAX_CPUS + cpu;
+	struct xdperf_rx_flow *f = bpf_map_lookup_elem(&rx_flows, &slot);
+	if (f)
+		track_sequence(f, bpf_ntohl(mh->seq));
+
+verdict:
+	return cfg->verdict == XDPERF_VERDICT_PASS ? XDP_PASS : XDP_DROP;
+other:
+	tot->other_packets++;
+	return XDP_PASS;
+}
+
+char _license[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
+/*
+ * Every struct that both the XDP programs and Java read or write. Fixed-width types and
+ * explicit padding only: LayoutTest compares Java's offsets with offsetof/sizeof from
+ * this header (see layout.c), so the two sides cannot drift apart.
+ */
+#ifndef XDPERF_H
+#define XDPERF_H
+
+#include <linux/types.h>
+
+#define XDPERF_MAX_STREAMS    256  /* stream ids 0..255 are tracked at the receiver */
+#define XDPERF_MAX_CPUS       64   /* sending CPUs tracked per stream at the receiver */
+#define XDPERF_HIST_SUB_BITS  6    /* 64 linear sub-buckets per power of two: <= 1.6% wide */
+#define XDPERF_HIST_BUCKETS   ((64 - XDPERF_HIST_SUB_BITS + 1) << XDPERF_HIST_SUB_BITS)
+#define XDPERF_TEST_HOOKS     8
+#define XDPERF_SEQ_WINDOW     64   /* reorder/duplicate window of the receiver, in packets */
+
+#define XDPERF_MH_MAGIC       0x58DF
+#define XDPERF_MH_VERSION     1
+
+/*
+ * The measurement header, in network byte order, right after the L4 header. 18 bytes so
+ * that a 64-byte IPv4/UDP frame (60 bytes without FCS) still carries it. Every field
+ * starts at an even offset from the L4 header, so checksum fixes work on 16-bit words.
+ */
+struct xdperf_mh {
+	__u16 magic;
+	__u16 stream_id;
+	__u32 seq;       /* per (stream, sending CPU); the receiver extends it to 64 bits */
+	__u64 tx_ns;     /* CLOCK_MONOTONIC of the sender when the frame left xdp_tx */
+	__u8  cpu;       /* sending CPU */
+	__u8  version;
+} __attribute__((packed));
+
+/* xdp_tx: one entry, written before a run; `stop` is flipped during it. */
+struct xdperf_tx_config {
+	__u64 interval_ns;   /* spacing of departures on each CPU; 0 = flat out */
+	__u64 max_lag_ns;    /* how far behind a CPU may fall and still catch up in a burst */
+	__u64 end_ns;        /* nothing departs at or after this CLOCK_MONOTONIC time; 0 = never */
+	__u32 stop;          /* non-zero: every iteration is dropped */
+	__u16 mh_offset;     /* offset of struct xdperf_mh in the frame; 0 = no header */
+	__u16 csum_offset;   /* offset of the L4 checksum to fix after stamping; 0 = none */
+	__u16 stream_id;
+	__u16 csum_udp;      /* non-zero: L4 is UDP (a computed 0 becomes 0xffff) */
+	__u32 test_hooks;    /* number of valid entries in tx_test_hooks (tests only) */
+};
+
+/* xdp_tx: per CPU; keyed by the CPU the program really runs on. */
+struct xdperf_tx_state {
+	__u64 next_ns;       /* next departure time when paced */
+	__u64 seq;           /* next sequence number; counts every departure slot */
+	__u64 limit;         /* stop after this many slots; 0 = unlimited */
+	__u64 sent_packets;  /* frames handed to XDP_TX */
+	__u64 sent_bytes;
+	__u64 paced_skips;   /* iterations dropped because they were early */
+	__u64 test_drops;    /* slots dropped by a test hook */
+	__u64 pad;
+};
+
+#define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */
+#define XDPERF_HOOK_STAMP  2  /* send this slot with sequence number `value` */
+
+/* Test-only sender faults, applied on the slot whose sequence number equals `at_seq`. */
+struct xdperf_test_hook {
+	__u64 at_seq;
+	__u32 action;
+	__u32 value;
+};
+
+#define XDPERF_VERDICT_DROP 1
+#define XDPERF_VERDICT_PASS 2
+
+/* xdp_rx: one entry, written before attach. */
+struct xdperf_rx_config {
+	__u32 verdict;       /* XDPERF_VERDICT_*: what happens to xdperf frames */
+	__u32 pad;
+};
+
+/* xdp_rx: per CPU, per stream. */
+struct xdperf_rx_stream {
+	__u64 packets;
+	__u64 bytes;
+	__u64 lat_sum_ns;    /* sum of positive one-way latencies */
+	__u64 lat_count;
+};
+
+/* xdp_rx: per CPU totals. */
+struct xdperf_rx_totals {
+	__u64 packets;       /* xdperf frames */
+	__u64 bytes;
+	__u64 other_packets; /* frames without the xdperf header, passed to the kernel */
+	__u64 bad_stream;    /* xdperf frames with a stream id or CPU beyond the tracked range */
+};
+
+/*
+ * xdp_rx: sequence tracking per (stream, sending CPU), shared by the receiving CPUs (one
+ * sender CPU's flow stays on one receive queue, so a slot has one writer in practice).
+ * 64 bytes: one cache line per flow.
+ */
+struct xdperf_rx_flow {
+	__u64 next_seq;      /* highest extended sequence number seen + 1; 0 = none yet */
+	__u64 window;        /* bit i: sequence next_seq - 1 - i was seen */
+	__u64 duplicates;
+	__u64 reordered;     /* arrived after a higher sequence number, first copy */
+	__u64 late;          /* older than the window: counted once, duplicate or not */
+	__u64 pad[3];
+};
+
+#endif /* XDPERF_H */

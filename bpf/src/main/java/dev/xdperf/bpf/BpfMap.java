@@ -1,0 +1,152 @@
+package dev.xdperf.bpf;
+
+import dev.xdperf.bpf.internal.LibBpf;
+import dev.xdperf.bpf.internal.Native;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * A map of a loaded object. Keys are u32 indexes (every xdperf map is an array); values are
+ * little-endian byte buffers laid out as in xdperf.h. Owned by its {@link BpfObject}.
+ */
+public final class BpfMap {
+    private static final int PERCPU_ARRAY = 6;
+    private static final int PERCPU_HASH = 5;
+    private static final int LRU_PERCPU_HASH = 10;
+
+    private final String name;
+    private final int fd;
+    private final int valueSize;
+    private final int maxEntries;
+    private final boolean perCpu;
+    private final int possibleCpus;
+
+    BpfMap(String name, Pointer map) {
+        LibBpf bpf = Native.bpf();
+        this.name = name;
+        this.fd = bpf.bpf_map__fd(map);
+        this.valueSize = bpf.bpf_map__value_size(map);
+        this.maxEntries = bpf.bpf_map__max_entries(map);
+        int type = bpf.bpf_map__type(map);
+        this.perCpu = type == PERCPU_ARRAY || type == PERCPU_HASH || type == LRU_PERCPU_HASH;
+        this.possibleCpus = Cpus.possible();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public int valueSize() {
+        return valueSize;
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    public boolean perCpu() {
+        return perCpu;
+    }
+
+    /** Value slot size per CPU in a per-CPU map: rounded up to 8 bytes by the kernel. */
+    public int perCpuStride() {
+        return (valueSize + 7) & ~7;
+    }
+
+    /** Writes one value (for a per-CPU map: the same value on every CPU). */
+    public void update(int key, ByteBuffer value) {
+        if (!perCpu) {
+            write(key, value, valueSize);
+            return;
+        }
+        ByteBuffer all = allocate(perCpuStride() * possibleCpus);
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            all.put(cpu * perCpuStride(), value.duplicate().clear().limit(valueSize), 0, valueSize);
+        }
+        write(key, all, all.capacity());
+    }
+
+    /** Writes a per-CPU value given CPU by CPU: {@code values.length} must be the possible CPUs. */
+    public void updatePerCpu(int key, ByteBuffer[] values) {
+        requirePerCpu();
+        if (values.length != possibleCpus) {
+            throw new IllegalArgumentException("update " + name + ": need " + possibleCpus + " values");
+        }
+        ByteBuffer all = allocate(perCpuStride() * possibleCpus);
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            all.put(cpu * perCpuStride(), values[cpu].duplicate().clear().limit(valueSize), 0, valueSize);
+        }
+        write(key, all, all.capacity());
+    }
+
+    /** Reads one value of a map that is not per CPU. */
+    public ByteBuffer lookup(int key) {
+        if (perCpu) {
+            throw new IllegalStateException(name + " is a per-CPU map: use lookupPerCpu");
+        }
+        return read(key, valueSize);
+    }
+
+    /** Reads the value of every possible CPU: element i is CPU i's copy. */
+    public ByteBuffer[] lookupPerCpu(int key) {
+        requirePerCpu();
+        ByteBuffer all = read(key, perCpuStride() * possibleCpus);
+        ByteBuffer[] out = new ByteBuffer[possibleCpus];
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            out[cpu] = all.slice(cpu * perCpuStride(), valueSize).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
+    /** Reads a per-CPU u64 at {@code offset} and sums it over all CPUs. */
+    public long sumPerCpu(int key, int offset) {
+        long sum = 0;
+        for (ByteBuffer b : lookupPerCpu(key)) {
+            sum += b.getLong(offset);
+        }
+        return sum;
+    }
+
+    private void requirePerCpu() {
+        if (!perCpu) {
+            throw new IllegalStateException(name + " is not a per-CPU map");
+        }
+    }
+
+    private void write(int key, ByteBuffer value, int size) {
+        LibBpf bpf = Native.bpf();
+        Pointer k = Memory.allocateDirect(Native.runtime(), 4);
+        k.putInt(0, key);
+        Pointer v = Memory.allocateDirect(Native.runtime(), size);
+        byte[] bytes = new byte[size];
+        value.duplicate().clear().get(bytes, 0, Math.min(size, value.capacity()));
+        v.put(0, bytes, 0, size);
+        if (bpf.bpf_map_update_elem(fd, k, v, 0) != 0) {
+            throw BpfException.fromErrno("update map " + name + " key " + key, Native.lastErrno());
+        }
+    }
+
+    private ByteBuffer read(int key, int size) {
+        LibBpf bpf = Native.bpf();
+        Pointer k = Memory.allocateDirect(Native.runtime(), 4);
+        k.putInt(0, key);
+        Pointer v = Memory.allocateDirect(Native.runtime(), size);
+        if (bpf.bpf_map_lookup_elem(fd, k, v) != 0) {
+            throw BpfException.fromErrno("look up map " + name + " key " + key, Native.lastErrno());
+        }
+        byte[] bytes = new byte[size];
+        v.get(0, bytes, 0, size);
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A zeroed little-endian buffer, the byte order of every map value on x86-64. */
+    public static ByteBuffer allocate(int size) {
+        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

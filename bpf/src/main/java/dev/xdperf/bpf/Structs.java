@@ -1,0 +1,102 @@
+package dev.xdperf.bpf;
+
+/**
+ * Java's view of xdperf.h: sizes, offsets and constants. LayoutTest checks every value here
+ * against the C compiler's sizeof/offsetof, and every C value against this class.
+ */
+public final class Structs {
+    public static final int MAX_STREAMS = 256;
+    public static final int MAX_CPUS = 64;
+    public static final int HIST_SUB_BITS = 6;
+    public static final int HIST_BUCKETS = (64 - HIST_SUB_BITS + 1) << HIST_SUB_BITS;
+    public static final int TEST_HOOKS = 8;
+    public static final int SEQ_WINDOW = 64;
+    public static final int MH_MAGIC = 0x58DF;
+    public static final int MH_VERSION = 1;
+    public static final int HOOK_DROP = 1;
+    public static final int HOOK_STAMP = 2;
+    public static final int VERDICT_DROP = 1;
+    public static final int VERDICT_PASS = 2;
+
+    private Structs() {}
+
+    /** struct xdperf_mh: on the wire, big-endian. */
+    public static final class Mh {
+        public static final String C_NAME = "xdperf_mh";
+        public static final int SIZE = 18;
+        public static final int MAGIC = 0;
+        public static final int STREAM_ID = 2;
+        public static final int SEQ = 4;
+        public static final int TX_NS = 8;
+        public static final int CPU = 16;
+        public static final int VERSION = 17;
+    }
+
+    public static final class TxConfig {
+        public static final String C_NAME = "xdperf_tx_config";
+        public static final int SIZE = 40;
+        public static final int INTERVAL_NS = 0;
+        public static final int MAX_LAG_NS = 8;
+        public static final int END_NS = 16;
+        public static final int STOP = 24;
+        public static final int MH_OFFSET = 28;
+        public static final int CSUM_OFFSET = 30;
+        public static final int STREAM_ID = 32;
+        public static final int CSUM_UDP = 34;
+        public static final int TEST_HOOKS = 36;
+    }
+
+    public static final class TxState {
+        public static final String C_NAME = "xdperf_tx_state";
+        public static final int SIZE = 64;
+        public static final int NEXT_NS = 0;
+        public static final int SEQ = 8;
+        public static final int LIMIT = 16;
+        public static final int SENT_PACKETS = 24;
+        public static final int SENT_BYTES = 32;
+        public static final int PACED_SKIPS = 40;
+        public static final int TEST_DROPS = 48;
+    }
+
+    public static final class TestHook {
+        public static final String C_NAME = "xdperf_test_hook";
+        public static final int SIZE = 16;
+        public static final int AT_SEQ = 0;
+        public static final int ACTION = 8;
+        public static final int VALUE = 12;
+    }
+
+    public static final class RxConfig {
+        public static final String C_NAME = "xdperf_rx_config";
+        public static final int SIZE = 8;
+        public static final int VERDICT = 0;
+    }
+
+    public static final class RxStream {
+        public static final String C_NAME = "xdperf_rx_stream";
+        public static final int SIZE = 32;
+        public static final int PACKETS = 0;
+        public static final int BYTES = 8;
+        public static final int LAT_SUM_NS = 16;
+        public static final int LAT_COUNT = 24;
+    }
+
+    public static final class RxTotals {
+        public static final String C_NAME = "xdperf_rx_totals";
+        public static final int SIZE = 32;
+        public static final int PACKETS = 0;
+        public static final int BYTES = 8;
+        public static final int OTHER_PACKETS = 16;
+        public static final int BAD_STREAM = 24;
+    }
+
+    public static final class RxFlow {
+        public static final String C_NAME = "xdperf_rx_flow";
+        public static final int SIZE = 64;
+        public static final int NEXT_SEQ = 0;
+        public static final int WINDOW = 8;
+        public static final int DUPLICATES = 16;
+        public static final int REORDERED = 24;
+        public static final int LATE = 32;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.xdperf.bpf.internal;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.SaveError;
+
+/** The part of libbpf 1.x that xdperf calls. Int results are 0 or a negative errno. */
+public interface LibBpf {
+    /** Pointer result: NULL with errno set on failure. */
+    @SaveError
+    Pointer bpf_object__open_mem(Pointer buf, long size, Pointer opts);
+
+    int bpf_object__load(Pointer obj);
+
+    void bpf_object__close(Pointer obj);
+
+    Pointer bpf_object__find_program_by_name(Pointer obj, String name);
+
+    Pointer bpf_object__find_map_by_name(Pointer obj, String name);
+
+    int bpf_program__fd(Pointer prog);
+
+    int bpf_program__set_log_buf(Pointer prog, Pointer buf, long size);
+
+    int bpf_program__set_log_level(Pointer prog, int level);
+
+    int bpf_map__fd(Pointer map);
+
+    int bpf_map__key_size(Pointer map);
+
+    int bpf_map__value_size(Pointer map);
+
+    int bpf_map__max_entries(Pointer map);
+
+    int bpf_map__type(Pointer map);
+
+    @SaveError
+    int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);
+
+    @SaveError
+    int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
+
+    int bpf_prog_test_run_opts(int progFd, Pointer opts);
+
+    int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);
+
+    int libbpf_num_possible_cpus();
+
+    Pointer libbpf_set_print(Pointer fn);
+
+    int libbpf_strerror(int err, Pointer buf, long size);
+}

@@ -1,0 +1,61 @@
+package dev.xdperf.cli;
+
+import dev.xdperf.bpf.XdpMode;
+import dev.xdperf.control.ControlServer;
+import dev.xdperf.net.Interfaces;
+import dev.xdperf.probe.Privileges;
+import dev.xdperf.rx.Receiver;
+import dev.xdperf.rx.Verdict;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Count xdperf traffic at XDP speed on an interface, per stream:",
+                "packets, bytes, loss, duplicates, reordering, latency. Serves one client run after another."})
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to receive on.")
+    String dev;
+
+    @Option(names = {"-B", "--bind"}, paramLabel = "ADDR", description = "Control address to listen on (default: all).")
+    String bind;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "P", description = "Control port (default ${DEFAULT-VALUE}).")
+    int port = ControlServer.DEFAULT_PORT;
+
+    @Option(names = "--verdict", paramLabel = "V", description = "What happens to xdperf frames after counting: drop (default) or pass.")
+    String verdict = "drop";
+
+    @Option(names = "--xdp-mode", converter = Converters.Mode.class, paramLabel = "MODE",
+            description = "native (default) or generic.")
+    XdpMode xdpMode = XdpMode.NATIVE;
+
+    @Option(names = "--runs", paramLabel = "N", description = "Exit after N runs (default: serve forever).")
+    int runs;
+
+    @Override
+    public Integer call() throws Exception {
+        Verdict v = switch (verdict.toLowerCase(Locale.ROOT)) {
+            case "drop" -> Verdict.DROP;
+            case "pass" -> Verdict.PASS;
+            default -> throw new IllegalArgumentException("--verdict " + verdict + " is not drop or pass");
+        };
+        if (runs < 0) {
+            throw new IllegalArgumentException("--runs must be positive");
+        }
+        Privileges.requireXdp("server");
+        Interfaces.requireExists(dev);
+        // Fail now, not at the first client, when the receiver cannot load or attach here.
+        try (Receiver check = Receiver.attach(dev, v, xdpMode)) {
+            check.totals();
+        }
+        try (ControlServer server = ControlServer.bind(dev, bind, port, v, xdpMode, runs, line -> {
+            System.out.println(line);
+            System.out.flush();
+        })) {
+            server.serve();
+        }
+        return 0;
+    }
+}

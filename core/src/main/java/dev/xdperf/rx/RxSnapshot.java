@@ -1,0 +1,28 @@
+package dev.xdperf.rx;
+
+import dev.xdperf.stats.LatencyHistogram;
+import java.util.List;
+
+/** The receiver's counters at one moment. Streams and latency are present only in full snapshots. */
+public record RxSnapshot(long packets, long bytes, long otherPackets, long badStream,
+                         List<StreamStats> streams, LatencyHistogram latency, long nanos) {
+    public RxSnapshot {
+        streams = List.copyOf(streams);
+    }
+
+    public long duplicates() {
+        return streams.stream().mapToLong(StreamStats::duplicates).sum();
+    }
+
+    public long reordered() {
+        return streams.stream().mapToLong(s -> s.reordered() + s.late()).sum();
+    }
+
+    public long expected() {
+        return streams.stream().mapToLong(StreamStats::expected).sum();
+    }
+
+    public long seqLost() {
+        return streams.stream().mapToLong(StreamStats::lost).sum();
+    }
+}

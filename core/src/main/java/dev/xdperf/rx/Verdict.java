@@ -1,0 +1,14 @@
+package dev.xdperf.rx;
+
+import dev.xdperf.bpf.Structs;
+
+/** What xdp_rx does with an xdperf frame once it has counted it. */
+public enum Verdict {
+    DROP(Structs.VERDICT_DROP), PASS(Structs.VERDICT_PASS);
+
+    final int code;
+
+    Verdict(int code) {
+        this.code = code;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.xdperf.stats;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.net.DeviceCounters;
+import dev.xdperf.net.Interfaces;
+import dev.xdperf.rx.RxSnapshot;
+import dev.xdperf.rx.StreamStats;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** JSON shapes shared by the control channel and the reports. */
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {}
+
+    public static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Who the server is: its interface, MAC, addresses, and the boot id that tells whether clocks are shared. */
+    public static ObjectNode hostInfo(String ifname) {
+        ObjectNode h = MAPPER.createObjectNode();
+        h.put("dev", ifname);
+        h.put("mac", Interfaces.mac(ifname).toString());
+        ArrayNode v4 = h.putArray("ipv4");
+        Interfaces.addresses(ifname, false).forEach(a -> v4.add(a.getHostAddress()));
+        ArrayNode v6 = h.putArray("ipv6");
+        Interfaces.addresses(ifname, true).forEach(a -> v6.add(a.getHostAddress()));
+        h.put("boot_id", bootId());
+        h.put("mtu", Interfaces.mtu(ifname));
+        return h;
+    }
+
+    public static ObjectNode device(String ifname, DeviceCounters d) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("dev", ifname);
+        n.put("tx_packets", d.txPackets());
+        n.put("rx_packets", d.rxPackets());
+        n.put("tx_dropped", d.txDropped());
+        n.put("rx_dropped", d.rxDropped());
+        n.put("xdp_xmit", d.xdpXmit());
+        n.put("xdp_xmit_errors", d.xdpXmitErrors());
+        return n;
+    }
+
+    public static DeviceCounters device(JsonNode n) {
+        return new DeviceCounters(n.path("tx_packets").asLong(), n.path("rx_packets").asLong(),
+                n.path("tx_dropped").asLong(), n.path("rx_dropped").asLong(),
+                n.path("xdp_xmit").asLong(), n.path("xdp_xmit_errors").asLong(), 0);
+    }
+
+    /** A receive snapshot, including the raw latency histogram (non-empty buckets only). */
+    public static ObjectNode rx(RxSnapshot s) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("packets", s.packets());
+        n.put("bytes", s.bytes());
+        n.put("other_packets", s.otherPackets());
+        n.put("bad_stream", s.badStream());
+        ArrayNode streams = n.putArray("streams");
+        for (StreamStats st : s.streams()) {
+            ObjectNode o = streams.addObject();
+            o.put("stream", st.streamId());
+            o.put("packets", st.packets());
+            o.put("bytes", st.bytes());
+            o.put("expected", st.expected());
+            o.put("duplicates", st.duplicates());
+            o.put("reordered", st.reordered());
+            o.put("late", st.late());
+            o.put("latency_sum_ns", st.latencySumNs());
+            o.put("latency_count", st.latencyCount());
+        }
+        ObjectNode hist = n.putObject("latency_buckets");
+        long[] counts = s.latency().counts();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] != 0) {
+                hist.put(Integer.toString(i), counts[i]);
+            }
+        }
+        n.put("nanos", s.nanos());
+        return n;
+    }
+
+    public static RxSnapshot rx(JsonNode n) {
+        List<StreamStats> streams = new ArrayList<>();
+        for (JsonNode o : n.path("streams")) {
+            streams.add(new StreamStats(o.path("stream").asInt(), o.path("packets").asLong(), o.path("bytes").asLong(),
+                    o.path("expected").asLong(), o.path("duplicates").asLong(), o.path("reordered").asLong(),
+                    o.path("late").asLong(), o.path("latency_sum_ns").asLong(), o.path("latency_count").asLong()));
+        }
+        long[] counts = new long[dev.xdperf.bpf.Structs.HIST_BUCKETS];
+        n.path("latency_buckets").fields().forEachRemaining(e -> {
+            int i = Integer.parseInt(e.getKey());
+            if (i >= 0 && i < counts.length) {
+                counts[i] = e.getValue().asLong();
+            }
+        });
+        return new RxSnapshot(n.path("packets").asLong(), n.path("bytes").asLong(), n.path("other_packets").asLong(),
+                n.path("bad_stream").asLong(), streams, new LatencyHistogram(counts), n.path("nanos").asLong());
+    }
+
+    public static List<InetAddress> addresses(JsonNode array) {
+        List<InetAddress> out = new ArrayList<>();
+        for (JsonNode a : array) {
+            out.add(dev.xdperf.packet.UdpStream.parseIp(a.asText()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.xdperf.stats;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.net.DeviceCounters;
+import dev.xdperf.tx.TxCounters;
+import java.util.Locale;
+
+/** One second of a run: what xdp_tx sent, what the device did, and the receiver's rate when known. */
+public record LiveSample(double elapsed, double txPps, double txBps, Double rxPps,
+                         long devTxPackets, long devXdpXmit, long devXdpXmitErrors, long devTxDropped) {
+
+    public static LiveSample of(TxCounters delta, DeviceCounters dev, double elapsed, Double rxPps) {
+        double s = Math.max(1e-9, delta.nanos() / 1e9);
+        return new LiveSample(elapsed, delta.sentPackets() / s, delta.sentBytes() * 8.0 / s, rxPps,
+                dev.txPackets(), dev.xdpXmit(), dev.xdpXmitErrors(), dev.txDropped());
+    }
+
+    public String toText() {
+        return String.format(Locale.ROOT, "[%6.1fs] tx %12s %13s | rx %12s | dev xdp_xmit %,d errors %,d tx_dropped %,d",
+                elapsed, Units.pps(txPps), Units.bits(txBps), rxPps == null ? "-" : Units.pps(rxPps),
+                devXdpXmit, devXdpXmitErrors, devTxDropped);
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "interval");
+        n.put("elapsed", Math.round(elapsed * 1000) / 1000.0);
+        n.put("tx_pps", Math.round(txPps));
+        n.put("tx_bps", Math.round(txBps));
+        if (rxPps == null) {
+            n.putNull("rx_pps");
+        } else {
+            n.put("rx_pps", Math.round(rxPps));
+        }
+        n.put("dev_tx_packets", devTxPackets);
+        n.put("dev_xdp_xmit", devXdpXmit);
+        n.put("dev_xdp_xmit_errors", devXdpXmitErrors);
+        n.put("dev_tx_dropped", devTxDropped);
+        return n;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.xdperf.stats;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.net.DeviceCounters;
+import dev.xdperf.rx.RxSnapshot;
+import dev.xdperf.tx.TxCounters;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The final report of a run: the sender's side, the receiver's side when there is one, the
+ * devices' own counters, and what xdperf could and could not verify. {@code rx} is null
+ * when the client ran alone.
+ */
+public record RunReport(String dev, List<Integer> cpus, int frameSize, long targetPps, double seconds,
+                        TxCounters tx, DeviceCounters txDevice,
+                        String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
+                        boolean sharedClock, List<String> warnings) {
+    /** Bytes a frame occupies on an Ethernet wire beyond those handed to the device: preamble, FCS, gap. */
+    public static final int WIRE_OVERHEAD = 24;
+
+    public RunReport {
+        cpus = List.copyOf(cpus);
+        warnings = List.copyOf(warnings);
+    }
+
+    public long sent() {
+        return tx.sentPackets();
+    }
+
+    public long received() {
+        return rx == null ? 0 : rx.packets();
+    }
+
+    /** Gaps in the sequence space, or sent minus distinct received when that is larger (tail losses). */
+    public long lost() {
+        if (rx == null) {
+            return 0;
+        }
+        long unique = rx.packets() - rx.duplicates();
+        return Math.max(rx.seqLost(), Math.max(0, sent() - unique));
+    }
+
+    public double lostPercent() {
+        long base = Math.max(sent(), rx == null ? 0 : rx.expected());
+        return base == 0 ? 0 : 100.0 * lost() / base;
+    }
+
+    public double txPps() {
+        return seconds > 0 ? sent() / seconds : 0;
+    }
+
+    public double rxPps() {
+        return seconds > 0 ? received() / seconds : 0;
+    }
+
+    public double txBps() {
+        return seconds > 0 ? tx.sentBytes() * 8.0 / seconds : 0;
+    }
+
+    public double rxBps() {
+        return seconds > 0 && rx != null ? rx.bytes() * 8.0 / seconds : 0;
+    }
+
+    public boolean hasLatency() {
+        return rx != null && sharedClock && rx.latency().count() > 0;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("dev", dev);
+        ArrayNode c = n.putArray("cpus");
+        cpus.forEach(c::add);
+        n.put("frame_size", frameSize);
+        if (targetPps > 0) {
+            n.put("target_pps", targetPps);
+        } else {
+            n.putNull("target_pps");
+        }
+        n.put("seconds", seconds);
+        n.put("sent_packets", sent());
+        n.put("sent_bytes", tx.sentBytes());
+        n.put("tx_pps", round(txPps()));
+        n.put("tx_bps", round(txBps()));
+        if (rx != null) {
+            n.put("received_packets", received());
+            n.put("received_bytes", rx.bytes());
+            n.put("rx_pps", round(rxPps()));
+            n.put("rx_bps", round(rxBps()));
+            n.put("lost_packets", lost());
+            n.put("lost_percent", lostPercent());
+            n.put("duplicates", rx.duplicates());
+            n.put("reordered", rx.reordered());
+        } else {
+            n.putNull("received_packets");
+            n.putNull("rx_pps");
+            n.putNull("lost_packets");
+        }
+        ObjectNode lat = n.putObject("latency_ns");
+        if (hasLatency()) {
+            LatencyHistogram h = rx.latency();
+            lat.put("kind", "one-way");
+            lat.put("count", h.count());
+            lat.put("min", h.min());
+            lat.put("p50", h.percentile(50));
+            lat.put("p90", h.percentile(90));
+            lat.put("p99", h.percentile(99));
+            lat.put("p999", h.percentile(99.9));
+            lat.put("max", h.max());
+        } else {
+            lat.put("kind", rx == null ? "none: no receiver" : "none: sender and receiver do not share a clock");
+            lat.putNull("p50");
+            lat.putNull("p99");
+            lat.putNull("max");
+        }
+        n.set("tx_device", Json.device(dev, txDevice));
+        if (rxDevice != null) {
+            n.set("rx_device", Json.device(rxDev, rxDevice));
+        }
+        n.put("xdp_xmit_errors", txDevice.xdpXmitErrors());
+        ArrayNode w = n.putArray("warnings");
+        warnings.forEach(w::add);
+        return n;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    public String toText() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-14s %22s %22s%n", "", "sent (" + dev + ")",
+                rx == null ? "received" : "received (" + rxDev + ")"));
+        b.append(row("packets", Units.count(sent()), rx == null ? "-" : Units.count(received())));
+        b.append(row("rate", Units.pps(txPps()), rx == null ? "-" : Units.pps(rxPps())));
+        b.append(row("bit rate", Units.bits(txBps()), rx == null ? "-" : Units.bits(rxBps())));
+        if (rx != null) {
+            b.append(row("lost", Units.count(lost()) + " (" + Units.percent(lostPercent()) + ")", ""));
+            b.append(row("duplicates", Units.count(rx.duplicates()), ""));
+            b.append(row("reordered", Units.count(rx.reordered()), ""));
+        }
+        if (hasLatency()) {
+            LatencyHistogram h = rx.latency();
+            b.append(String.format(Locale.ROOT, "latency (one-way, shared clock): min %s  p50 %s  p90 %s  p99 %s  max %s%n",
+                    Units.nanos(h.min()), Units.nanos(h.percentile(50)), Units.nanos(h.percentile(90)),
+                    Units.nanos(h.percentile(99)), Units.nanos(h.max())));
+        } else if (rx != null) {
+            b.append("latency: not shown (sender and receiver do not share a clock)\n");
+        }
+        b.append(String.format(Locale.ROOT, "device %s: tx_packets %s, xdp_xmit %s, xdp_xmit_errors %s, tx_dropped %s%n",
+                dev, Units.count(txDevice.txPackets()), Units.count(txDevice.xdpXmit()),
+                Units.count(txDevice.xdpXmitErrors()), Units.count(txDevice.txDropped())));
+        if (rxDevice != null) {
+            b.append(String.format(Locale.ROOT, "device %s: rx_packets %s, rx_dropped %s%n",
+                    rxDev, Units.count(rxDevice.rxPackets()), Units.count(rxDevice.rxDropped())));
+        }
+        b.append(String.format(Locale.ROOT, "%d CPU%s %s, %d-byte frames, %.2f s%s%n", cpus.size(),
+                cpus.size() == 1 ? "" : "s", cpus, frameSize, seconds,
+                targetPps > 0 ? ", target " + Units.pps(targetPps) : ", flat out"));
+        for (String w : warnings) {
+            b.append("warning: ").append(w).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String row(String label, String sent, String received) {
+        return String.format(Locale.ROOT, "%-14s %22s %22s%n", label, sent, received);
+    }
+}

@@ -1,0 +1,375 @@
+package dev.xdperf.tx;
+
+import dev.xdperf.bpf.BpfException;
+import dev.xdperf.bpf.BpfMap;
+import dev.xdperf.bpf.BpfObject;
+import dev.xdperf.bpf.Cpus;
+import dev.xdperf.bpf.Features;
+import dev.xdperf.bpf.LiveFrames;
+import dev.xdperf.bpf.NetDevices;
+import dev.xdperf.bpf.Structs;
+import dev.xdperf.bpf.XdpLink;
+import dev.xdperf.bpf.XdpMode;
+import dev.xdperf.packet.Template;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Sends a template out of an interface with xdp_tx on live frames: one or more callers per
+ * CPU, each pinned to its CPU; the per-CPU state in the kernel is keyed by the CPU the
+ * program really runs on. Pacing, the end time and the packet budget are enforced inside
+ * xdp_tx; this class only keeps the program running until they are reached.
+ */
+public final class Transmitter implements AutoCloseable {
+    /** Iterations per BPF_PROG_RUN call: each call ends with a slow teardown, so calls are large. */
+    static final int REPEAT = 4_000_000;
+    static final long START_DELAY_NS = 20_000_000L;
+    static final long MAX_LAG_NS = 20_000_000L;
+
+    private final Builder spec;
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private BpfObject object;
+    private XdpLink passLink;
+    private volatile boolean stopRequested;
+    private CountDownLatch finished;
+    private long startNs;
+    private long endNs;
+
+    private Transmitter(Builder spec) {
+        this.spec = spec;
+    }
+
+    public static Builder builder(String ifname, Template template) {
+        return new Builder(ifname, template);
+    }
+
+    public static final class Builder {
+        private final String ifname;
+        private final Template template;
+        private List<Integer> cpus;
+        private long pps;
+        private Duration duration;
+        private long count;
+        private XdpMode mode = XdpMode.NATIVE;
+        private boolean attachPass = true;
+        private int batchSize = 64;
+        private int callersPerCpu = 2;
+        private List<TestHook> testHooks = List.of();
+
+        private Builder(String ifname, Template template) {
+            this.ifname = Objects.requireNonNull(ifname, "interface");
+            this.template = Objects.requireNonNull(template, "template");
+        }
+
+        /** Sending CPUs; default: every online CPU. */
+        public Builder cpus(List<Integer> cpus) {
+            this.cpus = List.copyOf(cpus);
+            return this;
+        }
+
+        /** Target rate over all CPUs; 0 sends flat out. */
+        public Builder pps(long pps) {
+            this.pps = pps;
+            return this;
+        }
+
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        /** Total packets over all CPUs; 0 means no limit. */
+        public Builder count(long count) {
+            this.count = count;
+            return this;
+        }
+
+        public Builder xdpMode(XdpMode mode) {
+            this.mode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /** Attach the pass-through program to the sending interface (real NICs need it to transmit XDP frames). */
+        public Builder attachPass(boolean attach) {
+            this.attachPass = attach;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Callers per CPU: a second one runs while the first waits in the kernel's teardown. */
+        public Builder callersPerCpu(int callers) {
+            this.callersPerCpu = callers;
+            return this;
+        }
+
+        public Builder testHooks(List<TestHook> hooks) {
+            if (hooks.size() > Structs.TEST_HOOKS) {
+                throw new IllegalArgumentException("at most " + Structs.TEST_HOOKS + " test hooks");
+            }
+            this.testHooks = List.copyOf(hooks);
+            return this;
+        }
+
+        public Transmitter build() {
+            if (pps < 0) {
+                throw new IllegalArgumentException("--pps must be positive, not " + pps);
+            }
+            if (count < 0) {
+                throw new IllegalArgumentException("--count must be positive, not " + count);
+            }
+            if (duration != null && (duration.isNegative() || duration.isZero())) {
+                throw new IllegalArgumentException("--duration must be positive");
+            }
+            if (duration == null && count == 0) {
+                throw new IllegalArgumentException("give --duration or --count: a run must end by itself");
+            }
+            List<Integer> online = Cpus.online();
+            if (cpus == null) {
+                cpus = online;
+            }
+            if (cpus.isEmpty()) {
+                throw new IllegalArgumentException("--cpus names no CPU");
+            }
+            for (int c : cpus) {
+                if (!online.contains(c)) {
+                    throw new IllegalArgumentException("CPU " + c + " is not online (online: " + online + ")");
+                }
+                if (c >= Structs.MAX_CPUS) {
+                    throw new IllegalArgumentException("CPU " + c + " is beyond the " + Structs.MAX_CPUS + " CPUs the receiver tracks");
+                }
+            }
+            if (cpus.stream().distinct().count() != cpus.size()) {
+                throw new IllegalArgumentException("--cpus names a CPU twice");
+            }
+            if (pps > 0 && pps < cpus.size()) {
+                throw new IllegalArgumentException("--pps " + pps + " is below one packet per second per CPU");
+            }
+            if (callersPerCpu < 1 || callersPerCpu > 4) {
+                throw new IllegalArgumentException("callers per CPU must be 1..4");
+            }
+            if (batchSize < 1 || batchSize > LiveFrames.MAX_BATCH) {
+                throw new IllegalArgumentException("batch size must be 1.." + LiveFrames.MAX_BATCH);
+            }
+            NetDevices.ifindex(ifname);
+            return new Transmitter(this);
+        }
+    }
+
+    public String ifname() {
+        return spec.ifname;
+    }
+
+    public List<Integer> cpus() {
+        return spec.cpus;
+    }
+
+    public Template template() {
+        return spec.template;
+    }
+
+    /** Loads xdp_tx, writes the run into its maps, attaches the pass-through program and starts the callers. */
+    public synchronized void start() {
+        if (object != null) {
+            throw new IllegalStateException("transmitter already started");
+        }
+        Features.requireLiveFrames();
+        int ifindex = NetDevices.ifindex(spec.ifname);
+        object = BpfObject.loadBundled("tx", List.of("xdp_tx", "xdp_pass"));
+        try {
+            if (spec.attachPass) {
+                passLink = XdpLink.attach(object.program("xdp_pass"), spec.ifname, spec.mode);
+            }
+            startNs = System.nanoTime() + START_DELAY_NS;
+            endNs = spec.duration == null ? 0 : startNs + spec.duration.toNanos();
+            writeConfig(false);
+            writeState();
+            writeHooks();
+            finished = new CountDownLatch(spec.cpus.size() * spec.callersPerCpu);
+            for (int cpu : spec.cpus) {
+                for (int caller = 0; caller < spec.callersPerCpu; caller++) {
+                    Thread t = new Thread(() -> work(cpu, ifindex), "xdperf-tx-cpu" + cpu + "-" + caller);
+                    t.setDaemon(true);
+                    workers.add(t);
+                }
+            }
+            workers.forEach(Thread::start);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void writeConfig(boolean stop) {
+        Template t = spec.template;
+        ByteBuffer c = BpfMap.allocate(Structs.TxConfig.SIZE);
+        long interval = spec.pps == 0 ? 0 : Math.max(1, Math.round(1e9 * spec.cpus.size() / spec.pps));
+        c.putLong(Structs.TxConfig.INTERVAL_NS, interval);
+        c.putLong(Structs.TxConfig.MAX_LAG_NS, MAX_LAG_NS);
+        c.putLong(Structs.TxConfig.END_NS, endNs);
+        c.putInt(Structs.TxConfig.STOP, stop ? 1 : 0);
+        c.putShort(Structs.TxConfig.MH_OFFSET, (short) t.mhOffset());
+        c.putShort(Structs.TxConfig.CSUM_OFFSET, (short) (t.mhOffset() > 0 ? t.csumOffset() : 0));
+        c.putShort(Structs.TxConfig.STREAM_ID, (short) t.streamId());
+        c.putShort(Structs.TxConfig.CSUM_UDP, (short) (t.csumUdp() ? 1 : 0));
+        c.putInt(Structs.TxConfig.TEST_HOOKS, spec.testHooks.size());
+        object.map("tx_config").update(0, c);
+    }
+
+    private void writeState() {
+        int possible = Cpus.possible();
+        ByteBuffer[] states = new ByteBuffer[possible];
+        long perCpu = spec.count / spec.cpus.size();
+        long extra = spec.count % spec.cpus.size();
+        for (int cpu = 0; cpu < possible; cpu++) {
+            ByteBuffer s = BpfMap.allocate(Structs.TxState.SIZE);
+            s.putLong(Structs.TxState.NEXT_NS, startNs);
+            int index = spec.cpus.indexOf(cpu);
+            long limit = 0;
+            if (spec.count > 0) {
+                // CPUs that are not ours get a budget of one slot already used: they send nothing.
+                limit = index < 0 ? 1 : perCpu + (index < extra ? 1 : 0);
+                if (index < 0 || limit == 0) {
+                    s.putLong(Structs.TxState.SEQ, 1);
+                    limit = 1;
+                }
+            }
+            s.putLong(Structs.TxState.LIMIT, limit);
+            states[cpu] = s;
+        }
+        object.map("tx_state").updatePerCpu(0, states);
+    }
+
+    private void writeHooks() {
+        BpfMap hooks = object.map("tx_test_hooks");
+        for (int i = 0; i < spec.testHooks.size(); i++) {
+            TestHook h = spec.testHooks.get(i);
+            ByteBuffer b = BpfMap.allocate(Structs.TestHook.SIZE);
+            b.putLong(Structs.TestHook.AT_SEQ, h.atSeq());
+            b.putInt(Structs.TestHook.ACTION, h.action().code);
+            b.putInt(Structs.TestHook.VALUE, (int) h.value());
+            hooks.update(i, b);
+        }
+    }
+
+    private void work(int cpu, int ifindex) {
+        try {
+            Cpus.pinCurrentThread(cpu);
+            LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.frame(), ifindex, 0, spec.batchSize);
+            BpfMap state = object.map("tx_state");
+            while (!stopRequested) {
+                if (endNs != 0 && System.nanoTime() >= endNs) {
+                    break;
+                }
+                int repeat = REPEAT;
+                if (spec.count > 0) {
+                    ByteBuffer s = state.lookupPerCpu(0)[cpu];
+                    long remaining = s.getLong(Structs.TxState.LIMIT) - s.getLong(Structs.TxState.SEQ);
+                    if (remaining <= 0) {
+                        break;
+                    }
+                    if (spec.pps == 0 && spec.testHooks.isEmpty()) {
+                        repeat = (int) Math.min(REPEAT, Math.max(remaining, LiveFrames.MAX_BATCH));
+                    }
+                }
+                runner.run(repeat);
+            }
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+            stopRequested = true;
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /** Sums xdp_tx's per-CPU counters now. */
+    public TxCounters counters() {
+        BpfObject o = object;
+        if (o == null) {
+            return TxCounters.ZERO;
+        }
+        long sent = 0;
+        long bytes = 0;
+        long slots = 0;
+        long skips = 0;
+        long drops = 0;
+        ByteBuffer[] states = o.map("tx_state").lookupPerCpu(0);
+        for (ByteBuffer s : states) {
+            sent += s.getLong(Structs.TxState.SENT_PACKETS);
+            bytes += s.getLong(Structs.TxState.SENT_BYTES);
+            skips += s.getLong(Structs.TxState.PACED_SKIPS);
+            drops += s.getLong(Structs.TxState.TEST_DROPS);
+        }
+        for (int cpu : spec.cpus) {
+            slots += states[cpu].getLong(Structs.TxState.SEQ);
+        }
+        return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime());
+    }
+
+    /** When departures end by time (CLOCK_MONOTONIC ns), or 0 when the run ends by count. */
+    public long endNs() {
+        return endNs;
+    }
+
+    /** When the first frame may depart (CLOCK_MONOTONIC ns). */
+    public long startNs() {
+        return startNs;
+    }
+
+    /** Waits until every caller has finished (time, count or stop reached); rethrows a caller's failure. */
+    public boolean await(Duration timeout) throws InterruptedException {
+        boolean done = finished.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        RuntimeException e = failure.get();
+        if (e != null) {
+            throw e;
+        }
+        return done;
+    }
+
+    public boolean finished() {
+        return finished != null && finished.getCount() == 0;
+    }
+
+    /** Stops departures at once: xdp_tx drops every further iteration, callers return after their current call. */
+    public void stop() {
+        stopRequested = true;
+        BpfObject o = object;
+        if (o != null) {
+            try {
+                writeConfig(true);
+            } catch (BpfException e) {
+                // the object is being closed: nothing departs any more anyway
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        for (Thread t : workers) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (passLink != null) {
+            passLink.close();
+            passLink = null;
+        }
+        if (object != null) {
+            object.close();
+            object = null;
+        }
+    }
+}

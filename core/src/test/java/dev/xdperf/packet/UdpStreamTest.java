@@ -1,0 +1,73 @@
+package dev.xdperf.packet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class UdpStreamTest {
+    static final MacAddress A = MacAddress.parse("02:00:00:00:00:01");
+    static final MacAddress B = MacAddress.parse("02:00:00:00:00:02");
+
+    static UdpStream v4(int size) {
+        return new UdpStream(A, B, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("198.18.0.2"), 5201, 9, size, 7, true);
+    }
+
+    @Test
+    void ipv4FrameHasValidChecksumsAndHeader() {
+        Template t = v4(64).toTemplate();
+        byte[] f = t.frame();
+        assertEquals(64, f.length);
+        assertEquals(0x0800, ((f[12] & 0xff) << 8) | (f[13] & 0xff));
+        assertEquals(0, Checksums.ipv4Header(f, 14, 20), "IPv4 header checksum verifies to 0");
+        byte[] src = Arrays.copyOfRange(f, 26, 30);
+        byte[] dst = Arrays.copyOfRange(f, 30, 34);
+        assertTrue(Checksums.verifyTransport(src, dst, 17, f, 34, 30), "UDP checksum verifies");
+        assertEquals(42, t.mhOffset());
+        assertEquals(40, t.csumOffset());
+        MeasurementHeader mh = MeasurementHeader.read(f, t.mhOffset());
+        assertNotNull(mh);
+        assertEquals(7, mh.streamId());
+        assertEquals(0, mh.seq());
+    }
+
+    @Test
+    void ipv6FrameHasValidChecksum() {
+        UdpStream s = new UdpStream(A, B, UdpStream.parseIp("fd00::1"), UdpStream.parseIp("fd00::2"), 1, 2, 128, 0, true);
+        byte[] f = s.toTemplate().frame();
+        assertEquals(0x86DD, ((f[12] & 0xff) << 8) | (f[13] & 0xff));
+        byte[] src = Arrays.copyOfRange(f, 22, 38);
+        byte[] dst = Arrays.copyOfRange(f, 38, 54);
+        assertTrue(Checksums.verifyTransport(src, dst, 17, f, 54, 128 - 54));
+        assertEquals(128 - 54, ((f[18] & 0xff) << 8) | (f[19] & 0xff), "payload length");
+    }
+
+    @Test
+    void sizesOutsideTheRangeAreRefusedWithTheRange() {
+        var e = assertThrows(IllegalArgumentException.class, () -> v4(63));
+        assertTrue(e.getMessage().contains("64..1514"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> v4(1515));
+        var v6 = assertThrows(IllegalArgumentException.class, () -> new UdpStream(A, B,
+                UdpStream.parseIp("fd00::1"), UdpStream.parseIp("fd00::2"), 1, 2, 64, 0, true));
+        assertTrue(v6.getMessage().contains("80..1514"), v6.getMessage());
+    }
+
+    @Test
+    void mixedFamiliesAndBadAddressesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new UdpStream(A, B,
+                UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("fd00::2"), 1, 2, 128, 0, true));
+        assertThrows(IllegalArgumentException.class, () -> UdpStream.parseIp("1.2.3"));
+        assertThrows(IllegalArgumentException.class, () -> UdpStream.parseIp("example.org"));
+        assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("02:00:00:00:00"));
+    }
+
+    @Test
+    void checksumMatchesRfc1071Example() {
+        // RFC 1071 section 3: the words 0001 f203 f4f5 f6f7 sum to ddf2 (before complement).
+        byte[] data = {0x00, 0x01, (byte) 0xf2, 0x03, (byte) 0xf4, (byte) 0xf5, (byte) 0xf6, (byte) 0xf7};
+        assertEquals(~0xddf2 & 0xffff, Checksums.fold(Checksums.sum(data, 0, data.length, 0)));
+    }
+}
