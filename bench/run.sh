@@ -31,6 +31,7 @@ size=64
 repeat=4000000
 with_xdperf=1
 keep_logs=0
+retries=2
 
 usage() {
   cat <<EOF
@@ -46,6 +47,8 @@ usage: bench/run.sh [options]
                    64..1514 (default $size)
   --repeat R       frames per BPF_PROG_RUN call of the C sender (default $repeat)
   --no-xdperf      measure the C ceiling only
+  --retries N      run again a run whose steady window saw other load (over 5% of a CPU
+                   busy outside the tool, or 5% steal), up to N times (default $retries)
   --keep-logs      keep every tool's output under bench/build/logs/
   -h, --help       this text
 EOF
@@ -63,6 +66,7 @@ while (($#)); do
     --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
     --no-xdperf) with_xdperf=0; shift ;;
     --keep-logs) keep_logs=1; shift ;;
+    --retries) retries=${2:?--retries needs a value}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -73,6 +77,7 @@ ncpu=$(nproc)
 [[ $runs =~ ^[0-9]+$ ]] && ((runs >= 1)) || die "--runs: expected a number >= 1, got '$runs'"
 [[ $cpu =~ ^[0-9]+$ ]] && ((cpu < ncpu)) || die "--cpu: expected a CPU in 0..$((ncpu - 1)), got '$cpu'"
 [[ $size =~ ^[0-9]+$ ]] && ((size >= 64 && size <= 1514)) || die "--size: expected 64..1514, got '$size'"
+[[ $retries =~ ^[0-9]+$ ]] || die "--retries: expected a number, got '$retries'"
 [[ $repeat =~ ^[0-9]+$ ]] && ((repeat >= 1)) || die "--repeat: expected a number >= 1, got '$repeat'"
 IFS=, read -ra variants <<<"$cpu_counts"
 for k in "${variants[@]}"; do
@@ -197,13 +202,35 @@ sleep_until_us() {
   return 0
 }
 
+# cpu_ticks: "busy steal" over all CPUs, in clock ticks. Busy is user + nice + system;
+# interrupt time is left out (the receiver's NAPI may be charged there).
+cpu_ticks() {
+  local _c u n s i w q sq st _rest
+  read -r _c u n s i w q sq st _rest </proc/stat
+  echo "$((u + n + s)) $st"
+}
+# child_ticks PID: user + system ticks of a process (all its threads).
+child_ticks() {
+  local f
+  f=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  f=${f##*) }                 # the fields after "(comm) "
+  awk '{ print $12 + $13 }' <<<"$f"
+}
+# other_load TICKS STEAL_TICKS MICROSECONDS: "other steal", both in % of one CPU. Other is
+# CPU time spent by anything but the tool under test during the steady window.
+other_load() {
+  awk -v o="$1" -v s="$2" -v us="$3" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { t = us / 1e6 * hz; if (o < 0) o = 0; printf "%.0f %.0f", 100 * o / t, 100 * s / t }'
+}
+
 mpps() { awk -v n="$1" -v us="$2" 'BEGIN { if (us > 0) printf "%.3f", n / us; else print "n/a" }'; }
 
 # measure NAME RUN CMD...: one run; appends "steady whole" Mpps to $logs/NAME.rates.
 measure() {
   local name=$1 run=$2; shift 2
   local out=$logs/$name.$run.out err=$logs/$name.$run.err
-  local c0 t0 c1 t1 c2 t2 ce te ts rc=0 steady=n/a whole
+  local c0 t0 c1 t1 c2 t2 ce te ts rc=0 steady=n/a whole load=""
+  local b1 st1 k1 b2 st2 k2
   sample c0 t0
   "$@" >"$out" 2>"$err" &
   child=$!
@@ -216,8 +243,14 @@ measure() {
   if [[ -n $ts ]] && ((seconds >= 2)); then
     sleep_until_us $((ts + 500000))
     sample c1 t1
+    read -r b1 st1 < <(cpu_ticks); k1=$(child_ticks "$child")
     sleep_until_us $((ts + seconds * 1000000 - 500000))
-    kill -0 "$child" 2>/dev/null && sample c2 t2 && steady=$(mpps $((c2 - c1)) $((t2 - t1)))
+    read -r b2 st2 < <(cpu_ticks); k2=$(child_ticks "$child")
+    if [[ -n $k1 && -n $k2 ]] && kill -0 "$child" 2>/dev/null; then
+      sample c2 t2
+      steady=$(mpps $((c2 - c1)) $((t2 - t1)))
+      load=$(other_load $((b2 - b1 - (k2 - k1))) $((st2 - st1)) $((t2 - t1)))
+    fi
   fi
   wait "$child" || rc=$?
   child=""
@@ -230,9 +263,31 @@ measure() {
   local extra="" sent
   sent=$(jq -r '.sent // .sent_packets // empty' "$out" 2>/dev/null || true)
   [[ -n $sent ]] && extra=", sender reported $sent sent, receiver counted $((ce - c0))"
-  printf '  %-8s run %d: steady %s Mpps, whole run %s Mpps (%d frames in %.2f s%s)\n' \
-    "$name" "$run" "$steady" "$whole" $((ce - c0)) "$(awk -v u=$((te - t0)) 'BEGIN{print u/1e6}')" "$extra"
+  local mark="" disturbed=0
+  if [[ -n $load ]] && awk -v o="${load% *}" -v s="${load#* }" 'BEGIN { exit !(o > 5 || s > 5) }'; then
+    disturbed=1
+    if ((may_retry)); then mark=" DISTURBED, run again"; else mark=" DISTURBED, kept"; fi
+  fi
+  printf '  %-13s run %d: steady %s Mpps, whole run %s Mpps (%d frames in %.2f s%s)%s\n' \
+    "$name" "$run" "$steady" "$whole" $((ce - c0)) "$(awk -v u=$((te - t0)) 'BEGIN{print u/1e6}')" "$extra" \
+    "${load:+; other load ${load% *}% of a CPU, steal ${load#* }%$mark}"
+  ((disturbed && may_retry)) && return 3
+  ((disturbed)) && echo "$name $run" >>"$logs/disturbed"
   echo "$steady $whole" >>"$logs/$name.rates"
+  return 0
+}
+
+# attempt NAME RUN CMD...: measure, running again (up to --retries times) when other load
+# on the machine disturbed the steady window.
+may_retry=0
+attempt() {
+  local a rc
+  for ((a = 0; a <= retries; a++)); do
+    may_retry=$((a < retries))
+    rc=0
+    measure "$@" || rc=$?
+    ((rc == 3)) || return 0
+  done
 }
 
 # stats FILE COLUMN: "runs median min max" over the numeric values of a column.
@@ -274,15 +329,15 @@ for k in "${variants[@]}"; do
   echo
   echo "== $k sending CPU(s): $cpulist"
   for ((r = 1; r <= runs; r++)); do
-    measure "ceiling.$tag" "$r" \
+    attempt "ceiling.$tag" "$r" \
       ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$first" --threads "$k" \
         --seconds "$seconds" --size $((size + 4)) --repeat "$repeat" \
-        --src-mac "$tx_mac" --dst-mac "$rx_mac" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 || true
+        --src-mac "$tx_mac" --dst-mac "$rx_mac" --src-ip 198.18.0.1 --dst-ip 198.18.0.2
     if ((with_xdperf)); then
-      measure "xdperf.$tag" "$r" \
+      attempt "xdperf.$tag" "$r" \
         ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$cpulist" \
           --duration "$seconds" --json --size "$size" \
-          --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac" || true
+          --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac"
     fi
   done
 
@@ -311,3 +366,8 @@ done
 echo
 echo "== results (median/min/max: steady window; whole-run: median over the full command)"
 printf '%s' "$summary"
+if [[ -f $logs/disturbed ]]; then
+  echo
+  echo "note: $(wc -l <"$logs/disturbed") run(s) kept although other load disturbed them" \
+    "(marked DISTURBED above): the machine was not quiet, rerun for clean numbers"
+fi

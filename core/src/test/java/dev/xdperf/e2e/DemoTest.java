@@ -1,0 +1,66 @@
+package dev.xdperf.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.xdperf.net.Commands;
+import dev.xdperf.testing.Privileged;
+import dev.xdperf.testing.Xdperf;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** `xdperf demo` end to end, and that it leaves no namespace behind, also when interrupted. */
+class DemoTest {
+    static String namespaces() {
+        return Commands.check(List.of("ip", "netns", "list"));
+    }
+
+    static boolean demoNamespaceOf(long pid) {
+        return namespaces().lines().anyMatch(l -> l.startsWith("xdperf-" + pid + "-"));
+    }
+
+    @Test
+    void demoRunsAndCleansUp() {
+        Privileged.require();
+        Xdperf.Result r = Xdperf.run(null, 120, "demo", "--duration", "2", "--pps", "200k", "--json");
+        assertEquals(0, r.exit(), r::toString);
+        JsonNode j = r.json();
+        long sent = j.path("sent_packets").asLong();
+        assertTrue(sent > 380_000 && sent < 420_000, "200 kpps for 2 s: " + sent);
+        assertEquals(sent, j.path("received_packets").asLong());
+        assertEquals(0, j.path("lost_packets").asLong());
+        assertTrue(j.path("latency_ns").path("p99").asLong() > 0);
+        assertTrue(r.stderr().contains("server: run from"), r.stderr());
+        assertTrue(!namespaces().contains("xdperf-"), "namespaces left: " + namespaces());
+    }
+
+    @Test
+    void interruptedDemoRemovesEverything() throws Exception {
+        Privileged.require();
+        Process p = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "dev.xdperf.cli.Main", "demo", "--duration", "60", "--pps", "10k"))
+                .redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            boolean running = false;
+            while ((line = out.readLine()) != null) {
+                if (line.contains("tx ")) {   // the first live line: client and server are both up
+                    running = true;
+                    break;
+                }
+            }
+            assertTrue(running, "the demo never started sending");
+            assertTrue(demoNamespaceOf(p.pid()), "demo namespaces exist while it runs");
+            Commands.check(List.of("kill", "-INT", Long.toString(p.pid())));
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "demo did not stop on SIGINT");
+            assertTrue(!demoNamespaceOf(p.pid()), "namespaces left after Ctrl-C: " + namespaces());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}

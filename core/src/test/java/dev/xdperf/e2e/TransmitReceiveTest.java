@@ -1,0 +1,180 @@
+package dev.xdperf.e2e;
+
+import static dev.xdperf.demo.DemoTopology.CLIENT_IF;
+import static dev.xdperf.demo.DemoTopology.SERVER_IF;
+import static dev.xdperf.demo.DemoTopology.SERVER_IP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.xdperf.bpf.Structs;
+import dev.xdperf.net.Commands;
+import dev.xdperf.packet.Checksums;
+import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.MeasurementHeader;
+import dev.xdperf.packet.Template;
+import dev.xdperf.packet.UdpStream;
+import dev.xdperf.testing.Pcap;
+import dev.xdperf.testing.Topology;
+import dev.xdperf.testing.Xdperf;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Client and server as separate processes in separate network namespaces over a veth pair,
+ * with real XDP on both ends. One topology and one server serve every run of this class.
+ */
+class TransmitReceiveTest {
+    static Topology topology;
+    static Xdperf.Background server;
+
+    @BeforeAll
+    static void start() {
+        topology = Topology.create();
+        server = Xdperf.Background.start(topology.server, "listening on port",
+                "server", "--dev", SERVER_IF, "--bind", SERVER_IP, "--verdict", "pass");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (topology != null) {
+            topology.assertNothingAttached();
+            topology.close();
+        }
+    }
+
+    static JsonNode client(String... args) {
+        String[] all = new String[args.length + 6];
+        System.arraycopy(new String[] {"client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--json"}, 0, all, 0, 6);
+        System.arraycopy(args, 0, all, 6, args.length);
+        Xdperf.Result r = Xdperf.run(topology.client, 120, all);
+        assertEquals(0, r.exit(), r::toString);
+        return r.json();
+    }
+
+    @Test
+    void countIsExactAndFramesMatchTheTemplateByteForByte(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("capture.pcap");
+        int captured = 500;
+        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
+                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
+                .redirectErrorStream(true).start();
+        BufferedReader dumpOut = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8));
+        String line = dumpOut.readLine();
+        assertNotNull(line, "tcpdump printed nothing");
+        assertTrue(line.contains("listening on"), "tcpdump did not start: " + line);
+
+        long n = 200_000;
+        JsonNode r = client("--cpus", "0", "--count", Long.toString(n), "--pps", "400k");
+        assertEquals(n, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(n, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(n * 64, r.path("received_bytes").asLong());
+        assertEquals(0, r.path("lost_packets").asLong());
+        assertEquals(0, r.path("duplicates").asLong());
+        assertEquals(0, r.path("xdp_xmit_errors").asLong());
+
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+        List<byte[]> frames = Pcap.frames(pcap);
+        assertEquals(captured, frames.size());
+
+        // The template the client built: this interface's MACs and addresses, defaults for the rest.
+        MacAddress src = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.client,
+                "cat", "/sys/class/net/" + CLIENT_IF + "/address")).trim());
+        MacAddress dst = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.server,
+                "cat", "/sys/class/net/" + SERVER_IF + "/address")).trim());
+        Template t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 64, 0, true).toTemplate();
+        byte[] expected = t.frame();
+        int stamped = t.mhOffset() + Structs.Mh.SEQ;
+        Set<Long> seqs = new HashSet<>();
+        for (byte[] f : frames) {
+            assertEquals(expected.length, f.length);
+            // Everything but the stamped fields (seq, tx_ns, cpu+version) and the UDP checksum is the template.
+            assertArrayEquals(Arrays.copyOfRange(expected, 0, t.csumOffset()), Arrays.copyOfRange(f, 0, t.csumOffset()));
+            assertArrayEquals(Arrays.copyOfRange(expected, t.csumOffset() + 2, stamped),
+                    Arrays.copyOfRange(f, t.csumOffset() + 2, stamped));
+            assertArrayEquals(Arrays.copyOfRange(expected, t.mhOffset() + MeasurementHeader.SIZE, expected.length),
+                    Arrays.copyOfRange(f, t.mhOffset() + MeasurementHeader.SIZE, f.length));
+            MeasurementHeader mh = MeasurementHeader.read(f, t.mhOffset());
+            assertNotNull(mh);
+            assertEquals(0, mh.cpu(), "sent from CPU 0");
+            assertTrue(mh.txNs() > 0);
+            assertTrue(seqs.add(mh.seq()), "sequence " + mh.seq() + " seen twice");
+            // xdp_tx fixed the checksum incrementally after stamping: it must still verify.
+            assertTrue(Checksums.verifyTransport(Arrays.copyOfRange(f, 26, 30), Arrays.copyOfRange(f, 30, 34),
+                    17, f, 34, f.length - 34), "UDP checksum of sequence " + mh.seq());
+        }
+    }
+
+    @Test
+    void lossDuplicatesAndReorderingEqualTheFaultsInjected() {
+        // Slots 100 and 101 are not sent, slot 200 repeats sequence 199, slots 300/301 are swapped.
+        JsonNode r = client("--cpus", "0", "--count", "1000", "--pps", "100k",
+                "--test-hook", "drop:100", "--test-hook", "drop:101", "--test-hook", "stamp:200=199",
+                "--test-hook", "stamp:300=301", "--test-hook", "stamp:301=300");
+        assertEquals(998, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(998, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(3, r.path("lost_packets").asLong(), "100, 101 and 200 never arrived");
+        assertEquals(1, r.path("duplicates").asLong(), "199 twice");
+        assertEquals(1, r.path("reordered").asLong(), "300 after 301");
+    }
+
+    @Test
+    void pacingHoldsTheTargetRate() {
+        JsonNode r = client("--pps", "100000", "--duration", "3");
+        long received = r.path("received_packets").asLong();
+        assertTrue(received > 300_000 * 0.97 && received < 300_000 * 1.03,
+                "received " + received + " of the 300,000 that 100 kpps for 3 s should give");
+        assertEquals(r.path("sent_packets").asLong(), received);
+        assertTrue(r.path("latency_ns").path("p50").asLong() > 0, "one-way latency present with a shared clock");
+        assertEquals("one-way", r.path("latency_ns").path("kind").asText());
+    }
+
+    @Test
+    void ipv6AndLargerFramesOnTwoCpus() {
+        JsonNode r = client("--ipv6", "--size", "1514", "--count", "20000", "--pps", "200k", "--cpus", "0-1");
+        assertEquals(20_000, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(20_000, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(20_000L * 1514, r.path("received_bytes").asLong());
+        assertEquals(0, r.path("lost_packets").asLong());
+    }
+
+    @Test
+    void jsonStreamPrintsOneObjectPerSecondThenTheReport() throws Exception {
+        Xdperf.Result r = Xdperf.run(topology.client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+                "--json-stream", "--pps", "50k", "--duration", "2500ms");
+        assertEquals(0, r.exit(), r::toString);
+        List<String> lines = r.stdout().lines().filter(l -> !l.isBlank()).toList();
+        assertTrue(lines.size() >= 3, r.stdout());
+        for (int i = 0; i < lines.size() - 1; i++) {
+            JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(i));
+            assertEquals("interval", n.path("type").asText());
+            assertTrue(n.has("tx_pps") && n.has("rx_pps") && n.has("dev_xdp_xmit_errors"));
+        }
+        JsonNode last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertEquals("final", last.path("type").asText());
+        for (String key : List.of("sent_packets", "received_packets", "lost_packets", "tx_pps", "rx_pps")) {
+            assertTrue(last.has(key), "final report lacks " + key);
+        }
+        for (String key : List.of("p50", "p99", "max")) {
+            assertTrue(last.path("latency_ns").has(key), "latency_ns lacks " + key);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs the whole test suite: the Java modules (unit tests, and
+# the end-to-end tests that need root, BPF and network namespaces) and the Go SDK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+mvn -B -ntp verify
+if [[ -d sdk-tinygo ]] && ls sdk-tinygo/*.go >/dev/null 2>&1; then
+  (cd sdk-tinygo && go test ./...)
+fi
+# Tests clean up after themselves; say so loudly if one did not.
+left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep '^xdperf-' || true)
+if [[ -n "$left" ]]; then
+  echo "test: network namespaces left behind: $left" >&2
+  exit 1
+fi
