@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   openjdk-17-jdk-headless maven   # build
+  golang-go                        # the Go SDK (sdk-tinygo) tests
   clang llvm lld gcc libc6-dev     # BPF objects (clang -target bpf) and the layout probe
   libbpf-dev libbpf1 linux-libc-dev
   iproute2 ethtool bpftool procps tcpdump  # namespaces, veth, queues, link inspection, captures in tests

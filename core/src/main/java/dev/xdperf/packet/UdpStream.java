@@ -1,4 +1,5 @@
 package dev.xdperf.packet;
+import dev.xdperf.abi.Checksums;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.bpf.Structs;
 import dev.xdperf.net.Commands;
-import dev.xdperf.packet.Checksums;
+import dev.xdperf.abi.Checksums;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.MeasurementHeader;
 import dev.xdperf.packet.Template;

@@ -1,4 +1,5 @@
 package dev.xdperf.packet;
+import dev.xdperf.abi.Checksums;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

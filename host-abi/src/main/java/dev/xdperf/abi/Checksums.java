@@ -1,4 +1,4 @@
-package dev.xdperf.packet;
+package dev.xdperf.abi;
 
 /** RFC 1071 Internet checksums over byte arrays. */
 public final class Checksums {

@@ -1,0 +1,8 @@
+package dev.xdperf.abi;
+
+/** Bytes or values that break the template ABI; the message names the template, rule and value. */
+public class AbiException extends RuntimeException {
+    public AbiException(String message) {
+        super(message);
+    }
+}
