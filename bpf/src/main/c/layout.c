@@ -16,14 +16,31 @@ int main(void)
 	SIZE(xdperf_tx_config);
 	FIELD(xdperf_tx_config, interval_ns); FIELD(xdperf_tx_config, max_lag_ns);
 	FIELD(xdperf_tx_config, end_ns); FIELD(xdperf_tx_config, stop);
-	FIELD(xdperf_tx_config, mh_offset); FIELD(xdperf_tx_config, csum_offset);
-	FIELD(xdperf_tx_config, stream_id); FIELD(xdperf_tx_config, csum_udp);
-	FIELD(xdperf_tx_config, test_hooks);
+	FIELD(xdperf_tx_config, test_hooks); FIELD(xdperf_tx_config, n_templates);
+	FIELD(xdperf_tx_config, cycle_len); FIELD(xdperf_tx_config, n_cpus); FIELD(xdperf_tx_config, copy);
+
+	SIZE(xdperf_field);
+	FIELD(xdperf_field, offset); FIELD(xdperf_field, width); FIELD(xdperf_field, op);
+	FIELD(xdperf_field, scope); FIELD(xdperf_field, csum_mask); FIELD(xdperf_field, list_count);
+	FIELD(xdperf_field, list_start); FIELD(xdperf_field, rule_index); FIELD(xdperf_field, min);
+	FIELD(xdperf_field, range); FIELD(xdperf_field, step);
+
+	SIZE(xdperf_csum);
+	FIELD(xdperf_csum, offset); FIELD(xdperf_csum, kind);
+
+	SIZE(xdperf_template);
+	FIELD(xdperf_template, len); FIELD(xdperf_template, stream_id); FIELD(xdperf_template, mh_offset);
+	FIELD(xdperf_template, n_fields); FIELD(xdperf_template, mh_csum_mask); FIELD(xdperf_template, weight);
+	FIELD(xdperf_template, flows); FIELD(xdperf_template, csums); FIELD(xdperf_template, fields);
+	FIELD(xdperf_template, bytes);
+
+	SIZE(xdperf_slot);
+	FIELD(xdperf_slot, template_id); FIELD(xdperf_slot, rank);
 
 	SIZE(xdperf_tx_state);
 	FIELD(xdperf_tx_state, next_ns); FIELD(xdperf_tx_state, seq); FIELD(xdperf_tx_state, limit);
 	FIELD(xdperf_tx_state, sent_packets); FIELD(xdperf_tx_state, sent_bytes);
-	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops);
+	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);
@@ -47,5 +64,9 @@ int main(void)
 	CONST(XDPERF_HIST_BUCKETS); CONST(XDPERF_TEST_HOOKS); CONST(XDPERF_SEQ_WINDOW);
 	CONST(XDPERF_MH_MAGIC); CONST(XDPERF_MH_VERSION); CONST(XDPERF_HOOK_DROP);
 	CONST(XDPERF_HOOK_STAMP); CONST(XDPERF_VERDICT_DROP); CONST(XDPERF_VERDICT_PASS);
+	CONST(XDPERF_MAX_TEMPLATES); CONST(XDPERF_MAX_FIELDS); CONST(XDPERF_MAX_CSUMS); CONST(XDPERF_TMPL_BYTES);
+	CONST(XDPERF_SCHEDULE_MAX); CONST(XDPERF_LIST_MAX); CONST(XDPERF_OP_INC); CONST(XDPERF_OP_DEC);
+	CONST(XDPERF_OP_RANDOM); CONST(XDPERF_OP_LIST); CONST(XDPERF_CSUM_IPV4); CONST(XDPERF_CSUM_UDP);
+	CONST(XDPERF_CSUM_TCP); CONST(XDPERF_CSUM_ICMP); CONST(XDPERF_CSUM_ICMPV6);
 	return 0;
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
  * The transmit side. xdp_tx runs under BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: each
- * iteration gets a frame initialised from the template (pages are recycled with their
- * contents, so only the fields that change are written) and XDP_TX sends it out of the
- * interface. Pacing is done here, per CPU, against bpf_ktime_get_ns(): an early iteration
- * returns XDP_DROP, which only recycles the frame.
+ * iteration gets a frame initialised from data_in, and XDP_TX sends it out of the
+ * interface. Pages are recycled with their contents, so with one template only the fields
+ * that change are written; with several, the chosen template is copied in first.
+ *
+ * Per packet: pacing against bpf_ktime_get_ns() (an early iteration returns XDP_DROP,
+ * which only recycles the frame), the template from the weighted cycle, the field rules
+ * (docs/abi.md), the measurement header, and incremental checksum fixes (RFC 1624).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -32,22 +35,97 @@ struct {
 	__type(value, struct xdperf_test_hook);
 } tx_test_hooks SEC(".maps");
 
-/* Offsets are masked so that the verifier sees them bounded (frames are at most 9216 bytes). */
-#define OFFSET_MASK 0x3fff
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_MAX_TEMPLATES);
+	__type(key, __u32);
+	__type(value, struct xdperf_template);
+} tx_templates SEC(".maps");
 
-/* The fields of the measurement header that change per packet: seq, tx_ns, cpu+version. */
-struct mh_tail {
-	__u32 seq;
-	__u64 tx_ns;
-	__u8 cpu;
-	__u8 version;
-} __attribute__((packed));
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_SCHEDULE_MAX);
+	__type(key, __u32);
+	__type(value, struct xdperf_slot);
+} tx_schedule SEC(".maps");
 
-static __always_inline __u16 csum_fold(__u32 sum)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPERF_LIST_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} tx_lists SEC(".maps");
+
+/* Offsets are masked so that the verifier sees them bounded (frames are at most 2047 bytes). */
+#define OFFSET_MASK 0x7ff
+#define GOLDEN 0x9E3779B97F4A7C15ULL
+
+static __always_inline __u32 fold(__u64 sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u32)sum;
+}
+
+static __always_inline __u64 splitmix64(__u64 z)
+{
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static __always_inline __u64 mod_range(__u64 v, __u64 range)
+{
+	return range ? v % range : v;
+}
+
+/*
+ * Writes `width` bytes of `v` big-endian at `off` and fixes every checksum in `mask`.
+ * Checksum words are aligned on even frame offsets (the validator requires even IP and L4
+ * offsets), so a byte at an even offset is the high half of its word.
+ */
+static __always_inline int put_field(void *data, void *data_end, __u32 off, __u32 width, __u64 v,
+				     struct xdperf_template *t, __u32 mask)
+{
+	__u64 old_sum = 0, new_sum = 0;
+	off &= OFFSET_MASK;
+	for (int b = 0; b < 8; b++) {
+		if (b >= width)
+			break;
+		__u8 *p = data + off + b;
+		if ((void *)(p + 1) > data_end)
+			return -1;
+		__u8 nb = (__u8)(v >> (8 * (width - 1 - b)));
+		__u32 shift = ((off + b) & 1) ? 0 : 8;
+		old_sum += (__u64)*p << shift;
+		new_sum += (__u64)nb << shift;
+		*p = nb;
+	}
+	if (!mask)
+		return 0;
+	__u32 m_old = fold(old_sum);
+	__u32 m_new = fold(new_sum);
+#pragma unroll
+	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
+		if (!(mask & (1U << c)))
+			continue;
+		__u32 co = t->csums[c].offset & OFFSET_MASK;
+		__u8 *p = data + co;
+		if ((void *)(p + 2) > data_end)
+			return -1;
+		__u32 hc = ((__u32)p[0] << 8) | p[1];
+		if (t->csums[c].kind == XDPERF_CSUM_UDP && hc == 0)
+			continue;               /* IPv4/UDP without a checksum stays so */
+		/* RFC 1624: HC' = ~(~HC + ~m + m') */
+		__u32 sum = (~hc & 0xffff) + (~m_old & 0xffff) + m_new;
+		__u32 res = ~fold(sum) & 0xffff;
+		if (t->csums[c].kind == XDPERF_CSUM_UDP && res == 0)
+			res = 0xffff;
+		p[0] = res >> 8;
+		p[1] = res & 0xff;
+	}
+	return 0;
 }
 
 /* Returns -1 when the slot must not be sent, else the sequence number to stamp. */
@@ -66,6 +144,30 @@ static __always_inline __s64 apply_test_hooks(__u32 n, __u64 seq)
 			return h->value;
 	}
 	return seq;
+}
+
+static __always_inline __u64 field_value(struct xdperf_field *fr, __u64 j, __u64 f)
+{
+	__u64 x = fr->scope ? f : j;
+	__u64 r;
+	switch (fr->op) {
+	case XDPERF_OP_INC:
+		return fr->min + mod_range(x * fr->step, fr->range);
+	case XDPERF_OP_DEC:
+		return fr->min + fr->range - 1 - mod_range(x * fr->step, fr->range);
+	case XDPERF_OP_LIST: {
+		__u32 n = fr->list_count ? fr->list_count : 1;
+		__u32 key = fr->list_start + (__u32)(x % n);
+		__u64 *val = bpf_map_lookup_elem(&tx_lists, &key);
+		return val ? *val : 0;
+	}
+	default: /* random */
+		if (fr->scope)
+			r = splitmix64(f + (fr->rule_index + 1) * GOLDEN);
+		else
+			r = ((__u64)bpf_get_prandom_u32() << 32) | bpf_get_prandom_u32();
+		return fr->min + mod_range(r, fr->range);
+	}
 }
 
 SEC("xdp")
@@ -104,40 +206,57 @@ int xdp_tx(struct xdp_md *ctx)
 		}
 	}
 
+	/* Which template, and which packet of it: docs/abi.md, "What xdp_tx does". */
+	__u64 k = slot * cfg->n_cpus + st->rank;
+	__u32 tid = 0;
+	__u64 j = k;
+	if (cfg->cycle_len > 1) {
+		__u32 pos = (__u32)(k % cfg->cycle_len);
+		struct xdperf_slot *s = bpf_map_lookup_elem(&tx_schedule, &pos);
+		if (!s)
+			return XDP_ABORTED;
+		tid = s->template_id;
+		struct xdperf_template *tw = bpf_map_lookup_elem(&tx_templates, &tid);
+		if (!tw)
+			return XDP_ABORTED;
+		j = (k / cfg->cycle_len) * tw->weight + s->rank;
+	}
+	struct xdperf_template *t = bpf_map_lookup_elem(&tx_templates, &tid);
+	if (!t)
+		return XDP_ABORTED;
+
+	if (cfg->copy) {
+		/* Several templates share the frames: set the length, then copy this one in. */
+		int delta = (int)t->len - (int)(ctx->data_end - ctx->data);
+		if (delta && bpf_xdp_adjust_tail(ctx, delta))
+			return XDP_ABORTED;
+		__u32 len = t->len & OFFSET_MASK;
+		if (len < 14)
+			return XDP_ABORTED;
+		if (bpf_xdp_store_bytes(ctx, 0, t->bytes, len))
+			return XDP_ABORTED;
+	}
+
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 mh_off = cfg->mh_offset & OFFSET_MASK;
-	if (mh_off) {
-		struct mh_tail *tail = data + mh_off + 4;
-		if ((void *)(tail + 1) > data_end)
+	__u64 f = t->flows > 1 ? j % t->flows : 0;
+	__u32 nf = t->n_fields;
+	for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
+		if (i >= nf)
+			break;
+		struct xdperf_field *fr = &t->fields[i];
+		__u64 v = field_value(fr, j, f);
+		if (put_field(data, data_end, fr->offset, fr->width, v, t, fr->csum_mask))
 			return XDP_ABORTED;
-		struct mh_tail fresh = {
-			.seq = bpf_htonl((__u32)seq),
-			.tx_ns = bpf_cpu_to_be64(now),
-			.cpu = (__u8)bpf_get_smp_processor_id(),
-			.version = XDPERF_MH_VERSION,
-		};
-		__u32 csum_off = cfg->csum_offset & OFFSET_MASK;
-		if (csum_off) {
-			__u16 *csum = data + csum_off;
-			if ((void *)(csum + 1) > data_end)
-				return XDP_ABORTED;
-			/* IPv4/UDP with a zero checksum means "no checksum": leave it so. */
-			if (!(cfg->csum_udp && *csum == 0)) {
-				/* RFC 1624: HC' = ~(~HC + ~m + m'), over the 7 words that change. */
-				__u16 *old = (__u16 *)tail;
-				__u16 *new = (__u16 *)&fresh;
-				__u32 sum = (__u16)~*csum;
-#pragma unroll
-				for (int i = 0; i < 7; i++)
-					sum += (__u16)~old[i] + new[i];
-				__u16 res = ~csum_fold(sum);
-				if (cfg->csum_udp && res == 0)
-					res = 0xffff;
-				*csum = res;
-			}
-		}
-		__builtin_memcpy(tail, &fresh, sizeof(fresh));
+	}
+
+	__u32 mh = t->mh_offset;
+	if (mh) {
+		__u32 mask = t->mh_csum_mask;
+		if (put_field(data, data_end, mh + 4, 4, (__u32)seq, t, mask) ||
+		    put_field(data, data_end, mh + 8, 8, now, t, mask) ||
+		    put_field(data, data_end, mh + 16, 2, (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION, t, mask))
+			return XDP_ABORTED;
 	}
 
 	st->sent_packets++;

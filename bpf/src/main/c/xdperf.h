@@ -16,6 +16,24 @@
 #define XDPERF_TEST_HOOKS     8
 #define XDPERF_SEQ_WINDOW     64   /* reorder/duplicate window of the receiver, in packets */
 
+#define XDPERF_MAX_TEMPLATES  1024
+#define XDPERF_MAX_FIELDS     8
+#define XDPERF_MAX_CSUMS      4
+#define XDPERF_TMPL_BYTES     2048 /* room per template; frames are at most 1514 bytes */
+#define XDPERF_SCHEDULE_MAX   65536
+#define XDPERF_LIST_MAX       65536
+
+#define XDPERF_OP_INC         1
+#define XDPERF_OP_DEC         2
+#define XDPERF_OP_RANDOM      3
+#define XDPERF_OP_LIST        4
+
+#define XDPERF_CSUM_IPV4      1
+#define XDPERF_CSUM_UDP       2
+#define XDPERF_CSUM_TCP       3
+#define XDPERF_CSUM_ICMP      4
+#define XDPERF_CSUM_ICMPV6    5
+
 #define XDPERF_MH_MAGIC       0x58DF
 #define XDPERF_MH_VERSION     1
 
@@ -39,11 +57,53 @@ struct xdperf_tx_config {
 	__u64 max_lag_ns;    /* how far behind a CPU may fall and still catch up in a burst */
 	__u64 end_ns;        /* nothing departs at or after this CLOCK_MONOTONIC time; 0 = never */
 	__u32 stop;          /* non-zero: every iteration is dropped */
-	__u16 mh_offset;     /* offset of struct xdperf_mh in the frame; 0 = no header */
-	__u16 csum_offset;   /* offset of the L4 checksum to fix after stamping; 0 = none */
-	__u16 stream_id;
-	__u16 csum_udp;      /* non-zero: L4 is UDP (a computed 0 becomes 0xffff) */
 	__u32 test_hooks;    /* number of valid entries in tx_test_hooks (tests only) */
+	__u32 n_templates;   /* templates in tx_templates */
+	__u32 cycle_len;     /* entries in tx_schedule: the weighted cycle of templates */
+	__u32 n_cpus;        /* sending CPUs: packet index k = slot * n_cpus + rank */
+	__u32 copy;          /* non-zero: copy the template into every frame (several templates) */
+};
+
+/* A field rule as xdp_tx applies it; see docs/abi.md. 40 bytes. */
+struct xdperf_field {
+	__u16 offset;
+	__u8  width;         /* 1, 2, 4 or 8 bytes, written big-endian */
+	__u8  op;            /* XDPERF_OP_* */
+	__u8  scope;         /* 0 per packet, 1 per flow */
+	__u8  csum_mask;     /* bit c: checksum c of the template covers this field */
+	__u16 list_count;
+	__u32 list_start;    /* first value in tx_lists */
+	__u32 rule_index;    /* the rule's index in its template: seeds per-flow random values */
+	__u64 min;
+	__u64 range;         /* max - min + 1; 0 stands for 2^64 */
+	__u64 step;
+};
+
+/* A checksum xdp_tx keeps right. 8 bytes. */
+struct xdperf_csum {
+	__u16 offset;        /* of the 16-bit checksum in the frame */
+	__u8  kind;          /* XDPERF_CSUM_* */
+	__u8  pad[5];
+};
+
+/* One template in tx_templates. */
+struct xdperf_template {
+	__u16 len;
+	__u16 stream_id;
+	__u16 mh_offset;     /* 0 = no measurement header */
+	__u8  n_fields;
+	__u8  mh_csum_mask;  /* checksums that cover the measurement header */
+	__u32 weight;
+	__u32 flows;
+	struct xdperf_csum csums[XDPERF_MAX_CSUMS];
+	struct xdperf_field fields[XDPERF_MAX_FIELDS];
+	__u8  bytes[XDPERF_TMPL_BYTES];
+};
+
+/* One position of the weighted cycle. */
+struct xdperf_slot {
+	__u32 template_id;
+	__u32 rank;          /* earlier occurrences of this template in the cycle */
 };
 
 /* xdp_tx: per CPU; keyed by the CPU the program really runs on. */
@@ -55,7 +115,7 @@ struct xdperf_tx_state {
 	__u64 sent_bytes;
 	__u64 paced_skips;   /* iterations dropped because they were early */
 	__u64 test_drops;    /* slots dropped by a test hook */
-	__u64 pad;
+	__u64 rank;          /* this CPU's rank among the sending CPUs */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -17,6 +17,21 @@ public final class Structs {
     public static final int HOOK_STAMP = 2;
     public static final int VERDICT_DROP = 1;
     public static final int VERDICT_PASS = 2;
+    public static final int MAX_TEMPLATES = 1024;
+    public static final int MAX_FIELDS = 8;
+    public static final int MAX_CSUMS = 4;
+    public static final int TMPL_BYTES = 2048;
+    public static final int SCHEDULE_MAX = 65536;
+    public static final int LIST_MAX = 65536;
+    public static final int OP_INC = 1;
+    public static final int OP_DEC = 2;
+    public static final int OP_RANDOM = 3;
+    public static final int OP_LIST = 4;
+    public static final int CSUM_IPV4 = 1;
+    public static final int CSUM_UDP = 2;
+    public static final int CSUM_TCP = 3;
+    public static final int CSUM_ICMP = 4;
+    public static final int CSUM_ICMPV6 = 5;
 
     private Structs() {}
 
@@ -34,16 +49,61 @@ public final class Structs {
 
     public static final class TxConfig {
         public static final String C_NAME = "xdperf_tx_config";
-        public static final int SIZE = 40;
+        public static final int SIZE = 48;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int END_NS = 16;
         public static final int STOP = 24;
-        public static final int MH_OFFSET = 28;
-        public static final int CSUM_OFFSET = 30;
-        public static final int STREAM_ID = 32;
-        public static final int CSUM_UDP = 34;
-        public static final int TEST_HOOKS = 36;
+        public static final int TEST_HOOKS = 28;
+        public static final int N_TEMPLATES = 32;
+        public static final int CYCLE_LEN = 36;
+        public static final int N_CPUS = 40;
+        public static final int COPY = 44;
+    }
+
+    public static final class Field {
+        public static final String C_NAME = "xdperf_field";
+        public static final int SIZE = 40;
+        public static final int OFFSET = 0;
+        public static final int WIDTH = 2;
+        public static final int OP = 3;
+        public static final int SCOPE = 4;
+        public static final int CSUM_MASK = 5;
+        public static final int LIST_COUNT = 6;
+        public static final int LIST_START = 8;
+        public static final int RULE_INDEX = 12;
+        public static final int MIN = 16;
+        public static final int RANGE = 24;
+        public static final int STEP = 32;
+    }
+
+    public static final class Csum {
+        public static final String C_NAME = "xdperf_csum";
+        public static final int SIZE = 8;
+        public static final int OFFSET = 0;
+        public static final int KIND = 2;
+    }
+
+    public static final class Template {
+        public static final String C_NAME = "xdperf_template";
+        public static final int SIZE = 2416;
+        public static final int LEN = 0;
+        public static final int STREAM_ID = 2;
+        public static final int MH_OFFSET = 4;
+        public static final int N_FIELDS = 6;
+        public static final int MH_CSUM_MASK = 7;
+        public static final int WEIGHT = 8;
+        public static final int FLOWS = 12;
+        public static final int CSUMS = 16;
+        public static final int FIELDS = 48;
+        public static final int BYTES = 368;
+    }
+
+    public static final class Slot {
+        public static final String C_NAME = "xdperf_slot";
+        public static final int SIZE = 8;
+        public static final int TEMPLATE_ID = 0;
+        public static final int RANK = 4;
     }
 
     public static final class TxState {
@@ -56,6 +116,7 @@ public final class Structs {
         public static final int SENT_BYTES = 32;
         public static final int PACED_SKIPS = 40;
         public static final int TEST_DROPS = 48;
+        public static final int RANK = 56;
     }
 
     public static final class TestHook {

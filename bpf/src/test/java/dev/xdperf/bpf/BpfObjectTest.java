@@ -35,11 +35,11 @@ class BpfObjectTest {
             assertEquals(Structs.TxConfig.SIZE, cfg.valueSize());
             ByteBuffer v = BpfMap.allocate(Structs.TxConfig.SIZE);
             v.putLong(Structs.TxConfig.INTERVAL_NS, 12345);
-            v.putShort(Structs.TxConfig.MH_OFFSET, (short) 42);
+            v.putInt(Structs.TxConfig.N_CPUS, 42);
             cfg.update(0, v);
             ByteBuffer back = cfg.lookup(0);
             assertEquals(12345, back.getLong(Structs.TxConfig.INTERVAL_NS));
-            assertEquals(42, back.getShort(Structs.TxConfig.MH_OFFSET));
+            assertEquals(42, back.getInt(Structs.TxConfig.N_CPUS));
 
             BpfMap state = o.map("tx_state");
             assertTrue(state.perCpu());

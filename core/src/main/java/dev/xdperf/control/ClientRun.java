@@ -11,6 +11,8 @@ import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
 import dev.xdperf.stats.RunReport;
+import dev.xdperf.template.CompiledSet;
+import dev.xdperf.template.TemplateCompiler;
 import dev.xdperf.tx.TestHook;
 import dev.xdperf.tx.Transmitter;
 import dev.xdperf.tx.TxCounters;
@@ -71,7 +73,8 @@ public final class ClientRun {
                 control = ControlClient.connect(o.server, o.serverPort, o.connectTimeout);
             }
             UdpStream stream = resolveStream(control == null ? null : control.host());
-            tx = Transmitter.builder(o.dev, stream.toTemplate())
+            CompiledSet compiled = TemplateCompiler.compile(stream.toTemplateSet(), Interfaces.mtu(o.dev));
+            tx = Transmitter.builder(o.dev, compiled)
                     .cpus(o.cpus == null ? dev.xdperf.bpf.Cpus.online() : o.cpus)
                     .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
                     .attachPass(o.attachPass).callersPerCpu(o.callersPerCpu).testHooks(o.testHooks)

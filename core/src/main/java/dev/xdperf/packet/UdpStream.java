@@ -1,10 +1,15 @@
 package dev.xdperf.packet;
 import dev.xdperf.abi.Checksums;
 
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.ChecksumRule;
+import dev.xdperf.abi.PacketTemplate;
+import dev.xdperf.abi.TemplateSet;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -70,7 +75,12 @@ public record UdpStream(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp,
         return l4Offset() + UDP_LEN;
     }
 
-    public Template toTemplate() {
+    /** The stream as a one-template set: checksum rules for the IP header and UDP, the measurement header. */
+    public TemplateSet toTemplateSet() {
+        return new TemplateSet(AbiVersion.HOST, List.of(toTemplate()));
+    }
+
+    public PacketTemplate toTemplate() {
         byte[] f = new byte[frameSize];
         ByteBuffer b = ByteBuffer.wrap(f);
         b.put(dstMac.bytes()).put(srcMac.bytes());
@@ -101,7 +111,10 @@ public record UdpStream(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp,
         }
         int csum = Checksums.transport(srcIp.getAddress(), dstIp.getAddress(), PROTO_UDP, f, l4, udpLen);
         b.putShort(l4 + 6, (short) (csum == 0 ? 0xffff : csum));
-        return new Template(f, streamId, mh, l4 + 6, true);
+        List<ChecksumRule> sums = ipv6()
+                ? List.of(ChecksumRule.of(ChecksumRule.Kind.UDP, ETH_LEN, l4))
+                : List.of(ChecksumRule.ipv4Header(ETH_LEN), ChecksumRule.of(ChecksumRule.Kind.UDP, ETH_LEN, l4));
+        return new PacketTemplate(f, streamId, 1, 1, mh, List.of(), sums);
     }
 
     public static InetAddress parseIp(String text) {

@@ -10,7 +10,7 @@ import dev.xdperf.bpf.NetDevices;
 import dev.xdperf.bpf.Structs;
 import dev.xdperf.bpf.XdpLink;
 import dev.xdperf.bpf.XdpMode;
-import dev.xdperf.packet.Template;
+import dev.xdperf.template.CompiledSet;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,13 +45,13 @@ public final class Transmitter implements AutoCloseable {
         this.spec = spec;
     }
 
-    public static Builder builder(String ifname, Template template) {
-        return new Builder(ifname, template);
+    public static Builder builder(String ifname, CompiledSet templates) {
+        return new Builder(ifname, templates);
     }
 
     public static final class Builder {
         private final String ifname;
-        private final Template template;
+        private final CompiledSet template;
         private List<Integer> cpus;
         private long pps;
         private Duration duration;
@@ -62,7 +62,7 @@ public final class Transmitter implements AutoCloseable {
         private int callersPerCpu = 2;
         private List<TestHook> testHooks = List.of();
 
-        private Builder(String ifname, Template template) {
+        private Builder(String ifname, CompiledSet template) {
             this.ifname = Objects.requireNonNull(ifname, "interface");
             this.template = Objects.requireNonNull(template, "template");
         }
@@ -173,7 +173,7 @@ public final class Transmitter implements AutoCloseable {
         return spec.cpus;
     }
 
-    public Template template() {
+    public CompiledSet templates() {
         return spec.template;
     }
 
@@ -191,6 +191,7 @@ public final class Transmitter implements AutoCloseable {
             }
             startNs = System.nanoTime() + START_DELAY_NS;
             endNs = spec.duration == null ? 0 : startNs + spec.duration.toNanos();
+            writeTemplates();
             writeConfig(false);
             writeState();
             writeHooks();
@@ -210,19 +211,43 @@ public final class Transmitter implements AutoCloseable {
     }
 
     private void writeConfig(boolean stop) {
-        Template t = spec.template;
+        CompiledSet t = spec.template;
         ByteBuffer c = BpfMap.allocate(Structs.TxConfig.SIZE);
         long interval = spec.pps == 0 ? 0 : Math.max(1, Math.round(1e9 * spec.cpus.size() / spec.pps));
         c.putLong(Structs.TxConfig.INTERVAL_NS, interval);
         c.putLong(Structs.TxConfig.MAX_LAG_NS, MAX_LAG_NS);
         c.putLong(Structs.TxConfig.END_NS, endNs);
         c.putInt(Structs.TxConfig.STOP, stop ? 1 : 0);
-        c.putShort(Structs.TxConfig.MH_OFFSET, (short) t.mhOffset());
-        c.putShort(Structs.TxConfig.CSUM_OFFSET, (short) (t.mhOffset() > 0 ? t.csumOffset() : 0));
-        c.putShort(Structs.TxConfig.STREAM_ID, (short) t.streamId());
-        c.putShort(Structs.TxConfig.CSUM_UDP, (short) (t.csumUdp() ? 1 : 0));
         c.putInt(Structs.TxConfig.TEST_HOOKS, spec.testHooks.size());
+        c.putInt(Structs.TxConfig.N_TEMPLATES, t.templates().size());
+        c.putInt(Structs.TxConfig.CYCLE_LEN, t.schedule().length());
+        c.putInt(Structs.TxConfig.N_CPUS, spec.cpus.size());
+        c.putInt(Structs.TxConfig.COPY, t.copy() ? 1 : 0);
         object.map("tx_config").update(0, c);
+    }
+
+    private void writeTemplates() {
+        CompiledSet t = spec.template;
+        BpfMap templates = object.map("tx_templates");
+        for (int i = 0; i < t.templates().size(); i++) {
+            templates.update(i, t.templates().get(i));
+        }
+        if (t.schedule().length() > 1) {
+            BpfMap schedule = object.map("tx_schedule");
+            ByteBuffer slot = BpfMap.allocate(Structs.Slot.SIZE);
+            for (int p = 0; p < t.schedule().length(); p++) {
+                slot.putInt(Structs.Slot.TEMPLATE_ID, t.schedule().templateAt()[p]);
+                slot.putInt(Structs.Slot.RANK, t.schedule().rankAt()[p]);
+                schedule.update(p, slot);
+            }
+        }
+        BpfMap lists = object.map("tx_lists");
+        long[] values = t.lists();
+        ByteBuffer v = BpfMap.allocate(8);
+        for (int i = 0; i < values.length; i++) {
+            v.putLong(0, values[i]);
+            lists.update(i, v);
+        }
     }
 
     private void writeState() {
@@ -244,6 +269,7 @@ public final class Transmitter implements AutoCloseable {
                 }
             }
             s.putLong(Structs.TxState.LIMIT, limit);
+            s.putLong(Structs.TxState.RANK, Math.max(0, index));
             states[cpu] = s;
         }
         object.map("tx_state").updatePerCpu(0, states);
@@ -264,7 +290,7 @@ public final class Transmitter implements AutoCloseable {
     private void work(int cpu, int ifindex) {
         try {
             Cpus.pinCurrentThread(cpu);
-            LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.frame(), ifindex, 0, spec.batchSize);
+            LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.seedFrame(), ifindex, 0, spec.batchSize);
             BpfMap state = object.map("tx_state");
             while (!stopRequested) {
                 if (endNs != 0 && System.nanoTime() >= endNs) {

@@ -14,7 +14,7 @@ import dev.xdperf.net.Commands;
 import dev.xdperf.abi.Checksums;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.MeasurementHeader;
-import dev.xdperf.packet.Template;
+import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.testing.Pcap;
 import dev.xdperf.testing.Topology;
@@ -99,17 +99,18 @@ class TransmitReceiveTest {
                 "cat", "/sys/class/net/" + CLIENT_IF + "/address")).trim());
         MacAddress dst = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.server,
                 "cat", "/sys/class/net/" + SERVER_IF + "/address")).trim());
-        Template t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+        PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 64, 0, true).toTemplate();
-        byte[] expected = t.frame();
+        byte[] expected = dev.xdperf.abi.ChecksumFiller.fill(t).frame();
+        int csumOffset = t.checksums().get(1).checksumOffset();
         int stamped = t.mhOffset() + Structs.Mh.SEQ;
         Set<Long> seqs = new HashSet<>();
         for (byte[] f : frames) {
             assertEquals(expected.length, f.length);
             // Everything but the stamped fields (seq, tx_ns, cpu+version) and the UDP checksum is the template.
-            assertArrayEquals(Arrays.copyOfRange(expected, 0, t.csumOffset()), Arrays.copyOfRange(f, 0, t.csumOffset()));
-            assertArrayEquals(Arrays.copyOfRange(expected, t.csumOffset() + 2, stamped),
-                    Arrays.copyOfRange(f, t.csumOffset() + 2, stamped));
+            assertArrayEquals(Arrays.copyOfRange(expected, 0, csumOffset), Arrays.copyOfRange(f, 0, csumOffset));
+            assertArrayEquals(Arrays.copyOfRange(expected, csumOffset + 2, stamped),
+                    Arrays.copyOfRange(f, csumOffset + 2, stamped));
             assertArrayEquals(Arrays.copyOfRange(expected, t.mhOffset() + MeasurementHeader.SIZE, expected.length),
                     Arrays.copyOfRange(f, t.mhOffset() + MeasurementHeader.SIZE, f.length));
             MeasurementHeader mh = MeasurementHeader.read(f, t.mhOffset());

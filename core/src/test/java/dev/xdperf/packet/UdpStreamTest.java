@@ -19,7 +19,7 @@ class UdpStreamTest {
 
     @Test
     void ipv4FrameHasValidChecksumsAndHeader() {
-        Template t = v4(64).toTemplate();
+        dev.xdperf.abi.PacketTemplate t = v4(64).toTemplate();
         byte[] f = t.frame();
         assertEquals(64, f.length);
         assertEquals(0x0800, ((f[12] & 0xff) << 8) | (f[13] & 0xff));
@@ -28,7 +28,7 @@ class UdpStreamTest {
         byte[] dst = Arrays.copyOfRange(f, 30, 34);
         assertTrue(Checksums.verifyTransport(src, dst, 17, f, 34, 30), "UDP checksum verifies");
         assertEquals(42, t.mhOffset());
-        assertEquals(40, t.csumOffset());
+        assertEquals(40, t.checksums().get(1).checksumOffset());
         MeasurementHeader mh = MeasurementHeader.read(f, t.mhOffset());
         assertNotNull(mh);
         assertEquals(7, mh.streamId());

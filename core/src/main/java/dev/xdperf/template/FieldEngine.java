@@ -1,0 +1,128 @@
+package dev.xdperf.template;
+
+import dev.xdperf.abi.ChecksumFiller;
+import dev.xdperf.abi.FieldRule;
+import dev.xdperf.abi.PacketTemplate;
+import dev.xdperf.abi.TemplateSet;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The reference implementation of xdp_tx's field engine: for the same template set and
+ * packet index it yields the same bytes (docs/abi.md, "What xdp_tx does"). Per-packet random
+ * fields, which come from the kernel's PRNG, are set to their minimum and can only be
+ * checked for range; the measurement header's stamped fields are left as in the template.
+ */
+public final class FieldEngine {
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    private final List<PacketTemplate> templates;
+    private final Schedule schedule;
+
+    public FieldEngine(TemplateSet set) {
+        this.templates = set.templates().stream().map(ChecksumFiller::fill).toList();
+        this.schedule = Schedule.of(set.templates().stream().map(PacketTemplate::weight).toList());
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public PacketTemplate template(int index) {
+        return templates.get(index);
+    }
+
+    /** The template index packet {@code k} uses. */
+    public int templateOf(long k) {
+        return (int) schedule.locate(k)[0];
+    }
+
+    /** The frame of packet {@code k}, checksums recomputed. */
+    public byte[] frame(long k) {
+        long[] tj = schedule.locate(k);
+        PacketTemplate t = templates.get((int) tj[0]);
+        long j = tj[1];
+        long f = t.flows() > 1 ? Long.remainderUnsigned(j, t.flows()) : 0;
+        byte[] out = t.frame();
+        for (int i = 0; i < t.fields().size(); i++) {
+            FieldRule r = t.fields().get(i);
+            write(out, r.offset(), r.width(), value(r, i, j, f));
+        }
+        return ChecksumFiller.fill(t, out);
+    }
+
+    /** The value rule {@code i} writes for template-local packet {@code j} in flow {@code f}. */
+    public static long value(FieldRule r, int i, long j, long f) {
+        long x = r.scope() == FieldRule.Scope.FLOW ? f : j;
+        long range = r.range();
+        return switch (r.op()) {
+            case INCREMENT -> r.min() + mod(x * r.step(), range);
+            case DECREMENT -> r.min() + range - 1 - mod(x * r.step(), range);
+            case LIST -> r.values().get((int) Long.remainderUnsigned(x, r.values().size()));
+            case RANDOM -> r.scope() == FieldRule.Scope.FLOW
+                    ? r.min() + mod(splitmix64(f + (i + 1) * GOLDEN), range)
+                    : r.min();
+        };
+    }
+
+    static long mod(long v, long range) {
+        return range == 0 ? v : Long.remainderUnsigned(v, range);
+    }
+
+    public static long splitmix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    static void write(byte[] f, int off, int width, long v) {
+        for (int b = 0; b < width; b++) {
+            f[off + b] = (byte) (v >>> (8 * (width - 1 - b)));
+        }
+    }
+
+    static long read(byte[] f, int off, int width) {
+        long v = 0;
+        for (int b = 0; b < width; b++) {
+            v = (v << 8) | (f[off + b] & 0xff);
+        }
+        return v;
+    }
+
+    /**
+     * Checks a frame that was sent as packet {@code k}: equal to the oracle's frame except for
+     * per-packet random fields (which must lie in range) and the measurement header's stamped
+     * fields; checksums must verify. Returns null when it matches, else what differs.
+     */
+    public String mismatch(long k, byte[] sent) {
+        long[] tj = schedule.locate(k);
+        PacketTemplate t = templates.get((int) tj[0]);
+        byte[] want = frame(k);
+        if (sent.length != want.length) {
+            return "packet " + k + ": " + sent.length + " bytes, expected " + want.length + " (template " + tj[0] + ")";
+        }
+        byte[] adjusted = want.clone();
+        for (FieldRule r : t.fields()) {
+            if (r.op() == FieldRule.Op.RANDOM && r.scope() == FieldRule.Scope.PACKET) {
+                long v = read(sent, r.offset(), r.width());
+                if (Long.compareUnsigned(v, r.min()) < 0 || Long.compareUnsigned(v, r.max()) > 0) {
+                    return "packet " + k + ": random field at " + r.offset() + " is " + Long.toUnsignedString(v) + ", outside its range";
+                }
+                write(adjusted, r.offset(), r.width(), v);
+            }
+        }
+        if (t.mhOffset() > 0) {
+            System.arraycopy(sent, t.mhOffset() + 4, adjusted, t.mhOffset() + 4, 14);
+        }
+        adjusted = ChecksumFiller.fill(t, adjusted);
+        if (!Arrays.equals(adjusted, sent)) {
+            for (int i = 0; i < sent.length; i++) {
+                if (adjusted[i] != sent[i]) {
+                    return String.format("packet %d (template %d): byte %d is %02x, expected %02x", k, tj[0], i,
+                            sent[i] & 0xff, adjusted[i] & 0xff);
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.xdperf.template;
+
+import dev.xdperf.abi.AbiException;
+import dev.xdperf.abi.ChecksumFiller;
+import dev.xdperf.abi.ChecksumRule;
+import dev.xdperf.abi.FieldRule;
+import dev.xdperf.abi.PacketTemplate;
+import dev.xdperf.abi.TemplateSet;
+import dev.xdperf.abi.TemplateValidator;
+import dev.xdperf.bpf.BpfMap;
+import dev.xdperf.bpf.Structs;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Validates a template set, fills in its checksums and lays it out as xdp_tx's maps expect
+ * (struct xdperf_template, xdperf_slot, tx_lists). Pure: no kernel involved.
+ */
+public final class TemplateCompiler {
+    private TemplateCompiler() {}
+
+    public static CompiledSet compile(TemplateSet set, int mtu) {
+        TemplateValidator.validate(set, mtu);
+        Schedule schedule;
+        try {
+            schedule = Schedule.of(set.templates().stream().map(PacketTemplate::weight).toList());
+        } catch (IllegalArgumentException e) {
+            throw new AbiException("template set: " + e.getMessage());
+        }
+        List<ByteBuffer> values = new ArrayList<>();
+        List<Long> lists = new ArrayList<>();
+        int maxLen = 0;
+        for (int i = 0; i < set.templates().size(); i++) {
+            PacketTemplate t = ChecksumFiller.fill(set.templates().get(i));
+            values.add(layout(i, t, schedule.weights()[i], lists));
+            maxLen = Math.max(maxLen, t.length());
+        }
+        if (lists.size() > Structs.LIST_MAX) {
+            throw new AbiException("template set: " + lists.size() + " list values in all, at most " + Structs.LIST_MAX);
+        }
+        boolean copy = set.templates().size() > 1;
+        byte[] seed = copy ? new byte[maxLen] : ChecksumFiller.fill(set.templates().get(0)).frame();
+        return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(), seed, copy);
+    }
+
+    static ByteBuffer layout(int index, PacketTemplate t, int weight, List<Long> lists) {
+        ByteBuffer b = BpfMap.allocate(Structs.Template.SIZE);
+        b.putShort(Structs.Template.LEN, (short) t.length());
+        b.putShort(Structs.Template.STREAM_ID, (short) t.streamId());
+        b.putShort(Structs.Template.MH_OFFSET, (short) t.mhOffset());
+        b.put(Structs.Template.N_FIELDS, (byte) t.fields().size());
+        b.putInt(Structs.Template.WEIGHT, weight);
+        b.putInt(Structs.Template.FLOWS, (int) t.flows());
+        for (int c = 0; c < t.checksums().size(); c++) {
+            ChecksumRule r = t.checksums().get(c);
+            if ((r.l3Offset() & 1) != 0 || (r.kind() != ChecksumRule.Kind.IPV4_HEADER && (r.l4Offset() & 1) != 0)) {
+                throw new AbiException("template " + index + " checksum rule " + c
+                        + ": IP and L4 headers must start at even offsets (got " + r.l3Offset() + ", " + r.l4Offset() + ")");
+            }
+            int at = Structs.Template.CSUMS + c * Structs.Csum.SIZE;
+            b.putShort(at + Structs.Csum.OFFSET, (short) r.checksumOffset());
+            b.put(at + Structs.Csum.KIND, (byte) r.kind().code);
+        }
+        if (t.mhOffset() > 0) {
+            b.put(Structs.Template.MH_CSUM_MASK, (byte) coverage(t, t.mhOffset(), 18));
+        }
+        for (int i = 0; i < t.fields().size(); i++) {
+            FieldRule r = t.fields().get(i);
+            int at = Structs.Template.FIELDS + i * Structs.Field.SIZE;
+            b.putShort(at + Structs.Field.OFFSET, (short) r.offset());
+            b.put(at + Structs.Field.WIDTH, (byte) r.width());
+            b.put(at + Structs.Field.OP, (byte) r.op().code);
+            b.put(at + Structs.Field.SCOPE, (byte) r.scope().code);
+            b.put(at + Structs.Field.CSUM_MASK, (byte) coverage(t, r.offset(), r.width()));
+            b.putShort(at + Structs.Field.LIST_COUNT, (short) r.values().size());
+            b.putInt(at + Structs.Field.LIST_START, lists.size());
+            b.putInt(at + Structs.Field.RULE_INDEX, i);
+            b.putLong(at + Structs.Field.MIN, r.min());
+            b.putLong(at + Structs.Field.RANGE, r.range());
+            b.putLong(at + Structs.Field.STEP, r.step());
+            lists.addAll(r.values());
+        }
+        b.put(Structs.Template.BYTES, t.frame());
+        return b;
+    }
+
+    /** Bit c set when checksum rule c covers any byte of [off, off + width). */
+    static int coverage(PacketTemplate t, int off, int width) {
+        int mask = 0;
+        byte[] f = t.frame();
+        for (int c = 0; c < t.checksums().size(); c++) {
+            ChecksumRule r = t.checksums().get(c);
+            boolean covered;
+            if (r.kind() == ChecksumRule.Kind.IPV4_HEADER) {
+                int ihl = (f[r.l3Offset()] & 0x0f) * 4;
+                covered = overlaps(off, width, r.l3Offset(), r.l3Offset() + ihl);
+            } else {
+                covered = overlaps(off, width, r.l4Offset(), f.length);
+                if (r.kind().pseudoHeader()) {
+                    boolean v6 = (f[r.l3Offset()] & 0xf0) == 0x60;
+                    int from = r.l3Offset() + (v6 ? 8 : 12);
+                    int to = r.l3Offset() + (v6 ? 40 : 20);
+                    covered |= overlaps(off, width, from, to);
+                }
+            }
+            if (covered) {
+                mask |= 1 << c;
+            }
+        }
+        return mask;
+    }
+
+    private static boolean overlaps(int off, int width, int from, int to) {
+        return off < to && from < off + width;
+    }
+}

@@ -1,0 +1,3 @@
+module github.com/xdperf/xdperf/sdk-tinygo
+
+go 1.19
