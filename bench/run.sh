@@ -14,6 +14,13 @@
 #           the sending rate itself, free of start-up and shutdown costs;
 #   whole   all frames received during the run divided by the wall time of the whole
 #           command, from launch to exit (start-up included: a JVM pays more here).
+# Runs of the two tools alternate. A run whose steady window saw other work on the machine
+# (CPU time outside the tool under test, or steal) is run again, up to --retries times.
+#
+# The tools, each given the same CPUs, frame length and addresses:
+#   C ceiling  bench/build/sender (bench/ceiling/sender.c running ceiling.bpf.c)
+#   xdperf     ./xdperf client --dev IF --cpus LIST --duration D --json (flat out, with
+#              its measurement header, as by default)
 #
 # Usage: bench/run.sh [options]     (as root; see --help)
 set -euo pipefail
@@ -356,7 +363,9 @@ for k in "${variants[@]}"; do
     if ((xn > 0)); then
       printf '%-14s %5s %8s %8s %8s %12s\n' xdperf "$xn" "$xm" "$xmin" "$xmax" "$xw"
     else
-      printf '%-14s %s\n' xdperf "n/a${xdperf_note:+ ($xdperf_note)}"
+      note=$xdperf_note
+      ((with_xdperf)) && note="every run failed, see above"
+      printf '%-14s %s\n' xdperf "n/a${note:+ ($note)}"
     fi
     printf 'ratio xdperf/ceiling: %s (steady median), %s (whole-run median)\n' "$(ratio "$xm" "$cm")" "$(ratio "$xw" "$cw")"
   )

@@ -8,7 +8,12 @@ import dev.xdperf.net.Interfaces;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.rx.RxSnapshot;
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.RunRequest;
+import dev.xdperf.abi.TemplateSet;
+import dev.xdperf.packet.PcapWriter;
 import dev.xdperf.stats.Json;
+import dev.xdperf.template.FieldEngine;
 import dev.xdperf.stats.LiveSample;
 import dev.xdperf.stats.RunReport;
 import dev.xdperf.template.CompiledSet;
@@ -57,7 +62,24 @@ public final class ClientRun {
         public int callersPerCpu = 2;
         public List<TestHook> testHooks = List.of();
         public Duration connectTimeout = Duration.ofSeconds(5);
+        /** Where the templates come from; null: the built-in UDP stream. */
+        public TemplateSource source;
+        /** Whether --size was given (plugins choose their own size otherwise). */
+        public boolean sizeGiven;
+        /** The plugin's options, checked against what it declares. */
+        public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
     }
+
+    /** A plugin, or a template-set file: turns the run's request into templates. */
+    public interface TemplateSource {
+        String name();
+
+        TemplateSet generate(RunRequest request);
+    }
+
+    /** The addresses of a run: resolved from options, the interface, the server and the neighbour table. */
+    public record Endpoints(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp,
+                            List<InetAddress> srcAddrs, List<InetAddress> dstAddrs) {}
 
     public ClientRun(Options options) {
         this.o = options;
@@ -72,16 +94,17 @@ public final class ClientRun {
             if (o.server != null) {
                 control = ControlClient.connect(o.server, o.serverPort, o.connectTimeout);
             }
-            UdpStream stream = resolveStream(control == null ? null : control.host());
-            CompiledSet compiled = TemplateCompiler.compile(stream.toTemplateSet(), Interfaces.mtu(o.dev));
+            Endpoints ends = resolveEndpoints(control == null ? null : control.host());
+            List<Integer> cpus = o.cpus == null ? dev.xdperf.bpf.Cpus.online() : o.cpus;
+            CompiledSet compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev));
             tx = Transmitter.builder(o.dev, compiled)
-                    .cpus(o.cpus == null ? dev.xdperf.bpf.Cpus.online() : o.cpus)
+                    .cpus(cpus)
                     .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
                     .attachPass(o.attachPass).callersPerCpu(o.callersPerCpu).testHooks(o.testHooks)
                     .build();
             if (control != null) {
                 ObjectNode p = Json.MAPPER.createObjectNode();
-                p.put("frame_size", o.size);
+                p.put("frame_size", compiled.maxLength());
                 p.put("stream", o.streamId);
                 control.start(p);
             }
@@ -134,7 +157,7 @@ public final class ClientRun {
                 sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
             }
             List<String> warnings = verify(total, devDelta, rx);
-            return new RunReport(o.dev, tx.cpus(), o.size, o.pps, seconds, total, devDelta,
+            return new RunReport(o.dev, tx.cpus(), compiled.maxLength(), o.pps, seconds, total, devDelta,
                     rxDevName, rx, rxDev, sharedClock, warnings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -177,24 +200,34 @@ public final class ClientRun {
         return w;
     }
 
-    private UdpStream resolveStream(JsonNode serverHost) {
+    /** The run's templates: from the source when there is one, else the built-in UDP stream. */
+    public TemplateSet templates(Endpoints e, int cpus) {
+        if (o.source == null) {
+            return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort, o.size,
+                    o.streamId, o.measurement).toTemplateSet();
+        }
+        RunRequest request = new RunRequest(AbiVersion.HOST, Interfaces.mtu(o.dev), cpus, e.srcMac().bytes(),
+                e.dstMac().bytes(), o.sizeGiven ? o.size : 0, o.streamId, e.srcAddrs(), e.dstAddrs(), o.pluginOptions);
+        return o.source.generate(request);
+    }
+
+    /** Resolves MACs and addresses: options first, then the server's hello, the interface and the neighbour table. */
+    public Endpoints resolveEndpoints(JsonNode serverHost) {
         boolean v6 = o.ipv6 || o.dstIp instanceof Inet6Address || o.srcIp instanceof Inet6Address;
         MacAddress srcMac = o.srcMac != null ? o.srcMac : Interfaces.mac(o.dev);
+        List<InetAddress> mine = new ArrayList<>(Interfaces.addresses(o.dev, v6));
         InetAddress srcIp = o.srcIp;
         if (srcIp == null) {
-            List<InetAddress> mine = Interfaces.addresses(o.dev, v6);
             if (mine.isEmpty()) {
                 throw new IllegalArgumentException("interface " + o.dev + " has no " + (v6 ? "IPv6" : "IPv4")
                         + " address: give --src-ip");
             }
             srcIp = mine.get(0);
         }
+        List<InetAddress> theirs = serverHost == null ? List.of() : Json.addresses(serverHost.path(v6 ? "ipv6" : "ipv4"));
         InetAddress dstIp = o.dstIp;
-        if (dstIp == null && serverHost != null) {
-            List<InetAddress> theirs = Json.addresses(serverHost.path(v6 ? "ipv6" : "ipv4"));
-            if (!theirs.isEmpty()) {
-                dstIp = theirs.get(0);
-            }
+        if (dstIp == null && !theirs.isEmpty()) {
+            dstIp = theirs.get(0);
         }
         if (dstIp == null) {
             throw new IllegalArgumentException("no destination address: give --dst-ip"
@@ -212,7 +245,40 @@ public final class ClientRun {
             }
             dstMac = n.get();
         }
-        return new UdpStream(srcMac, dstMac, srcIp, dstIp, o.srcPort, o.dstPort, o.size, o.streamId, o.measurement);
+        List<InetAddress> srcAddrs = new ArrayList<>(List.of(srcIp));
+        mine.stream().filter(a -> !srcAddrs.contains(a)).limit(RunRequest.MAX_ADDRS - 1).forEach(srcAddrs::add);
+        List<InetAddress> dstAddrs = new ArrayList<>(List.of(dstIp));
+        InetAddress first = dstIp;
+        theirs.stream().filter(a -> !a.equals(first)).limit(RunRequest.MAX_ADDRS - 1).forEach(dstAddrs::add);
+        return new Endpoints(srcMac, dstMac, srcIp, dstIp, srcAddrs, dstAddrs);
+    }
+
+    /**
+     * Writes the first {@code count} packets the run would send, computed by the reference
+     * engine, to a pcap file; sends nothing. Sequence numbers and CPUs are stamped as xdp_tx
+     * would on the given CPUs; send times are 0.
+     */
+    public long writePcap(java.nio.file.Path file, long count) throws java.io.IOException {
+        Interfaces.requireExists(o.dev);
+        Endpoints ends = resolveEndpoints(null);
+        List<Integer> cpus = o.cpus == null ? dev.xdperf.bpf.Cpus.online() : o.cpus;
+        TemplateSet set = templates(ends, cpus.size());
+        TemplateCompiler.compile(set, Interfaces.mtu(o.dev));
+        FieldEngine engine = new FieldEngine(set);
+        try (PcapWriter w = new PcapWriter(file)) {
+            for (long k = 0; k < count; k++) {
+                byte[] f = engine.frame(k);
+                var t = engine.template(engine.templateOf(k));
+                if (t.mhOffset() > 0) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+                    b.putInt(t.mhOffset() + 4, (int) (k / cpus.size()));
+                    f[t.mhOffset() + 16] = (byte) (int) cpus.get((int) (k % cpus.size()));
+                    f = dev.xdperf.abi.ChecksumFiller.fill(t, f);
+                }
+                w.write(f, k * 1000);
+            }
+        }
+        return count;
     }
 
     private static String firstMatching(JsonNode host, InetAddress ip) {
