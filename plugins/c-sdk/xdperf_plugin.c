@@ -440,11 +440,11 @@ bool xd_parse_port_range(const char *s, size_t n, uint16_t *lo, uint16_t *hi)
 			break;
 		}
 	int64_t a, b;
-	if (!xd_parse_int(s, dash, &a) || s[0] == '+')
+	if (!xd_parse_int(s, dash, &a))
 		return false;
 	if (dash == n) {
 		b = a;
-	} else if (!xd_parse_int(s + dash + 1, n - dash - 1, &b) || s[dash + 1] == '+' || s[dash + 1] == '-') {
+	} else if (!xd_parse_int(s + dash + 1, n - dash - 1, &b) || s[dash + 1] == '-') {
 		return false;
 	}
 	if (a < 0 || b < 0 || a > 65535 || b > 65535 || a > b)
@@ -962,4 +962,20 @@ uint8_t xd_pick_family(const xd_request *r, bool force_ipv6)
 	for (int i = 0; i < r->ns; i++)
 		any6 |= r->src[i].family == 6;
 	return !dst4 && any6 ? 6 : 4;
+}
+
+int xd_address_pairs(const xd_request *r, bool force_ipv6, bool all, xd_addr_pairs *out, char *err,
+		     size_t errlen)
+{
+	out->family = xd_pick_family(r, force_ipv6);
+	out->ns = xd_addrs_of_family(r->src, r->ns, out->family, out->src);
+	out->nd = xd_addrs_of_family(r->dst, r->nd, out->family, out->dst);
+	if (out->ns == 0 || out->nd == 0) {
+		xd_fmt(err, errlen, "the run has no IPv%u %s address%s", out->family, out->nd == 0 ? "destination" : "source",
+		       force_ipv6 ? " (option ipv6=true asks for IPv6)" : "");
+		return 1;
+	}
+	if (!all)
+		out->ns = out->nd = 1;
+	return 0;
 }

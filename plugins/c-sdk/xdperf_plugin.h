@@ -296,4 +296,16 @@ int xd_addrs_of_family(const xd_addr *in, int n, uint8_t family, const xd_addr *
  * address is IPv6; else 4. */
 uint8_t xd_pick_family(const xd_request *r, bool force_ipv6);
 
+/* The addresses a plugin sends between. The host lists the run's own source and destination
+ * first and then other addresses of the same interfaces, so by default a plugin uses the
+ * first of each (of the picked family); with all, every source with every destination. */
+typedef struct {
+	uint8_t family;
+	int ns, nd; /* templates: ns * nd */
+	const xd_addr *src[XD_MAX_ADDRS], *dst[XD_MAX_ADDRS];
+} xd_addr_pairs;
+
+int xd_address_pairs(const xd_request *r, bool force_ipv6, bool all, xd_addr_pairs *out, char *err,
+		     size_t errlen);
+
 #endif

@@ -10,7 +10,9 @@
 enum { TYPE_ECHO, TYPE_UNREACHABLE, TYPE_TIME_EXCEEDED };
 static const char *const TYPES[] = {"echo", "unreachable", "time-exceeded", 0};
 
-enum { OPT_TYPE, OPT_PAYLOAD, OPT_FLOWS, OPT_IPV6, OPT_IDENT, NOPT };
+enum { OPT_TYPE, OPT_PAYLOAD, OPT_FLOWS, OPT_IPV6, OPT_IDENT, OPT_ADDRESSES, NOPT };
+static const char *const ADDRESSES[] = {"first", "all", 0};
+
 static const xd_option_spec OPTIONS[NOPT] = {
 	[OPT_TYPE] = {"type", XD_OPT_ENUM, TYPES, 0, 0, "echo",
 		      "message: echo request, destination (port) unreachable, or time exceeded"},
@@ -22,6 +24,9 @@ static const xd_option_spec OPTIONS[NOPT] = {
 		       "ports (at most 256)"},
 	[OPT_IPV6] = {"ipv6", XD_OPT_BOOL, 0, 0, 0, "false", "send ICMPv6 even when the run has IPv4 addresses"},
 	[OPT_IDENT] = {"ident", XD_OPT_INT, 0, 0, 65535, "1", "echo identifier of the first flow"},
+	[OPT_ADDRESSES] = {"addresses", XD_OPT_ENUM, ADDRESSES, 0, 0, "first",
+			   "first: the run's source and destination; all: every source address with every "
+			   "destination address, one template each"},
 };
 
 const xd_plugin_info xd_plugin = {
@@ -168,15 +173,11 @@ int generate_impl(const uint8_t *in, size_t in_len, xd_writer *out, char *err, s
 		return 1;
 	}
 
-	uint8_t fam = xd_pick_family(&req, o[OPT_IPV6].b);
-	const xd_addr *srcs[XD_MAX_ADDRS], *dsts[XD_MAX_ADDRS];
-	int ns = xd_addrs_of_family(req.src, req.ns, fam, srcs);
-	int nd = xd_addrs_of_family(req.dst, req.nd, fam, dsts);
-	if (nd == 0 || ns == 0) {
-		xd_fmt(err, errlen, "the run has no IPv%u %s address%s", fam, nd == 0 ? "destination" : "source",
-		       o[OPT_IPV6].b ? " (option ipv6=true asks for ICMPv6)" : "");
+	xd_addr_pairs pairs;
+	if (xd_address_pairs(&req, o[OPT_IPV6].b, o[OPT_ADDRESSES].e == 1, &pairs, err, errlen))
 		return 1;
-	}
+	uint8_t fam = pairs.family;
+	int ns = pairs.ns, nd = pairs.nd;
 
 	size_t hdr = header_bytes(fam, type);
 	size_t payload = (size_t)o[OPT_PAYLOAD].i;
@@ -207,9 +208,9 @@ int generate_impl(const uint8_t *in, size_t in_len, xd_writer *out, char *err, s
 			tpl.len = (uint16_t)len;
 			tpl.stream_id = req.stream_base;
 			if (type == TYPE_ECHO)
-				build_echo(fam, srcs[s]->b, dsts[d]->b, payload, ident, flows);
+				build_echo(fam, pairs.src[s]->b, pairs.dst[d]->b, payload, ident, flows);
 			else
-				build_error(fam, type, srcs[s]->b, dsts[d]->b, payload, flows);
+				build_error(fam, type, pairs.src[s]->b, pairs.dst[d]->b, payload, flows);
 			xd_fill_checksums(&tpl);
 			xd_template_encode(out, &tpl);
 		}

@@ -16,7 +16,9 @@ static const uint8_t FLAG_BITS[] = {
 	[FLAGS_DATA] = XD_TCP_PSH | XD_TCP_ACK,
 };
 
-enum { OPT_FLAGS, OPT_FLOWS, OPT_SRC_PORTS, OPT_DST_PORT, OPT_WINDOW, OPT_MSS, OPT_TIMESTAMPS, OPT_PAYLOAD, OPT_IPV6, NOPT };
+enum { OPT_FLAGS, OPT_FLOWS, OPT_SRC_PORTS, OPT_DST_PORT, OPT_WINDOW, OPT_MSS, OPT_TIMESTAMPS, OPT_PAYLOAD, OPT_IPV6, OPT_ADDRESSES, NOPT };
+static const char *const ADDRESSES[] = {"first", "all", 0};
+
 static const xd_option_spec OPTIONS[NOPT] = {
 	[OPT_FLAGS] = {"flags", XD_OPT_ENUM, FLAGS, 0, 0, "syn",
 		       "segment: syn, synack, ack, or data (PSH+ACK with payload)"},
@@ -33,6 +35,9 @@ static const xd_option_spec OPTIONS[NOPT] = {
 	[OPT_PAYLOAD] = {"payload", XD_OPT_INT, 0, 0, 1460, "64",
 			 "payload bytes of data segments (a frame size given to the run takes precedence)"},
 	[OPT_IPV6] = {"ipv6", XD_OPT_BOOL, 0, 0, 0, "false", "send over IPv6 even when the run has IPv4 addresses"},
+	[OPT_ADDRESSES] = {"addresses", XD_OPT_ENUM, ADDRESSES, 0, 0, "first",
+			   "first: the run's source and destination; all: every source address with every "
+			   "destination address, one template each"},
 };
 
 const xd_plugin_info xd_plugin = {
@@ -131,15 +136,11 @@ int generate_impl(const uint8_t *in, size_t in_len, xd_writer *out, char *err, s
 	bool syn = FLAG_BITS[p.flags] & XD_TCP_SYN;
 	p.opt_len = (syn && p.mss ? 4 : 0) + (p.timestamps ? 12 : 0);
 
-	uint8_t fam = xd_pick_family(&req, o[OPT_IPV6].b);
-	const xd_addr *srcs[XD_MAX_ADDRS], *dsts[XD_MAX_ADDRS];
-	int ns = xd_addrs_of_family(req.src, req.ns, fam, srcs);
-	int nd = xd_addrs_of_family(req.dst, req.nd, fam, dsts);
-	if (nd == 0 || ns == 0) {
-		xd_fmt(err, errlen, "the run has no IPv%u %s address%s", fam, nd == 0 ? "destination" : "source",
-		       o[OPT_IPV6].b ? " (option ipv6=true asks for IPv6)" : "");
+	xd_addr_pairs pairs;
+	if (xd_address_pairs(&req, o[OPT_IPV6].b, o[OPT_ADDRESSES].e == 1, &pairs, err, errlen))
 		return 1;
-	}
+	uint8_t fam = pairs.family;
+	int ns = pairs.ns, nd = pairs.nd;
 
 	size_t hdr = XD_ETH_LEN + (fam == 4 ? XD_IPV4_LEN : XD_IPV6_LEN) + XD_TCP_LEN + p.opt_len;
 	if (p.flags == FLAGS_DATA) {
@@ -174,7 +175,7 @@ int generate_impl(const uint8_t *in, size_t in_len, xd_writer *out, char *err, s
 		for (int d = 0; d < nd; d++) {
 			xd_template_init(&tpl);
 			tpl.stream_id = req.stream_base;
-			build(fam, srcs[s]->b, dsts[d]->b, &p, len);
+			build(fam, pairs.src[s]->b, pairs.dst[d]->b, &p, len);
 			xd_fill_checksums(&tpl);
 			xd_template_encode(out, &tpl);
 		}

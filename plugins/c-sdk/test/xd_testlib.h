@@ -35,7 +35,7 @@ static const char *t_case = "";
 		}                                                                          \
 	} while (0)
 
-static int t_summary(const char *what)
+static inline int t_summary(const char *what)
 {
 	printf("%s: %d passed, %d failed\n", what, t_passed, t_failed);
 	return t_failed ? 1 : 0;
@@ -61,7 +61,7 @@ typedef struct {
 	uint8_t bad_family; /* non-zero: written instead of the first source's family */
 } t_req;
 
-static t_addr t_ip(const char *text)
+static inline t_addr t_ip(const char *text)
 {
 	t_addr a;
 	memset(&a, 0, sizeof a);
@@ -76,7 +76,7 @@ static t_addr t_ip(const char *text)
 	return a;
 }
 
-static void t_req_init(t_req *r)
+static inline void t_req_init(t_req *r)
 {
 	static const uint8_t smac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 	static const uint8_t dmac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
@@ -91,17 +91,17 @@ static void t_req_init(t_req *r)
 	r->stream = 7;
 }
 
-static void t_src(t_req *r, const char *ip)
+static inline void t_src(t_req *r, const char *ip)
 {
 	r->src[r->ns++] = t_ip(ip);
 }
 
-static void t_dst(t_req *r, const char *ip)
+static inline void t_dst(t_req *r, const char *ip)
 {
 	r->dst[r->nd++] = t_ip(ip);
 }
 
-static void t_opt(t_req *r, const char *name, const char *value)
+static inline void t_opt(t_req *r, const char *name, const char *value)
 {
 	r->names[r->no] = name;
 	r->values[r->no] = value;
@@ -113,7 +113,7 @@ typedef struct {
 	size_t n, cap;
 } t_buf;
 
-static void t_put(t_buf *b, const void *p, size_t n)
+static inline void t_put(t_buf *b, const void *p, size_t n)
 {
 	if (b->n + n > b->cap) {
 		b->cap = (b->n + n) * 2 + 64;
@@ -123,7 +123,7 @@ static void t_put(t_buf *b, const void *p, size_t n)
 	b->n += n;
 }
 
-static void t_le(t_buf *b, uint64_t v, int bytes)
+static inline void t_le(t_buf *b, uint64_t v, int bytes)
 {
 	for (int i = 0; i < bytes; i++) {
 		uint8_t c = (uint8_t)(v >> (8 * i));
@@ -131,14 +131,14 @@ static void t_le(t_buf *b, uint64_t v, int bytes)
 	}
 }
 
-static void t_str(t_buf *b, const char *s)
+static inline void t_str(t_buf *b, const char *s)
 {
 	t_le(b, strlen(s), 2);
 	t_put(b, s, strlen(s));
 }
 
 /* Encodes r; the caller frees the returned buffer. */
-static uint8_t *t_req_encode(const t_req *r, size_t *len)
+static inline uint8_t *t_req_encode(const t_req *r, size_t *len)
 {
 	t_buf b = {0};
 	t_put(&b, r->magic, 4);
@@ -206,7 +206,7 @@ typedef struct {
 	bool bad;
 } t_rd;
 
-static uint64_t t_rd_le(t_rd *r, int bytes)
+static inline uint64_t t_rd_le(t_rd *r, int bytes)
 {
 	if (r->n - r->at < (size_t)bytes) {
 		r->bad = true;
@@ -220,14 +220,14 @@ static uint64_t t_rd_le(t_rd *r, int bytes)
 	return v;
 }
 
-static void t_set_free(t_set *s)
+static inline void t_set_free(t_set *s)
 {
 	free(s->t);
 	s->t = NULL;
 }
 
 /* Strict decoding: magic, limits, reserved bytes, no trailing bytes. 0, or 1 with why. */
-static int t_decode_set(const uint8_t *p, size_t n, t_set *s, char *why, size_t wl)
+static inline int t_decode_set(const uint8_t *p, size_t n, t_set *s, char *why, size_t wl)
 {
 	t_rd r = {p, n, 0, false};
 	memset(s, 0, sizeof *s);
@@ -312,7 +312,7 @@ static int t_decode_set(const uint8_t *p, size_t n, t_set *s, char *why, size_t 
 
 /* ---- The host's validation (docs/abi.md, "Limits and validation") --------------------- */
 
-static int t_csum_field(const t_csum *c)
+static inline int t_csum_field(const t_csum *c)
 {
 	switch (c->kind) {
 	case 1:
@@ -326,17 +326,17 @@ static int t_csum_field(const t_csum *c)
 	}
 }
 
-static bool t_overlap(int a, int alen, int b, int blen)
+static inline bool t_overlap(int a, int alen, int b, int blen)
 {
 	return a < b + blen && b < a + alen;
 }
 
-static bool t_fits(uint64_t v, int width)
+static inline bool t_fits(uint64_t v, int width)
 {
 	return width == 8 || v < ((uint64_t)1 << (8 * width));
 }
 
-static int t_validate(const t_set *s, unsigned mtu, char *why, size_t wl)
+static inline int t_validate(const t_set *s, unsigned mtu, char *why, size_t wl)
 {
 	if (s->major != 1 || s->minor != 0) {
 		snprintf(why, wl, "set built for %u.%u", s->major, s->minor);
@@ -414,14 +414,14 @@ static int t_validate(const t_set *s, unsigned mtu, char *why, size_t wl)
 
 /* ---- Checksums, computed afresh ------------------------------------------------------ */
 
-static uint32_t t_sum(const uint8_t *p, size_t n, uint32_t acc)
+static inline uint32_t t_sum(const uint8_t *p, size_t n, uint32_t acc)
 {
 	for (size_t i = 0; i < n; i++)
 		acc += (i & 1) ? p[i] : (uint32_t)p[i] << 8;
 	return acc;
 }
 
-static uint16_t t_fold(uint32_t acc)
+static inline uint16_t t_fold(uint32_t acc)
 {
 	while (acc > 0xffff)
 		acc = (acc >> 16) + (acc & 0xffff);
@@ -429,18 +429,18 @@ static uint16_t t_fold(uint32_t acc)
 }
 
 /* True when the bytes, checksum field included, sum to 0xffff (RFC 1071 verification). */
-static bool t_ipv4_header_ok(const uint8_t *ip)
+static inline bool t_ipv4_header_ok(const uint8_t *ip)
 {
 	return t_fold(t_sum(ip, (ip[0] & 15) * 4u, 0)) == 0xffff;
 }
 
-static uint32_t t_pseudo(const uint8_t *ip, uint8_t proto, uint32_t len)
+static inline uint32_t t_pseudo(const uint8_t *ip, uint8_t proto, uint32_t len)
 {
 	uint32_t acc = (ip[0] >> 4) == 4 ? t_sum(ip + 12, 8, 0) : t_sum(ip + 8, 32, 0);
 	return acc + proto + (len >> 16) + (len & 0xffff);
 }
 
-static bool t_l4_ok(const uint8_t *ip, int proto, const uint8_t *l4, size_t len)
+static inline bool t_l4_ok(const uint8_t *ip, int proto, const uint8_t *l4, size_t len)
 {
 	uint32_t acc = proto ? t_pseudo(ip, (uint8_t)proto, (uint32_t)len) : 0;
 	return t_fold(t_sum(l4, len, acc)) == 0xffff;
@@ -448,7 +448,7 @@ static bool t_l4_ok(const uint8_t *ip, int proto, const uint8_t *l4, size_t len)
 
 /* Checks every checksum rule of t against the frame, and the IP lengths against the frame's
  * length (the host's coverage runs to the end of the frame). */
-static int t_check_checksums(const t_tpl *t, char *why, size_t wl)
+static inline int t_check_checksums(const t_tpl *t, char *why, size_t wl)
 {
 	for (int k = 0; k < t->nc; k++) {
 		const t_csum *c = &t->c[k];
@@ -501,7 +501,7 @@ static int t_check_checksums(const t_tpl *t, char *why, size_t wl)
 
 /* ---- Field engine (docs/abi.md, "What xdp_tx does") ---------------------------------- */
 
-static uint64_t t_splitmix(uint64_t z)
+static inline uint64_t t_splitmix(uint64_t z)
 {
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -510,7 +510,7 @@ static uint64_t t_splitmix(uint64_t z)
 
 /* The value rule i of t writes for the template's packet j. Per-packet random values are
  * not predictable: they come out as min. */
-static uint64_t t_value(const t_tpl *t, int i, uint64_t j)
+static inline uint64_t t_value(const t_tpl *t, int i, uint64_t j)
 {
 	const t_field *f = &t->f[i];
 	uint64_t x = f->scope ? j % t->flows : j;
@@ -531,7 +531,7 @@ static uint64_t t_value(const t_tpl *t, int i, uint64_t j)
 	}
 }
 
-static uint64_t t_get_be(const uint8_t *p, int width)
+static inline uint64_t t_get_be(const uint8_t *p, int width)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < width; i++)
@@ -539,14 +539,14 @@ static uint64_t t_get_be(const uint8_t *p, int width)
 	return v;
 }
 
-static void t_put_be(uint8_t *p, int width, uint64_t v)
+static inline void t_put_be(uint8_t *p, int width, uint64_t v)
 {
 	for (int i = width - 1; i >= 0; i--, v >>= 8)
 		p[i] = (uint8_t)v;
 }
 
 /* Recomputes the checksum rules of t over its frame, as the host does. */
-static void t_recompute(t_tpl *t)
+static inline void t_recompute(t_tpl *t)
 {
 	for (int k = 0; k < t->nc; k++) {
 		const t_csum *c = &t->c[k];
@@ -569,7 +569,7 @@ static void t_recompute(t_tpl *t)
 }
 
 /* The template's packet j: every field rule applied, checksums recomputed. */
-static void t_packet(const t_tpl *t, uint64_t j, t_tpl *out)
+static inline void t_packet(const t_tpl *t, uint64_t j, t_tpl *out)
 {
 	*out = *t;
 	for (int i = 0; i < t->nf; i++)
@@ -579,7 +579,7 @@ static void t_packet(const t_tpl *t, uint64_t j, t_tpl *out)
 
 /* Decodes and validates a set, checks every template's checksums and its packets 0..n-1.
  * Returns 0 when all of it holds; reports through CHECK. */
-static int t_check_set(const uint8_t *out, size_t n, unsigned mtu, t_set *s)
+static inline int t_check_set(const uint8_t *out, size_t n, unsigned mtu, t_set *s)
 {
 	char why[256] = "";
 	int rc = t_decode_set(out, n, s, why, sizeof why);
@@ -598,16 +598,16 @@ static int t_check_set(const uint8_t *out, size_t n, unsigned mtu, t_set *s)
 
 /* ---- A minimal JSON syntax check ----------------------------------------------------- */
 
-static const char *t_json_value(const char *p);
+static inline const char *t_json_value(const char *p);
 
-static const char *t_json_ws(const char *p)
+static inline const char *t_json_ws(const char *p)
 {
 	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
 		p++;
 	return p;
 }
 
-static const char *t_json_string(const char *p)
+static inline const char *t_json_string(const char *p)
 {
 	if (*p != '"')
 		return NULL;
@@ -620,7 +620,7 @@ static const char *t_json_string(const char *p)
 	return *p == '"' ? p + 1 : NULL;
 }
 
-static const char *t_json_value(const char *p)
+static inline const char *t_json_value(const char *p)
 {
 	p = t_json_ws(p);
 	if (*p == '"')
@@ -662,7 +662,7 @@ static const char *t_json_value(const char *p)
 	return NULL;
 }
 
-static bool t_json_ok(const char *s)
+static inline bool t_json_ok(const char *s)
 {
 	const char *end = t_json_value(s);
 	return end && *t_json_ws(end) == '\0';
@@ -670,7 +670,7 @@ static bool t_json_ok(const char *s)
 
 /* ---- Files --------------------------------------------------------------------------- */
 
-static char *t_read_file(const char *path, size_t *len)
+static inline char *t_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -687,7 +687,7 @@ static char *t_read_file(const char *path, size_t *len)
 	return (char *)b.p;
 }
 
-static void t_write_file(const char *dir, const char *name, const void *p, size_t n)
+static inline void t_write_file(const char *dir, const char *name, const void *p, size_t n)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s", dir, name);

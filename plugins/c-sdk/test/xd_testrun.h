@@ -14,7 +14,7 @@
 static const char *t_dump_dir; /* set by --dump DIR */
 static int t_dump_count;
 
-static bool t_grow(xd_writer *w, size_t need)
+static inline bool t_grow(xd_writer *w, size_t need)
 {
 	size_t cap = w->cap ? w->cap : 1024;
 	while (cap < need)
@@ -36,7 +36,7 @@ typedef struct {
 	bool set_ok;
 } t_result;
 
-static void t_result_free(t_result *r)
+static inline void t_result_free(t_result *r)
 {
 	free(r->out);
 	t_set_free(&r->set);
@@ -44,7 +44,7 @@ static void t_result_free(t_result *r)
 }
 
 /* Runs generate_impl on r; when it succeeds, decodes, validates and checks the set. */
-static t_result t_generate(const t_req *r)
+static inline t_result t_generate(const t_req *r)
 {
 	t_result res;
 	memset(&res, 0, sizeof res);
@@ -76,7 +76,7 @@ static t_result t_generate(const t_req *r)
 }
 
 /* Expects a refusal whose message contains `needle`. */
-static void t_expect_refusal(const t_req *r, const char *what, const char *needle)
+static inline void t_expect_refusal(const t_req *r, const char *what, const char *needle)
 {
 	t_case = what;
 	t_result res = t_generate(r);
@@ -86,7 +86,7 @@ static void t_expect_refusal(const t_req *r, const char *what, const char *needl
 	t_result_free(&res);
 }
 
-static char *t_describe(bool manifest)
+static inline char *t_describe(bool manifest)
 {
 	xd_writer w;
 	xd_writer_init(&w, NULL, 0);
@@ -100,7 +100,7 @@ static char *t_describe(bool manifest)
 }
 
 /* Checks describe's JSON, and that manifest.json is describe's JSON plus "kind": "wasm". */
-static void t_check_description(const char *manifest_path)
+static inline void t_check_description(const char *manifest_path)
 {
 	t_case = "describe";
 	char *d = t_describe(false);
@@ -123,13 +123,21 @@ static void t_check_description(const char *manifest_path)
 
 /* Handles the common command line: [--dump DIR] [--manifest] MANIFEST_PATH. Returns the
  * manifest path, or NULL after printing the manifest (for --manifest). */
-static const char *t_args(int argc, char **argv)
+static inline const char *t_args(int argc, char **argv)
 {
 	const char *manifest = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--dump") && i + 1 < argc) {
 			t_dump_dir = argv[++i];
-			mkdir(t_dump_dir, 0755);
+			char dir[1024];
+			snprintf(dir, sizeof dir, "%s", t_dump_dir);
+			for (char *p = dir + 1; *p; p++)
+				if (*p == '/') {
+					*p = 0;
+					mkdir(dir, 0755);
+					*p = '/';
+				}
+			mkdir(dir, 0755);
 		} else if (!strcmp(argv[i], "--manifest")) {
 			char *m = t_describe(true);
 			fputs(m, stdout);
@@ -146,18 +154,18 @@ static const char *t_args(int argc, char **argv)
 	return manifest;
 }
 
-static uint16_t t_be16(const uint8_t *p)
+static inline uint16_t t_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static uint32_t t_be32(const uint8_t *p)
+static inline uint32_t t_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Index of the field rule at offset off, or -1. */
-static int t_field_at(const t_tpl *t, int off)
+static inline int t_field_at(const t_tpl *t, int off)
 {
 	for (int i = 0; i < t->nf; i++)
 		if (t->f[i].off == off)
@@ -166,7 +174,7 @@ static int t_field_at(const t_tpl *t, int off)
 }
 
 /* Checks the measurement header at t->mh: magic, stream id, version, zeros. */
-static void t_check_mh(const t_tpl *t, uint16_t stream)
+static inline void t_check_mh(const t_tpl *t, uint16_t stream)
 {
 	const uint8_t *m = t->frame + t->mh;
 	CHECK(t->mh != 0, "no measurement header");

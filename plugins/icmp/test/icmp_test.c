@@ -177,8 +177,16 @@ static void test_address_pairs(void)
 	t_dst(&r, "10.1.0.1");
 	t_dst(&r, "10.1.0.2");
 	t_dst(&r, "10.1.0.3");
-	t_case = "2 sources x 3 destinations";
+	t_case = "2 sources, 3 destinations: the first of each by default";
 	t_result res = t_generate(&r);
+	CHECK(res.rc == 0 && res.set_ok && res.set.nt == 1, "templates: %u (%s)", res.set.nt, res.err);
+	if (res.set_ok)
+		CHECK(res.set.t[0].frame[ETH + 15] == 1 && res.set.t[0].frame[ETH + 19] == 1, "first addresses");
+	t_result_free(&res);
+
+	t_opt(&r, "addresses", "all");
+	t_case = "2 sources x 3 destinations";
+	res = t_generate(&r);
 	CHECK(res.rc == 0 && res.set_ok && res.set.nt == 6, "templates: %u (%s)", res.set.nt, res.err);
 	if (res.set_ok && res.set.nt == 6)
 		for (int i = 0; i < 6; i++) {
@@ -338,6 +346,7 @@ static void test_refusals(void)
 	REFUSE(t_opt(&r, "flows", "0"), "outside 1..65536");
 	REFUSE(t_opt(&r, "ident", "70000"), "outside 0..65535");
 	REFUSE(t_opt(&r, "colour", "blue"), "unknown option 'colour'");
+	REFUSE(t_opt(&r, "addresses", "some"), "not one of first, all");
 	REFUSE((t_opt(&r, "payload", "1"), t_opt(&r, "payload", "2")), "given twice");
 	REFUSE((t_opt(&r, "ident", "65000"), t_opt(&r, "flows", "1000")), "run past identifier 65535");
 	REFUSE((t_opt(&r, "type", "unreachable"), t_opt(&r, "flows", "300")), "more than the 256 quoted flows");

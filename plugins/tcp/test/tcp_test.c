@@ -255,6 +255,11 @@ static void test_variants(void)
 	t_src(&r, "198.18.0.1");
 	t_dst(&r, "2001:db8::a");
 	t_dst(&r, "2001:db8::b");
+	res = run_ok(&r, "IPv6, the first pair by default");
+	CHECK(!res.set_ok || (res.set.nt == 1 && res.set.t[0].frame[ETH + 23] == 1 && res.set.t[0].frame[ETH + 39] == 0xa),
+	      "one template, first addresses");
+	t_result_free(&res);
+	t_opt(&r, "addresses", "all");
 	res = run_ok(&r, "2x2 IPv6 pairs");
 	CHECK(!res.set_ok || res.set.nt == 4, "%u templates", res.set.nt);
 	if (res.set_ok && res.set.nt == 4)
@@ -287,13 +292,13 @@ static void test_refusals(void)
 	REFUSE(t_opt(&r, "flows", "0"), "outside 1..16777216");
 	REFUSE(t_opt(&r, "flows", "9999999999999999999999"), "not an integer");
 	REFUSE(t_opt(&r, "syn", "true"), "unknown option 'syn'");
+	REFUSE(t_opt(&r, "addresses", "any"), "not one of first, all");
 	REFUSE(r.size = 200, "does not fit flags=syn");
 	REFUSE(r.size = 40, "does not fit flags=syn");
 	REFUSE((t_opt(&r, "flags", "data"), r.size = 50), "smaller than the 54 bytes");
 	REFUSE((t_opt(&r, "flags", "data"), t_opt(&r, "payload", "1400"), r.mtu = 1000), "MTU of 1000");
 	REFUSE(t_opt(&r, "ipv6", "true"), "no IPv6 destination address");
 	REFUSE(r.nd = 0, "no IPv4 destination address");
-	REFUSE(r.minor = 0, "");
 	base_v6(&r);
 	r.mtu = 9000;
 	t_opt(&r, "flags", "data");

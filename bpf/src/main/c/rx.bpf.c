@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
  * The receive side. xdp_rx finds the xdperf measurement header after a UDP or TCP header
- * (IPv4 or IPv6, up to two VLAN tags) and counts per CPU and per stream: packets, bytes,
+ * or the 8-byte ICMP/ICMPv6 header (IPv4 or IPv6, up to two VLAN tags) and counts per CPU and per stream: packets, bytes,
  * latency; per (stream, sending CPU) it tracks sequence numbers for loss, duplicates and
  * reordering. Frames without the header pass to the kernel untouched.
  */
@@ -159,6 +159,11 @@ int xdp_rx(struct xdp_md *ctx)
 		if ((void *)(th + 1) > data_end || th->doff < 5)
 			goto other;
 		cur += th->doff * 4;
+	} else if (l4 == IPPROTO_ICMP || l4 == IPPROTO_ICMPV6) {
+		/* echo request/reply: type, code, checksum, identifier, sequence */
+		if (cur + 8 > data_end)
+			goto other;
+		cur += 8;
 	} else {
 		goto other;
 	}

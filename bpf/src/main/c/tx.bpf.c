@@ -35,6 +35,14 @@ struct {
 	__type(value, struct xdperf_test_hook);
 } tx_test_hooks SEC(".maps");
 
+/* Sequence numbers per CPU and stream: the receiver tracks each (stream, sending CPU) flow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_MAX_STREAMS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tx_seqs SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XDPERF_MAX_TEMPLATES);
@@ -197,14 +205,6 @@ int xdp_tx(struct xdp_md *ctx)
 	}
 
 	__u64 slot = st->seq++;
-	__s64 seq = slot;
-	if (cfg->test_hooks) {
-		seq = apply_test_hooks(cfg->test_hooks, slot);
-		if (seq < 0) {
-			st->test_drops++;
-			return XDP_DROP;
-		}
-	}
 
 	/* Which template, and which packet of it: docs/abi.md, "What xdp_tx does". */
 	__u64 k = slot * cfg->n_cpus + st->rank;
@@ -224,6 +224,26 @@ int xdp_tx(struct xdp_md *ctx)
 	struct xdperf_template *t = bpf_map_lookup_elem(&tx_templates, &tid);
 	if (!t)
 		return XDP_ABORTED;
+
+	/* The stream's next sequence number; a test hook may drop the slot or change the number. */
+	__s64 seq = 0;
+	__u64 *stream_seq = 0;
+	if (t->mh_offset) {
+		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
+		stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
+		if (!stream_seq)
+			return XDP_ABORTED;
+		seq = (*stream_seq)++;
+	}
+	if (cfg->test_hooks) {
+		__s64 hooked = apply_test_hooks(cfg->test_hooks, slot);
+		if (hooked < 0) {
+			st->test_drops++;
+			return XDP_DROP;
+		}
+		if ((__u64)hooked != slot)
+			seq = hooked;
+	}
 
 	if (cfg->copy) {
 		/* Several templates share the frames: set the length, then copy this one in. */

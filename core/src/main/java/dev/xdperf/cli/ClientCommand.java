@@ -4,6 +4,9 @@ import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.MacAddress;
+import dev.xdperf.plugin.PluginLimits;
+import dev.xdperf.plugin.PluginResolver;
+import dev.xdperf.plugin.WasmPlugin;
 import dev.xdperf.probe.Privileges;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
@@ -89,6 +92,20 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--callers", paramLabel = "N", description = "Transmit callers per CPU, 1..4 (default ${DEFAULT-VALUE}).")
     int callers = 2;
 
+    @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
+            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm file).")
+    String plugin;
+
+    @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
+    List<String> pluginOpts = new ArrayList<>();
+
+    @Option(names = "--templates", paramLabel = "FILE", description = "Send an encoded template set (docs/abi.md) from a file.")
+    java.nio.file.Path templateFile;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
+    java.nio.file.Path pcap;
+
     @Option(names = "--json", description = "Print the final report as JSON (live lines go to stderr).")
     boolean json;
 
@@ -102,11 +119,16 @@ final class ClientCommand implements Callable<Integer> {
     List<String> testHooks = new ArrayList<>();
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (pps != null && pps <= 0) {
             throw new IllegalArgumentException("--pps must be a positive rate");
         }
-        Privileges.requireXdp("client");
+        if (plugin != null && templateFile != null) {
+            throw new IllegalArgumentException("give --plugin or --templates, not both");
+        }
+        if (pcap == null) {
+            Privileges.requireXdp("client");
+        }
         ClientRun.Options o = new ClientRun.Options();
         o.dev = dev;
         o.server = server;
@@ -129,6 +151,21 @@ final class ClientCommand implements Callable<Integer> {
         o.attachPass = !noPass;
         o.callersPerCpu = callers;
         o.testHooks = testHooks.stream().map(TestHook::parse).toList();
+        o.sizeGiven = sizeGiven();
+        if (plugin != null) {
+            WasmPlugin p = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(plugin);
+            o.pluginOptions = p.describe().resolveOptions(PluginResolver.parseOptions(pluginOpts));
+            o.source = PluginResolver.source(p);
+        } else if (!pluginOpts.isEmpty()) {
+            throw new IllegalArgumentException("--plugin-opt needs --plugin");
+        } else if (templateFile != null) {
+            o.source = PluginResolver.file(templateFile);
+        }
+        if (pcap != null) {
+            long n = new ClientRun(o).writePcap(pcap, count == null ? 1000 : count);
+            System.err.println("wrote " + n + " packets to " + pcap);
+            return 0;
+        }
 
         PrintStream out = System.out;
         Consumer<LiveSample> live;
@@ -152,6 +189,13 @@ final class ClientCommand implements Callable<Integer> {
         }
         out.flush();
         return report.sent() == 0 ? 3 : 0;
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private boolean sizeGiven() {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size");
     }
 
     static {

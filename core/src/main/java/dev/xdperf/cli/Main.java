@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The `xdperf` command. Subcommands map options onto the library and nothing else. */
 @Command(name = "xdperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "XDP traffic generator and receiver.",
-        subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, ProbeCommand.class,
+        subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, ProbeCommand.class, PluginCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final String VERSION = "0.1.0";
@@ -58,6 +58,7 @@ public final class Main implements Runnable {
     /** One sentence for any failure the user can cause. */
     static String describe(Throwable ex) {
         if (ex instanceof BpfException || ex instanceof IllegalArgumentException || ex instanceof SecurityException
+                || ex instanceof dev.xdperf.plugin.PluginException || ex instanceof dev.xdperf.abi.AbiException
                 || ex instanceof ControlClient.ControlException || ex instanceof IllegalStateException) {
             return lowerFirst(ex.getMessage());
         }

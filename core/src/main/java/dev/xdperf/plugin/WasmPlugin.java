@@ -61,10 +61,15 @@ public final class WasmPlugin implements AutoCloseable {
     /** Compiles (or takes from the cache), instantiates, initialises and version-checks a plugin. */
     public static WasmPlugin load(String name, byte[] wasm, PluginLimits limits) {
         String digest = sha256(wasm);
+        int initial = declaredInitialPages(name, wasm);
+        if (initial > limits.pages()) {
+            throw new PluginException("plugin " + name + " asks for " + initial / 16 + " MiB of memory at start,"
+                    + " more than the cap of " + limits.memoryMiB() + " MiB");
+        }
         Plugin plugin = guarded(name, "load", limits, () -> {
             CompiledPlugin compiled = COMPILED.computeIfAbsent(digest + "/" + limits.pages(), d -> {
                 Manifest manifest = Manifest.ofWasms(ManifestWasm.fromBytes(wasm).withName("main").build())
-                        .withOptions(new Manifest.Options().withAoT().withMemoryLimits(1, limits.pages()))
+                        .withOptions(new Manifest.Options().withAoT().withMemoryLimits(initial, limits.pages()))
                         .build();
                 return Plugin.ofManifest(manifest).withLogger(SILENT).compile();
             });
@@ -78,6 +83,7 @@ public final class WasmPlugin implements AutoCloseable {
             }
         }
         if (hasExport(instance, "_initialize")) {
+            // WASI reactors (TinyGo, Go c-shared, wasi-libc) must run their initialiser once; the SDK does not.
             guarded(name, "_initialize", limits, () -> instance.export("_initialize").apply());
         }
         long[] packed = guarded(name, "xdperf_abi_version", limits, () -> instance.export("xdperf_abi_version").apply());
@@ -183,6 +189,17 @@ public final class WasmPlugin implements AutoCloseable {
             return "it ran out of its memory cap (" + msg + ")";
         }
         return (msg.isEmpty() ? cls : msg);
+    }
+
+    /** The module's own initial memory (pages): the cap replaces the declared limits, so keep its start size. */
+    static int declaredInitialPages(String name, byte[] wasm) {
+        try {
+            var module = com.dylibso.chicory.wasm.Parser.parse(wasm);
+            return module.memorySection().filter(m -> m.memoryCount() > 0)
+                    .map(m -> Math.max(1, m.getMemory(0).limits().initialPages())).orElse(1);
+        } catch (RuntimeException e) {
+            throw new PluginException("plugin " + name + ": load failed: not a WebAssembly module (" + e.getMessage() + ")");
+        }
     }
 
     private static boolean hasExport(Instance instance, String name) {

@@ -92,6 +92,17 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             n.put("lost_percent", lostPercent());
             n.put("duplicates", rx.duplicates());
             n.put("reordered", rx.reordered());
+            ArrayNode streams = n.putArray("streams");
+            for (var st : rx.streams()) {
+                ObjectNode o = streams.addObject();
+                o.put("stream", st.streamId());
+                o.put("received_packets", st.packets());
+                o.put("received_bytes", st.bytes());
+                o.put("lost_packets", st.lost());
+                o.put("duplicates", st.duplicates());
+                o.put("reordered", st.reordered() + st.late());
+                o.put("mean_latency_ns", sharedClock ? st.meanLatencyNs() : -1);
+            }
         } else {
             n.putNull("received_packets");
             n.putNull("rx_pps");
@@ -139,6 +150,12 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             b.append(row("lost", Units.count(lost()) + " (" + Units.percent(lostPercent()) + ")", ""));
             b.append(row("duplicates", Units.count(rx.duplicates()), ""));
             b.append(row("reordered", Units.count(rx.reordered()), ""));
+        }
+        if (rx != null && rx.streams().size() > 1) {
+            for (var st : rx.streams()) {
+                b.append(String.format(Locale.ROOT, "  stream %-5d %22s %22s%n", st.streamId(),
+                        "lost " + Units.count(st.lost()), Units.count(st.packets()) + " pkts"));
+            }
         }
         if (hasLatency()) {
             LatencyHistogram h = rx.latency();

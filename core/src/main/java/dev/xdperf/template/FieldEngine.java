@@ -40,8 +40,12 @@ public final class FieldEngine {
     /** The frame of packet {@code k}, checksums recomputed. */
     public byte[] frame(long k) {
         long[] tj = schedule.locate(k);
-        PacketTemplate t = templates.get((int) tj[0]);
-        long j = tj[1];
+        return frame((int) tj[0], tj[1]);
+    }
+
+    /** The frame of packet {@code j} of template {@code index}. */
+    public byte[] frame(int index, long j) {
+        PacketTemplate t = templates.get(index);
         long f = t.flows() > 1 ? Long.remainderUnsigned(j, t.flows()) : 0;
         byte[] out = t.frame();
         for (int i = 0; i < t.fields().size(); i++) {
@@ -96,17 +100,23 @@ public final class FieldEngine {
      */
     public String mismatch(long k, byte[] sent) {
         long[] tj = schedule.locate(k);
-        PacketTemplate t = templates.get((int) tj[0]);
-        byte[] want = frame(k);
+        return mismatch((int) tj[0], tj[1], sent);
+    }
+
+    /** As {@link #mismatch(long, byte[])}, for packet {@code j} of template {@code index}. */
+    public String mismatch(int index, long j, byte[] sent) {
+        PacketTemplate t = templates.get(index);
+        byte[] want = frame(index, j);
+        String k = "template " + index + " packet " + j;
         if (sent.length != want.length) {
-            return "packet " + k + ": " + sent.length + " bytes, expected " + want.length + " (template " + tj[0] + ")";
+            return k + ": " + sent.length + " bytes, expected " + want.length;
         }
         byte[] adjusted = want.clone();
         for (FieldRule r : t.fields()) {
             if (r.op() == FieldRule.Op.RANDOM && r.scope() == FieldRule.Scope.PACKET) {
                 long v = read(sent, r.offset(), r.width());
                 if (Long.compareUnsigned(v, r.min()) < 0 || Long.compareUnsigned(v, r.max()) > 0) {
-                    return "packet " + k + ": random field at " + r.offset() + " is " + Long.toUnsignedString(v) + ", outside its range";
+                    return k + ": random field at " + r.offset() + " is " + Long.toUnsignedString(v) + ", outside its range";
                 }
                 write(adjusted, r.offset(), r.width(), v);
             }
@@ -118,8 +128,7 @@ public final class FieldEngine {
         if (!Arrays.equals(adjusted, sent)) {
             for (int i = 0; i < sent.length; i++) {
                 if (adjusted[i] != sent[i]) {
-                    return String.format("packet %d (template %d): byte %d is %02x, expected %02x", k, tj[0], i,
-                            sent[i] & 0xff, adjusted[i] & 0xff);
+                    return String.format("%s: byte %d is %02x, expected %02x", k, i, sent[i] & 0xff, adjusted[i] & 0xff);
                 }
             }
         }

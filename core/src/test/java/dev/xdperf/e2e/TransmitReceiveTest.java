@@ -178,4 +178,53 @@ class TransmitReceiveTest {
             assertTrue(last.path("latency_ns").has(key), "latency_ns lacks " + key);
         }
     }
+
+    @Test
+    void pluginTemplatesArriveExactlyAsTheReferenceEngineComputes(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("plugin.pcap");
+        int captured = 600;
+        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
+                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
+                .redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+
+        Path plugin = Path.of(getClass().getResource("/wasm/good.wasm").toURI());
+        JsonNode r = client("--cpus", "0", "--count", "6000", "--pps", "200k", "--plugin", plugin.toString());
+        assertEquals(6000, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(6000, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(0, r.path("lost_packets").asLong());
+        // Weights 3:2:1 over three streams, counted separately by the receiver.
+        JsonNode streams = r.path("streams");
+        assertEquals(3, streams.size(), r::toPrettyString);
+        assertEquals(3000, streams.get(0).path("received_packets").asLong());
+        assertEquals(2000, streams.get(1).path("received_packets").asLong());
+        assertEquals(1000, streams.get(2).path("received_packets").asLong());
+        assertEquals(3000L * 64 + 2000L * 128 + 1000L * 1000, r.path("received_bytes").asLong());
+
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+        // The oracle: the same plugin, the same request, the same engine in Java.
+        dev.xdperf.plugin.WasmPlugin p = dev.xdperf.plugin.WasmPlugin.load("good", Files.readAllBytes(plugin),
+                dev.xdperf.plugin.PluginLimits.DEFAULT);
+        MacAddress src = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.client,
+                "cat", "/sys/class/net/" + CLIENT_IF + "/address")).trim());
+        MacAddress dst = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.server,
+                "cat", "/sys/class/net/" + SERVER_IF + "/address")).trim());
+        var request = new dev.xdperf.abi.RunRequest(dev.xdperf.abi.AbiVersion.HOST, 1500, 1, src.bytes(), dst.bytes(), 0, 0,
+                List.of(UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("fd00:5844::1")),
+                List.of(UdpStream.parseIp(SERVER_IP), UdpStream.parseIp("fd00:5844::2")),
+                p.describe().resolveOptions(java.util.Map.of()));
+        var engine = new dev.xdperf.template.FieldEngine(p.generate(request));
+        Set<Integer> ports = new HashSet<>();
+        for (byte[] f : Pcap.frames(pcap)) {
+            int mhOffset = 42;
+            MeasurementHeader mh = MeasurementHeader.read(f, mhOffset);
+            assertNotNull(mh, "every frame carries the measurement header");
+            // One sending CPU: a stream's sequence number is the packet's index within its template.
+            String diff = engine.mismatch(mh.streamId(), mh.seq(), f);
+            assertEquals(null, diff, "frame differs from the reference engine");
+            ports.add(((f[34] & 0xff) << 8) | (f[35] & 0xff));
+        }
+        assertTrue(ports.size() > 50, "per-flow source ports vary: " + ports.size());
+    }
 }
