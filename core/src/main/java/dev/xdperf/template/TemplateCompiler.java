@@ -54,10 +54,6 @@ public final class TemplateCompiler {
         b.putInt(Structs.Template.FLOWS, (int) t.flows());
         for (int c = 0; c < t.checksums().size(); c++) {
             ChecksumRule r = t.checksums().get(c);
-            if ((r.l3Offset() & 1) != 0 || (r.kind() != ChecksumRule.Kind.IPV4_HEADER && (r.l4Offset() & 1) != 0)) {
-                throw new AbiException("template " + index + " checksum rule " + c
-                        + ": IP and L4 headers must start at even offsets (got " + r.l3Offset() + ", " + r.l4Offset() + ")");
-            }
             int at = Structs.Template.CSUMS + c * Structs.Csum.SIZE;
             b.putShort(at + Structs.Csum.OFFSET, (short) r.checksumOffset());
             b.put(at + Structs.Csum.KIND, (byte) r.kind().code);

@@ -80,6 +80,16 @@ public final class TemplateValidator {
             if (at + 2 > len) {
                 throw new AbiException(cw + ": checksum at " + at + " is outside the " + len + "-byte frame");
             }
+            if ((r.l3Offset() & 1) != 0 || (r.kind() != ChecksumRule.Kind.IPV4_HEADER && (r.l4Offset() & 1) != 0)) {
+                throw new AbiException(cw + ": the IP and L4 headers must start at even offsets (got "
+                        + r.l3Offset() + ", " + r.l4Offset() + ")");
+            }
+            for (int[] other : taken) {
+                if (at < other[1] && other[0] < at + 2) {
+                    throw new AbiException(cw + ": its checksum at " + at + " overlaps "
+                            + (other[2] == 2 ? "the measurement header" : "the checksum of checksum rule " + other[3]));
+                }
+            }
             taken.add(new int[] {at, at + 2, 1, c});
         }
         for (int f = 0; f < t.fields().size(); f++) {

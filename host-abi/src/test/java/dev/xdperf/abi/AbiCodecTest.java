@@ -37,6 +37,17 @@ class AbiCodecTest {
         refused(with(FieldRule.increment(34, 2, FieldRule.Scope.PACKET, 0, 10, 1),
                 FieldRule.increment(35, 1, FieldRule.Scope.PACKET, 0, 10, 1)), "field rule 1: bytes 35..35 overlap field rule 0");
         PacketTemplate b = basic();
+        PacketTemplate twice = new PacketTemplate(b.frame(), 0, 1, 1, 0, List.of(),
+                List.of(ChecksumRule.of(ChecksumRule.Kind.UDP, 14, 34), ChecksumRule.of(ChecksumRule.Kind.UDP, 14, 34)));
+        AbiException dup = assertThrows(AbiException.class,
+                () -> TemplateValidator.validate(new TemplateSet(AbiVersion.HOST, List.of(twice)), 1500));
+        assertTrue(dup.getMessage().contains("checksum rule 1 (udp): its checksum at 40 overlaps the checksum of checksum rule 0"),
+                dup.getMessage());
+        PacketTemplate odd = new PacketTemplate(b.frame(), 0, 1, 1, 0, List.of(),
+                List.of(ChecksumRule.of(ChecksumRule.Kind.UDP, 14, 35)));
+        AbiException oddE = assertThrows(AbiException.class,
+                () -> TemplateValidator.validate(new TemplateSet(AbiVersion.HOST, List.of(odd)), 1500));
+        assertTrue(oddE.getMessage().contains("must start at even offsets"), oddE.getMessage());
         PacketTemplate huge = new PacketTemplate(new byte[1514], 0, 1, 1, 0, List.of(), List.of());
         AbiException mtu = assertThrows(AbiException.class,
                 () -> TemplateValidator.validate(new TemplateSet(AbiVersion.HOST, List.of(b, huge)), 1400));
