@@ -17,6 +17,7 @@ public final class Structs {
     public static final int HOOK_STAMP = 2;
     public static final int VERDICT_DROP = 1;
     public static final int VERDICT_PASS = 2;
+    public static final int VERDICT_REFLECT = 3;
     public static final int MAX_TEMPLATES = 1024;
     public static final int MAX_FIELDS = 8;
     public static final int MAX_CSUMS = 4;
@@ -49,7 +50,7 @@ public final class Structs {
 
     public static final class TxConfig {
         public static final String C_NAME = "xdperf_tx_config";
-        public static final int SIZE = 48;
+        public static final int SIZE = 56;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int END_NS = 16;
@@ -59,6 +60,7 @@ public final class Structs {
         public static final int CYCLE_LEN = 36;
         public static final int N_CPUS = 40;
         public static final int COPY = 44;
+        public static final int TEST_TX_OFFSET_NS = 48;
     }
 
     public static final class Field {
@@ -159,5 +161,8 @@ public final class Structs {
         public static final int DUPLICATES = 16;
         public static final int REORDERED = 24;
         public static final int LATE = 32;
+        public static final int LAST_TRANSIT = 40;
+        public static final int JITTER_X16 = 48;
+        public static final int LAST_ARRIVAL = 56;
     }
 }

@@ -79,6 +79,9 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--stream", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
     int stream;
 
+    @Option(names = "--rtt", description = "Round-trip latency: the server reflects the frames and this end measures them.")
+    boolean rtt;
+
     @Option(names = "--no-measure", description = "Send frames without the xdperf measurement header.")
     boolean noMeasure;
 
@@ -118,6 +121,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--test-hook", hidden = true, description = "Sender faults for tests: drop:SEQ or stamp:SEQ=VALUE.")
     List<String> testHooks = new ArrayList<>();
 
+    @Option(names = "--test-latency-offset", hidden = true, converter = Converters.Time.class,
+            description = "Tests only: stamp send times this much earlier (a known delay to measure).")
+    Duration testLatencyOffset;
+
     @Override
     public Integer call() throws java.io.IOException {
         if (pps != null && pps <= 0) {
@@ -152,6 +159,13 @@ final class ClientCommand implements Callable<Integer> {
         o.callersPerCpu = callers;
         o.testHooks = testHooks.stream().map(TestHook::parse).toList();
         o.sizeGiven = sizeGiven();
+        o.rtt = rtt;
+        if (testLatencyOffset != null) {
+            o.testLatencyOffset = testLatencyOffset;
+        }
+        if (rtt && noMeasure) {
+            throw new IllegalArgumentException("--rtt needs the measurement header: drop --no-measure");
+        }
         if (plugin != null) {
             WasmPlugin p = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(plugin);
             o.pluginOptions = p.describe().resolveOptions(PluginResolver.parseOptions(pluginOpts));

@@ -7,7 +7,9 @@ import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.net.Interfaces;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
+import dev.xdperf.rx.Receiver;
 import dev.xdperf.rx.RxSnapshot;
+import dev.xdperf.rx.Verdict;
 import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.abi.RunRequest;
 import dev.xdperf.abi.TemplateSet;
@@ -66,6 +68,10 @@ public final class ClientRun {
         public TemplateSource source;
         /** Whether --size was given (plugins choose their own size otherwise). */
         public boolean sizeGiven;
+        /** Round trips: the server reflects xdperf frames; this end counts them and their latency. */
+        public boolean rtt;
+        /** Tests only: a known delay added to every measured latency. */
+        public Duration testLatencyOffset = Duration.ZERO;
         /** The plugin's options, checked against what it declares. */
         public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
     }
@@ -89,6 +95,7 @@ public final class ClientRun {
         Interfaces.requireExists(o.dev);
         ControlClient control = null;
         Transmitter tx = null;
+        Receiver back = null;
         Thread stopper = null;
         try {
             if (o.server != null) {
@@ -100,13 +107,20 @@ public final class ClientRun {
             tx = Transmitter.builder(o.dev, compiled)
                     .cpus(cpus)
                     .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
-                    .attachPass(o.attachPass).callersPerCpu(o.callersPerCpu).testHooks(o.testHooks)
-                    .build();
+                    .attachPass(o.attachPass && !o.rtt).callersPerCpu(o.callersPerCpu).testHooks(o.testHooks)
+                    .testLatencyOffset(o.testLatencyOffset).build();
             if (control != null) {
                 ObjectNode p = Json.MAPPER.createObjectNode();
                 p.put("frame_size", compiled.maxLength());
                 p.put("stream", o.streamId);
+                if (o.rtt) {
+                    p.put("verdict", "reflect");
+                }
                 control.start(p);
+            }
+            if (o.rtt) {
+                // Counts what comes back; also the native XDP program a NIC needs on the sending interface.
+                back = Receiver.attach(o.dev, Verdict.DROP, o.xdpMode);
             }
             DeviceCounters devBefore = Interfaces.counters(o.dev);
             Transmitter running = tx;
@@ -156,15 +170,28 @@ public final class ClientRun {
                 rxDevName = control.host().path("dev").asText();
                 sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
             }
+            RxSnapshot returned = null;
+            if (back != null) {
+                Thread.sleep(ControlServer.DRAIN.toMillis());
+                returned = back.full();
+                back.close();
+            }
             List<String> warnings = verify(total, devDelta, rx);
+            if (returned != null && returned.packets() < total.sentPackets()) {
+                warnings.add(String.format("%,d of %,d frames did not come back (round-trip mode)",
+                        total.sentPackets() - returned.packets(), total.sentPackets()));
+            }
             return new RunReport(o.dev, tx.cpus(), compiled.maxLength(), o.pps, seconds, total, devDelta,
-                    rxDevName, rx, rxDev, sharedClock, warnings);
+                    rxDevName, rx, rxDev, sharedClock, returned, warnings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         } finally {
             if (tx != null) {
                 tx.close();
+            }
+            if (back != null) {
+                back.close();
             }
             if (control != null) {
                 control.close();
@@ -234,13 +261,18 @@ public final class ClientRun {
                     + (serverHost != null ? " (the server's interface has no " + (v6 ? "IPv6" : "IPv4") + " address)" : ""));
         }
         MacAddress dstMac = o.dstMac;
-        if (dstMac == null && serverHost != null && dstIp.getHostAddress().equals(firstMatching(serverHost, dstIp))) {
+        // Routed destinations go to the gateway's MAC; on-link ones to the server's own.
+        Optional<InetAddress> gateway = dstMac == null ? Interfaces.gateway(o.dev, dstIp) : Optional.empty();
+        if (dstMac == null && gateway.isEmpty() && serverHost != null
+                && dstIp.getHostAddress().equals(firstMatching(serverHost, dstIp))) {
             dstMac = MacAddress.parse(serverHost.path("mac").asText());
         }
         if (dstMac == null) {
-            Optional<MacAddress> n = Interfaces.neighbour(o.dev, dstIp);
+            InetAddress hop = gateway.orElse(dstIp);
+            Optional<MacAddress> n = Interfaces.neighbour(o.dev, hop);
             if (n.isEmpty()) {
-                throw new IllegalArgumentException("no MAC address known for " + dstIp.getHostAddress() + " on " + o.dev
+                throw new IllegalArgumentException("no MAC address known for " + hop.getHostAddress()
+                        + (gateway.isPresent() ? " (the gateway to " + dstIp.getHostAddress() + ")" : "") + " on " + o.dev
                         + ": give --dst-mac, or reach it once (ping) so the neighbour table has it");
             }
             dstMac = n.get();

@@ -145,16 +145,17 @@ public final class ControlServer implements AutoCloseable {
             reply.set("host", Json.hostInfo(ifname));
             wire.send(reply);
 
-            wire.expect("start");
+            JsonNode start = wire.expect("start");
+            Verdict runVerdict = start.path("verdict").asText("").equals("reflect") ? Verdict.REFLECT : verdict;
             DeviceCounters devBefore = Interfaces.counters(ifname);
             try {
-                receiver = Receiver.attach(ifname, verdict, mode);
+                receiver = Receiver.attach(ifname, runVerdict, mode);
             } catch (RuntimeException e) {
                 refuse(wire, "server could not start receiving: " + e.getMessage());
                 log.accept("run from " + peer + " failed: " + e.getMessage());
                 return;
             }
-            log.accept("run from " + peer + ": receiving on " + ifname);
+            log.accept("run from " + peer + ": receiving on " + ifname + (runVerdict == Verdict.REFLECT ? ", reflecting" : ""));
             wire.send(Wire.message("ready"));
 
             Receiver r = receiver;

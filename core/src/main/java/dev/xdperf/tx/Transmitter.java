@@ -61,6 +61,7 @@ public final class Transmitter implements AutoCloseable {
         private int batchSize = 64;
         private int callersPerCpu = 2;
         private List<TestHook> testHooks = List.of();
+        private long testLatencyOffsetNs;
 
         private Builder(String ifname, CompiledSet template) {
             this.ifname = Objects.requireNonNull(ifname, "interface");
@@ -117,6 +118,12 @@ public final class Transmitter implements AutoCloseable {
                 throw new IllegalArgumentException("at most " + Structs.TEST_HOOKS + " test hooks");
             }
             this.testHooks = List.copyOf(hooks);
+            return this;
+        }
+
+        /** Tests only: stamp send times this much earlier, a known delay for the receiver to measure. */
+        public Builder testLatencyOffset(Duration offset) {
+            this.testLatencyOffsetNs = offset.toNanos();
             return this;
         }
 
@@ -223,6 +230,7 @@ public final class Transmitter implements AutoCloseable {
         c.putInt(Structs.TxConfig.CYCLE_LEN, t.schedule().length());
         c.putInt(Structs.TxConfig.N_CPUS, spec.cpus.size());
         c.putInt(Structs.TxConfig.COPY, t.copy() ? 1 : 0);
+        c.putLong(Structs.TxConfig.TEST_TX_OFFSET_NS, spec.testLatencyOffsetNs);
         object.map("tx_config").update(0, c);
     }
 
