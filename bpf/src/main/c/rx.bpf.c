@@ -51,7 +51,15 @@ struct {
 	__type(value, __u64);
 } rx_latency SEC(".maps");
 
-/* Gaps between consecutive packets of a flow: burstiness of the sender's pacing. */
+/* Departure gaps: spacing of consecutive send times of a flow (the sender's pacing, whatever the receiver's delays). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rx_send_gaps SEC(".maps");
+
+/* Arrival gaps between consecutive packets of a flow, as this receiver processed them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XDPERF_HIST_BUCKETS);
@@ -259,6 +267,12 @@ int xdp_rx(struct xdp_md *ctx)
 			__u64 *gc = bpf_map_lookup_elem(&rx_gaps, &gb);
 			if (gc)
 				(*gc)++;
+			/* The previous send time is its arrival minus its transit. */
+			__u64 prev_tx = f->last_arrival - f->last_transit;
+			__u32 sb = hist_index(tx_ns > prev_tx ? tx_ns - prev_tx : 0);
+			__u64 *sc = bpf_map_lookup_elem(&rx_send_gaps, &sb);
+			if (sc)
+				(*sc)++;
 		}
 		f->last_transit = transit;
 		f->last_arrival = now;

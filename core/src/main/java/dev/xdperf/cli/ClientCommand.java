@@ -10,7 +10,6 @@ import dev.xdperf.plugin.WasmPlugin;
 import dev.xdperf.probe.Privileges;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
-import dev.xdperf.stats.RunReport;
 import dev.xdperf.tx.TestHook;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -78,6 +77,16 @@ final class ClientCommand implements Callable<Integer> {
 
     @Option(names = "--stream", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
     int stream;
+
+    @Option(names = {"-R", "--reverse"}, description = "The server sends and this end receives (as iperf3 -R).")
+    boolean reverse;
+
+    @Option(names = "--bidir", description = "Both directions at once, each counted and reported on its own.")
+    boolean bidir;
+
+    @Option(names = "--reverse-pps", paramLabel = "RATE", converter = Converters.Rate.class,
+            description = "Rate of the server's direction (default: --pps, or flat out).")
+    Long reversePps;
 
     @Option(names = "--rtt", description = "Round-trip latency: the server reflects the frames and this end measures them.")
     boolean rtt;
@@ -160,6 +169,11 @@ final class ClientCommand implements Callable<Integer> {
         o.testHooks = testHooks.stream().map(TestHook::parse).toList();
         o.sizeGiven = sizeGiven();
         o.rtt = rtt;
+        if (reverse && bidir) {
+            throw new IllegalArgumentException("give --reverse or --bidir, not both");
+        }
+        o.direction = bidir ? ClientRun.Direction.BIDIR : reverse ? ClientRun.Direction.REVERSE : ClientRun.Direction.FORWARD;
+        o.reversePps = reversePps != null ? reversePps : o.pps;
         if (testLatencyOffset != null) {
             o.testLatencyOffset = testLatencyOffset;
         }
@@ -191,18 +205,39 @@ final class ClientCommand implements Callable<Integer> {
             PrintStream lines = json ? System.err : out;
             live = s -> lines.println(s.toText());
         }
-        RunReport report = new ClientRun(o).run(live);
+        ClientRun.Result result = new ClientRun(o).runAll(live);
+        com.fasterxml.jackson.databind.node.ObjectNode n;
+        if (result.forward() != null && result.reverse() != null) {
+            n = Json.MAPPER.createObjectNode();
+            n.put("direction", "bidir");
+            n.set("forward", result.forward().toJson());
+            n.set("reverse", result.reverse().toJson());
+        } else {
+            n = result.primary().toJson();
+            n.put("direction", result.forward() != null ? "forward" : "reverse");
+        }
         if (jsonStream) {
-            var n = report.toJson();
             n.put("type", "final");
             out.println(n);
         } else if (json) {
-            out.println(report.toJson().toPrettyString());
+            out.println(n.toPrettyString());
         } else {
-            out.print(report.toText());
+            if (result.forward() != null && result.reverse() != null) {
+                out.println("forward (this end sends):");
+                out.print(result.forward().toText());
+                out.println("reverse (the server sends):");
+                out.print(result.reverse().toText());
+            } else {
+                if (result.reverse() != null) {
+                    out.println("reverse (the server sends):");
+                }
+                out.print(result.primary().toText());
+            }
         }
         out.flush();
-        return report.sent() == 0 ? 3 : 0;
+        boolean sentNothing = (result.forward() != null && result.forward().sent() == 0)
+                || (result.reverse() != null && result.reverse().sent() == 0);
+        return sentNothing ? 3 : 0;
     }
 
     @picocli.CommandLine.Spec

@@ -72,6 +72,9 @@ public final class ClientRun {
         public boolean rtt;
         /** Tests only: a known delay added to every measured latency. */
         public Duration testLatencyOffset = Duration.ZERO;
+        public Direction direction = Direction.FORWARD;
+        /** Rate of the server's direction in --reverse/--bidir; 0: flat out. */
+        public long reversePps;
         /** The plugin's options, checked against what it declares. */
         public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
     }
@@ -91,54 +94,108 @@ public final class ClientRun {
         this.o = options;
     }
 
+    /** Which way the traffic flows, as iperf3 calls it: forward (client sends), reverse (-R), both. */
+    public enum Direction { FORWARD, REVERSE, BIDIR }
+
+    /** A run's reports: one per direction that ran. */
+    public record Result(RunReport forward, RunReport reverse) {
+        public RunReport primary() {
+            return forward != null ? forward : reverse;
+        }
+    }
+
+    /** Runs forward only (the common case) and returns its report. */
     public RunReport run(Consumer<LiveSample> live) {
+        return runAll(live).primary();
+    }
+
+    public Result runAll(Consumer<LiveSample> live) {
         Interfaces.requireExists(o.dev);
+        boolean forward = o.direction != Direction.REVERSE;
+        boolean backward = o.direction != Direction.FORWARD;
+        if (backward && o.server == null) {
+            throw new IllegalArgumentException("--reverse and --bidir need --server");
+        }
+        if (backward && o.rtt) {
+            throw new IllegalArgumentException("--rtt measures round trips of the forward direction: drop --reverse/--bidir");
+        }
         ControlClient control = null;
         Transmitter tx = null;
         Receiver back = null;
         Thread stopper = null;
         try {
             if (o.server != null) {
-                control = ControlClient.connect(o.server, o.serverPort, o.connectTimeout);
+                control = ControlClient.connect(o.server, o.serverPort, o.connectTimeout, Json.hostInfo(o.dev));
             }
-            Endpoints ends = resolveEndpoints(control == null ? null : control.host());
+            CompiledSet compiled = null;
             List<Integer> cpus = o.cpus == null ? dev.xdperf.bpf.Cpus.online() : o.cpus;
-            CompiledSet compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev));
-            tx = Transmitter.builder(o.dev, compiled)
-                    .cpus(cpus)
-                    .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
-                    .attachPass(o.attachPass && !o.rtt).callersPerCpu(o.callersPerCpu).testHooks(o.testHooks)
-                    .testLatencyOffset(o.testLatencyOffset).build();
+            if (forward) {
+                Endpoints ends = resolveEndpoints(control == null ? null : control.host());
+                compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev));
+                tx = Transmitter.builder(o.dev, compiled)
+                        .cpus(cpus)
+                        .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
+                        .attachPass(o.attachPass && !o.rtt && !backward).callersPerCpu(o.callersPerCpu)
+                        .testHooks(o.testHooks).testLatencyOffset(o.testLatencyOffset).build();
+            }
+            if (o.rtt || backward) {
+                // Counts what comes back (or what the server sends); also the native XDP program on this interface.
+                back = Receiver.attach(o.dev, Verdict.DROP, o.xdpMode);
+            }
             if (control != null) {
                 ObjectNode p = Json.MAPPER.createObjectNode();
-                p.put("frame_size", compiled.maxLength());
+                p.put("direction", o.direction.name().toLowerCase(java.util.Locale.ROOT));
+                if (compiled != null) {
+                    p.put("frame_size", compiled.maxLength());
+                }
                 p.put("stream", o.streamId);
                 if (o.rtt) {
                     p.put("verdict", "reflect");
                 }
+                if (backward) {
+                    ObjectNode r = p.putObject("reverse");
+                    r.put("pps", o.reversePps);
+                    r.put("duration_ms", o.duration == null ? 0 : o.duration.toMillis());
+                    r.put("count", o.count);
+                    r.put("size", o.size);
+                    r.put("ipv6", o.ipv6);
+                    r.put("stream", o.streamId + 1);
+                }
                 control.start(p);
             }
-            if (o.rtt) {
-                // Counts what comes back; also the native XDP program a NIC needs on the sending interface.
-                back = Receiver.attach(o.dev, Verdict.DROP, o.xdpMode);
-            }
             DeviceCounters devBefore = Interfaces.counters(o.dev);
-            Transmitter running = tx;
-            stopper = new Thread(running::stop, "xdperf-client-stop");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            tx.start();
+            if (tx != null) {
+                Transmitter running = tx;
+                stopper = new Thread(running::stop, "xdperf-client-stop");
+                Runtime.getRuntime().addShutdownHook(stopper);
+                tx.start();
+            }
 
-            long started = tx.startNs();
+            long started = tx != null ? tx.startNs() : System.nanoTime();
+            long deadline = started + (o.duration != null ? o.duration.toNanos() : Duration.ofHours(24).toNanos())
+                    + Duration.ofSeconds(10).toNanos();
             TxCounters last = new TxCounters(0, 0, 0, 0, 0, started);
             DeviceCounters lastDev = devBefore;
             long lastRx = 0;
             long lastRxNanos = 0;
-            while (!tx.await(Duration.ofSeconds(1))) {
-                TxCounters now = tx.counters();
+            long lastBack = 0;
+            long lastBackNanos = started;
+            while (true) {
+                boolean mineDone = tx == null ? true : tx.await(Duration.ofSeconds(1));
+                if (tx == null) {
+                    Thread.sleep(1000);
+                }
+                JsonNode iv = control == null ? null : control.lastInterval();
+                // The server's direction ends by its own clock too: do not wait for a report of it past that.
+                boolean theirsDone = !backward || (iv != null && iv.path("tx_finished").asBoolean(false))
+                        || (o.duration != null && System.nanoTime() > started + o.duration.toNanos() + 500_000_000L);
+                if ((mineDone && theirsDone) || System.nanoTime() > deadline) {
+                    break;
+                }
+                TxCounters now = tx == null ? new TxCounters(0, 0, 0, 0, 0, System.nanoTime()) : tx.counters();
                 DeviceCounters dev = Interfaces.counters(o.dev);
                 Double rxPps = null;
-                JsonNode iv = control == null ? null : control.lastInterval();
-                if (iv != null) {
+                if (iv != null && iv.has("rx_packets")) {
                     long rxPackets = iv.path("rx_packets").asLong();
                     long nanos = iv.path("nanos").asLong();
                     if (lastRxNanos != 0 && nanos > lastRxNanos) {
@@ -147,42 +204,69 @@ public final class ClientRun {
                     lastRx = rxPackets;
                     lastRxNanos = nanos;
                 }
-                live.accept(LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps));
+                LiveSample sample = LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps);
+                if (backward && back != null) {
+                    RxSnapshot b = back.totals();
+                    double pps = (b.packets() - lastBack) * 1e9 / Math.max(1, b.nanos() - lastBackNanos);
+                    sample = sample.withReverse(pps);
+                    lastBack = b.packets();
+                    lastBackNanos = b.nanos();
+                }
+                live.accept(sample);
                 last = now;
                 lastDev = dev;
             }
-            long finished = tx.endNs() == 0 ? System.nanoTime() : Math.min(System.nanoTime(), tx.endNs());
-            TxCounters total = tx.counters();
-            tx.close();
+            TxCounters total = TxCounters.ZERO;
+            double seconds = 0;
+            if (tx != null) {
+                tx.stop();
+                tx.await(Duration.ofSeconds(10));
+                total = tx.counters();
+                seconds = tx.activeSeconds();
+                tx.close();
+            }
             DeviceCounters devDelta = Interfaces.counters(o.dev).minus(devBefore);
-            double seconds = Math.max(1e-9, (finished - started) / 1e9);
 
-            RxSnapshot rx = null;
-            DeviceCounters rxDev = null;
-            String rxDevName = null;
+            JsonNode result = null;
             boolean sharedClock = false;
+            String serverDev = null;
             if (control != null) {
                 ObjectNode summary = Json.MAPPER.createObjectNode();
                 summary.put("sent_packets", total.sentPackets());
-                JsonNode result = control.stop(summary, Duration.ofSeconds(30));
-                rx = Json.rx(result.path("rx"));
-                rxDev = Json.device(result.path("device"));
-                rxDevName = control.host().path("dev").asText();
+                result = control.stop(summary, Duration.ofSeconds(30));
+                serverDev = control.host().path("dev").asText();
                 sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
             }
-            RxSnapshot returned = null;
+            RxSnapshot mine = null;
             if (back != null) {
                 Thread.sleep(ControlServer.DRAIN.toMillis());
-                returned = back.full();
+                mine = back.full();
                 back.close();
             }
-            List<String> warnings = verify(total, devDelta, rx);
-            if (returned != null && returned.packets() < total.sentPackets()) {
-                warnings.add(String.format("%,d of %,d frames did not come back (round-trip mode)",
-                        total.sentPackets() - returned.packets(), total.sentPackets()));
+            RunReport fwd = null;
+            if (forward) {
+                RxSnapshot rx = result == null || result.path("rx").isMissingNode() ? null : Json.rx(result.path("rx"));
+                DeviceCounters rxDev = result == null ? null : Json.device(result.path("device"));
+                List<String> warnings = verify(total, devDelta, rx);
+                RxSnapshot returned = o.rtt ? mine : null;
+                if (returned != null && returned.packets() < total.sentPackets()) {
+                    warnings.add(String.format("%,d of %,d frames did not come back (round-trip mode)",
+                            total.sentPackets() - returned.packets(), total.sentPackets()));
+                }
+                fwd = new RunReport(o.dev, cpus, compiled.maxLength(), o.pps, seconds, total, devDelta,
+                        serverDev, rx, rxDev, sharedClock, returned, warnings);
             }
-            return new RunReport(o.dev, tx.cpus(), compiled.maxLength(), o.pps, seconds, total, devDelta,
-                    rxDevName, rx, rxDev, sharedClock, returned, warnings);
+            RunReport rev = null;
+            if (backward) {
+                TxCounters theirs = Json.tx(result.path("tx"));
+                DeviceCounters theirDev = Json.device(result.path("device"));
+                List<Integer> theirCpus = new java.util.ArrayList<>();
+                result.path("tx_cpus").forEach(c -> theirCpus.add(c.asInt()));
+                List<String> warnings = verify(theirs, theirDev, mine);
+                rev = new RunReport(serverDev, theirCpus, result.path("tx_frame_size").asInt(), o.reversePps,
+                        result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev, mine, devDelta, sharedClock, null, warnings);
+            }
+            return new Result(fwd, rev);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

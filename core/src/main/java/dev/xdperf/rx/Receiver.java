@@ -59,7 +59,7 @@ public final class Receiver implements AutoCloseable {
             bad += b.getLong(Structs.RxTotals.BAD_STREAM);
         }
         return new RxSnapshot(packets, bytes, other, bad, List.of(), LatencyHistogram.empty(), LatencyHistogram.empty(),
-                System.nanoTime());
+                LatencyHistogram.empty(), System.nanoTime());
     }
 
     /** Totals, every stream that received something, its sequence tracking, and the latency histogram. */
@@ -104,7 +104,7 @@ public final class Receiver implements AutoCloseable {
                     active == 0 ? 0 : jitter / active));
         }
         return new RxSnapshot(totals.packets(), totals.bytes(), totals.otherPackets(), totals.badStream(),
-                out, histogram("rx_latency"), histogram("rx_gaps"), totals.nanos());
+                out, histogram("rx_latency"), histogram("rx_gaps"), histogram("rx_send_gaps"), totals.nanos());
     }
 
     private LatencyHistogram histogram(String map) {

@@ -84,6 +84,7 @@ public final class Json {
         }
         n.set("latency_buckets", buckets(s.latency()));
         n.set("gap_buckets", buckets(s.gaps()));
+        n.set("send_gap_buckets", buckets(s.sendGaps()));
         n.put("nanos", s.nanos());
         return n;
     }
@@ -120,7 +121,23 @@ public final class Json {
         }
         return new RxSnapshot(n.path("packets").asLong(), n.path("bytes").asLong(), n.path("other_packets").asLong(),
                 n.path("bad_stream").asLong(), streams, buckets(n.path("latency_buckets")), buckets(n.path("gap_buckets")),
+                buckets(n.path("send_gap_buckets")),
                 n.path("nanos").asLong());
+    }
+
+    public static ObjectNode tx(dev.xdperf.tx.TxCounters t) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("sent_packets", t.sentPackets());
+        n.put("sent_bytes", t.sentBytes());
+        n.put("slots", t.slots());
+        n.put("paced_skips", t.pacedSkips());
+        n.put("test_drops", t.testDrops());
+        return n;
+    }
+
+    public static dev.xdperf.tx.TxCounters tx(JsonNode n) {
+        return new dev.xdperf.tx.TxCounters(n.path("sent_packets").asLong(), n.path("sent_bytes").asLong(),
+                n.path("slots").asLong(), n.path("paced_skips").asLong(), n.path("test_drops").asLong(), 0);
     }
 
     public static List<InetAddress> addresses(JsonNode array) {

@@ -7,18 +7,24 @@ import java.util.Locale;
 
 /** One second of a run: what xdp_tx sent, what the device did, and the receiver's rate when known. */
 public record LiveSample(double elapsed, double txPps, double txBps, Double rxPps,
-                         long devTxPackets, long devXdpXmit, long devXdpXmitErrors, long devTxDropped) {
+                         long devTxPackets, long devXdpXmit, long devXdpXmitErrors, long devTxDropped, Double reverseRxPps) {
 
     public static LiveSample of(TxCounters delta, DeviceCounters dev, double elapsed, Double rxPps) {
         double s = Math.max(1e-9, delta.nanos() / 1e9);
         return new LiveSample(elapsed, delta.sentPackets() / s, delta.sentBytes() * 8.0 / s, rxPps,
-                dev.txPackets(), dev.xdpXmit(), dev.xdpXmitErrors(), dev.txDropped());
+                dev.txPackets(), dev.xdpXmit(), dev.xdpXmitErrors(), dev.txDropped(), null);
+    }
+
+    /** The same second with what arrived here from the server (--reverse, --bidir). */
+    public LiveSample withReverse(double pps) {
+        return new LiveSample(elapsed, txPps, txBps, rxPps, devTxPackets, devXdpXmit, devXdpXmitErrors, devTxDropped, pps);
     }
 
     public String toText() {
-        return String.format(Locale.ROOT, "[%6.1fs] tx %12s %13s | rx %12s | dev xdp_xmit %,d errors %,d tx_dropped %,d",
+        return String.format(Locale.ROOT, "[%6.1fs] tx %12s %13s | rx %12s | dev xdp_xmit %,d errors %,d tx_dropped %,d%s",
                 elapsed, Units.pps(txPps), Units.bits(txBps), rxPps == null ? "-" : Units.pps(rxPps),
-                devXdpXmit, devXdpXmitErrors, devTxDropped);
+                devXdpXmit, devXdpXmitErrors, devTxDropped,
+                reverseRxPps == null ? "" : " | reverse rx " + Units.pps(reverseRxPps));
     }
 
     public ObjectNode toJson() {
@@ -36,6 +42,9 @@ public record LiveSample(double elapsed, double txPps, double txBps, Double rxPp
         n.put("dev_xdp_xmit", devXdpXmit);
         n.put("dev_xdp_xmit_errors", devXdpXmitErrors);
         n.put("dev_tx_dropped", devTxDropped);
+        if (reverseRxPps != null) {
+            n.put("reverse_rx_pps", Math.round(reverseRxPps));
+        }
         return n;
     }
 }

@@ -169,6 +169,8 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             if (rx.gaps().count() > 0) {
                 rate.put("gap_p50_ns", rx.gaps().percentile(50));
                 rate.put("gap_p99_ns", rx.gaps().percentile(99));
+                rate.put("send_gap_p50_ns", rx.sendGaps().percentile(50));
+                rate.put("send_gap_p99_ns", rx.sendGaps().percentile(99));
                 if (targetPps > 0) {
                     rate.put("gap_target_ns", Math.round(1e9 * cpus.size() / targetPps));
                 }
@@ -219,8 +221,10 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             b.append("latency: ").append(latencyKind()).append('\n');
         }
         if (rx != null && rx.gaps().count() > 0) {
-            b.append(String.format(Locale.ROOT, "rate: target %s, sender %s, receiver %s; gaps per flow p50 %s p99 %s%n",
+            b.append(String.format(Locale.ROOT, "rate: target %s, sender %s, receiver %s; gaps per flow: departures p50 %s"
+                            + " p99 %s, arrivals p50 %s p99 %s%n",
                     targetPps > 0 ? Units.pps(targetPps) : "flat out", Units.pps(txPps()), Units.pps(rxPps()),
+                    Units.nanos(rx.sendGaps().percentile(50)), Units.nanos(rx.sendGaps().percentile(99)),
                     Units.nanos(rx.gaps().percentile(50)), Units.nanos(rx.gaps().percentile(99))));
         }
         b.append(String.format(Locale.ROOT, "device %s: tx_packets %s, xdp_xmit %s, xdp_xmit_errors %s, tx_dropped %s%n",

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Transmitter implements AutoCloseable {
     /** Iterations per BPF_PROG_RUN call: each call ends with a slow teardown, so calls are large. */
     static final int REPEAT = 4_000_000;
+    /** Paced runs spend most iterations on early (dropped) slots, which are cheap: longer calls, fewer teardowns. */
+    static final int REPEAT_PACED = 8_000_000;
     static final long START_DELAY_NS = 20_000_000L;
     static final long MAX_LAG_NS = 1_000_000_000L;
 
@@ -40,6 +42,7 @@ public final class Transmitter implements AutoCloseable {
     private CountDownLatch finished;
     private long startNs;
     private long endNs;
+    private volatile long finishedNs;
 
     private Transmitter(Builder spec) {
         this.spec = spec;
@@ -205,7 +208,8 @@ public final class Transmitter implements AutoCloseable {
             finished = new CountDownLatch(spec.cpus.size() * spec.callersPerCpu);
             for (int cpu : spec.cpus) {
                 for (int caller = 0; caller < spec.callersPerCpu; caller++) {
-                    Thread t = new Thread(() -> work(cpu, ifindex), "xdperf-tx-cpu" + cpu + "-" + caller);
+                    int phase = caller;
+                    Thread t = new Thread(() -> work(cpu, ifindex, phase), "xdperf-tx-cpu" + cpu + "-" + caller);
                     t.setDaemon(true);
                     workers.add(t);
                 }
@@ -295,16 +299,24 @@ public final class Transmitter implements AutoCloseable {
         }
     }
 
-    private void work(int cpu, int ifindex) {
+    /**
+     * One caller. Callers on the same CPU take turns; their calls are staggered (the first call
+     * of caller i is shorter) so that one is always running while another sits in the kernel's
+     * teardown, and no gap opens that pacing would have to catch up in a burst.
+     */
+    private void work(int cpu, int ifindex, int phase) {
         try {
             Cpus.pinCurrentThread(cpu);
             LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.seedFrame(), ifindex, 0, spec.batchSize);
             BpfMap state = object.map("tx_state");
+            boolean first = true;
             while (!stopRequested) {
                 if (endNs != 0 && System.nanoTime() >= endNs) {
                     break;
                 }
-                int repeat = REPEAT;
+                int full = spec.pps > 0 ? REPEAT_PACED : REPEAT;
+                int repeat = first && spec.callersPerCpu > 1 ? full / spec.callersPerCpu * (phase + 1) : full;
+                first = false;
                 if (spec.count > 0) {
                     ByteBuffer s = state.lookupPerCpu(0)[cpu];
                     long remaining = s.getLong(Structs.TxState.LIMIT) - s.getLong(Structs.TxState.SEQ);
@@ -321,7 +333,12 @@ public final class Transmitter implements AutoCloseable {
             failure.compareAndSet(null, e);
             stopRequested = true;
         } finally {
-            finished.countDown();
+            synchronized (this) {
+                finished.countDown();
+                if (finished.getCount() == 0) {
+                    finishedNs = System.nanoTime();
+                }
+            }
         }
     }
 
@@ -347,6 +364,15 @@ public final class Transmitter implements AutoCloseable {
             slots += states[cpu].getLong(Structs.TxState.SEQ);
         }
         return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime());
+    }
+
+    /** How long frames departed, in seconds: from the start to the end time or to when the last caller finished. */
+    public double activeSeconds() {
+        long end = finishedNs == 0 ? System.nanoTime() : finishedNs;
+        if (endNs != 0) {
+            end = Math.min(end, endNs);
+        }
+        return Math.max(1e-9, (end - startNs) / 1e9);
     }
 
     /** When departures end by time (CLOCK_MONOTONIC ns), or 0 when the run ends by count. */
