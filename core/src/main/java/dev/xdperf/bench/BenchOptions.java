@@ -19,6 +19,8 @@ public final class BenchOptions {
     /** Attach on this interface (traffic comes from elsewhere); null: fresh namespaces and our own sender. */
     public String dev;
     public XdpMode xdpMode = XdpMode.NATIVE;
+    /** How the verdict mix is counted: auto, fexit or device. */
+    public String verdicts = "auto";
 
     /** Traffic: a plugin (name or .wasm path) and its options, or a template-set file; else the built-in UDP stream. */
     public String plugin;

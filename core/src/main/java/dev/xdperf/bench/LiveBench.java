@@ -51,7 +51,7 @@ public final class LiveBench {
     public static BenchReport onDevice(BenchOptions o, boolean untilEof, PrintStream status) throws InterruptedException {
         Interfaces.requireExists(o.dev);
         try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section);
-             LiveSession s = LiveSession.start(p, o.dev, o.xdpMode)) {
+             LiveSession s = LiveSession.start(p, o.dev, o.xdpMode, o.verdicts)) {
             status.printf("%s%s (id %d) to %s (mac %s), measuring%s%n", READY, p.name(), p.id(), o.dev, Interfaces.mac(o.dev),
                     untilEof ? " until standard input closes" : " for " + seconds(duration(o)) + " s");
             status.flush();
@@ -95,6 +95,7 @@ public final class LiveBench {
 
     private BenchReport run() throws IOException, InterruptedException {
         String function;
+        VerdictProbe.Choice.parse(o.verdicts);
         try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section)) {
             function = p.name();   // fail here, before any namespace exists, on a bad file or a verifier rejection
         }
@@ -156,7 +157,7 @@ public final class LiveBench {
         cmd.addAll(Demo.self());
         cmd.addAll(List.of("bench", "--dev", DemoTopology.SERVER_IF, "--prog", o.program.toAbsolutePath().toString(),
                 "--section", function, "--xdp-mode", o.xdpMode.name().toLowerCase(java.util.Locale.ROOT),
-                "--format", "json", "--until-eof"));
+                "--format", "json", "--until-eof", "--verdicts", o.verdicts));
         if (o.name != null) {
             cmd.addAll(List.of("--name", o.name));
         }

@@ -34,12 +34,12 @@ public final class LiveSession implements AutoCloseable {
     }
 
     /** Attaches {@code program} to {@code ifname}, turns statistics on and starts counting verdicts. */
-    public static LiveSession start(ProgramUnderTest program, String ifname, XdpMode mode) {
+    public static LiveSession start(ProgramUnderTest program, String ifname, XdpMode mode, String verdicts) {
         LiveSession s = new LiveSession(program, ifname);
         try {
             s.link = XdpLink.attach(program.program(), ifname, mode);
             s.stats = BpfStats.enableRunTime();
-            s.probe = VerdictProbe.open(program, ifname, s.warnings);
+            s.probe = VerdictProbe.open(program, ifname, VerdictProbe.Choice.parse(verdicts), s.warnings);
             s.verdictsFirst = s.probe.counts();
             s.probeFirstNs = s.probe.ownRunTimeNs();
             s.first = program.info();

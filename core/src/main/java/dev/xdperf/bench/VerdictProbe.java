@@ -9,10 +9,11 @@ import java.util.Optional;
 
 /**
  * Counts what the program under test returns, without changing it. In order of preference:
- * an fexit program on the program under test (exact, any driver; its own run time is
- * subtracted from the program's); else the device's XDP counters (veth) together with the
- * xdp:xdp_exception tracepoint, which tells aborted and invalid actions apart from drops
- * (exact on veth, and free: nothing runs per packet); else the tracepoint alone (aborted only).
+ * the device's XDP counters (veth) together with the xdp:xdp_exception tracepoint, which
+ * tells aborted and invalid actions apart from drops (exact, and free: nothing extra runs per
+ * packet); else an fexit program on the program under test (exact, any driver; its own run
+ * time is subtracted from the program's, the trampoline's few ns are not); else the
+ * tracepoint alone (aborted only).
  */
 abstract class VerdictProbe implements AutoCloseable {
     static final int ABORTED = 0;
@@ -39,22 +40,48 @@ abstract class VerdictProbe implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** The best probe this kernel and device allow; {@code warnings} learns why a better one was not possible. */
-    static VerdictProbe open(ProgramUnderTest p, String ifname, List<String> warnings) {
-        String fexitFailure;
-        try {
-            return new Fexit(VerdictCounter.attach(p.program(), p.name()));
-        } catch (BpfException e) {
-            fexitFailure = e.getMessage();
+    /** Which probe to use: the best available, or one in particular (failing with its reason when it cannot be had). */
+    enum Choice {
+        AUTO, FEXIT, DEVICE;
+
+        static Choice parse(String s) {
+            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "auto" -> AUTO;
+                case "fexit" -> FEXIT;
+                case "device" -> DEVICE;
+                default -> throw new IllegalArgumentException("--verdicts must be auto, fexit or device, not '" + s + "'");
+            };
+        }
+    }
+
+    /**
+     * The best probe this kernel and device allow; {@code warnings} learns why a better one was
+     * not possible. Device counters come first where the device has them: exact and free.
+     */
+    static VerdictProbe open(ProgramUnderTest p, String ifname, Choice choice, List<String> warnings) {
+        Optional<XdpRxCounters> dev = ifname == null || choice == Choice.FEXIT ? Optional.empty() : XdpRxCounters.read(ifname);
+        if (choice == Choice.DEVICE && dev.isEmpty()) {
+            throw new IllegalArgumentException("count verdicts from the device: " + ifname
+                    + " does not report XDP verdicts per queue as veth does (use --verdicts fexit or auto)");
+        }
+        String fexitFailure = null;
+        if (dev.isEmpty()) {
+            try {
+                return new Fexit(VerdictCounter.attach(p.program(), p.name()));
+            } catch (BpfException e) {
+                if (choice == Choice.FEXIT) {
+                    throw e;
+                }
+                fexitFailure = e.getMessage();
+            }
         }
         ExceptionCounter exceptions;
         try {
             exceptions = ExceptionCounter.attach(p.id());
         } catch (BpfException e) {
-            warnings.add("no verdict mix: " + fexitFailure + "; and " + e.getMessage());
+            warnings.add("no verdict mix: " + (fexitFailure != null ? fexitFailure + "; and " : "") + e.getMessage());
             return new None();
         }
-        Optional<XdpRxCounters> dev = ifname == null ? Optional.empty() : XdpRxCounters.read(ifname);
         if (dev.isPresent()) {
             return new DeviceAndExceptions(ifname, dev.get(), exceptions);
         }

@@ -50,6 +50,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "native (default) or generic.")
     XdpMode xdpMode = XdpMode.NATIVE;
 
+    @Option(names = "--verdicts", paramLabel = "HOW",
+            description = "How the verdict mix is counted: auto (default: the device's counters where it has them, else fexit),"
+                    + " fexit, or device.")
+    String verdicts = "auto";
+
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH", description = "Traffic from a protocol plugin (default: the built-in UDP stream).")
     String plugin;
 
@@ -157,6 +162,7 @@ final class BenchCommand implements Callable<Integer> {
         o.name = name;
         o.dev = dev;
         o.xdpMode = xdpMode;
+        o.verdicts = verdicts;
         o.plugin = plugin;
         o.pluginOptions = pluginOpts;
         o.templates = templates;
