@@ -23,11 +23,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Benchmark an XDP program: its own cost per packet under real traffic, from the kernel's BPF",
-                "statistics, and the mix of verdicts it returned, without changing it. By default in fresh network",
-                "namespaces: the program on the receiving end of a veth pair, xdperf's sender on the other.",
-                "--micro runs it with BPF_PROG_TEST_RUN on the traffic's templates instead (no interfaces).",
-                "Exit codes: 0 ok, 1 error, 3 the program saw no packet, 4 slower than --baseline allows."})
+        description = {"Benchmark an XDP program: its own cost per packet under real traffic, from the kernel's BPF "
+                + "statistics, and the mix of verdicts it returned, without changing it.",
+                "By default in fresh network namespaces: the program on the receiving end of a veth pair, xdperf's "
+                + "sender on the other. --micro runs it with BPF_PROG_TEST_RUN on the traffic's templates instead.",
+                "Exit codes: 0 ok, 1 error, 3 the program saw no packet, 4 slower than --baseline allows.", ""})
 final class BenchCommand implements Callable<Integer> {
     static final int EXIT_NO_PACKETS = 3;
     static final int EXIT_REGRESSION = 4;
@@ -67,10 +67,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "BYTES", description = "Frame size of the built-in UDP stream (default 64).")
     Integer size;
 
-    @Option(names = "--src-port", description = "UDP source port of the built-in stream (default ${DEFAULT-VALUE}).")
+    @Option(names = "--src-port", paramLabel = "PORT", description = "UDP source port of the built-in stream (default ${DEFAULT-VALUE}).")
     int srcPort = ClientRun.DEFAULT_PORT;
 
-    @Option(names = "--dst-port", description = "UDP destination port of the built-in stream (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dst-port", paramLabel = "PORT", description = "UDP destination port of the built-in stream (default ${DEFAULT-VALUE}).")
     int dstPort = ClientRun.DEFAULT_PORT;
 
     @Option(names = "--pps", paramLabel = "RATE", converter = Converters.Rate.class, description = "Traffic rate (default: flat out).")
@@ -109,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
     Path baseline;
 
     @Option(names = "--max-regression", paramLabel = "PCT",
-            description = "How much slower than --baseline is tolerated, e.g. 10% (default 10%).")
+            description = "How much slower than --baseline is tolerated, e.g. 10%% (default 10%%).")
     String maxRegression;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines on standard error.")
