@@ -61,10 +61,11 @@ public record BenchReport(String name, String object, String program, String sec
         return micro != null ? "micro" : "live";
     }
 
-    public BenchReport withTraffic(Traffic t, List<String> moreWarnings) {
+    /** This report with the sender's side added, and the object named as the user gave it. */
+    public BenchReport withTraffic(String objectAsGiven, Traffic t, List<String> moreWarnings) {
         List<String> w = new ArrayList<>(warnings);
         w.addAll(moreWarnings);
-        return new BenchReport(name, object, program, section, live, t, micro, w);
+        return new BenchReport(name, objectAsGiven, program, section, live, t, micro, w);
     }
 
     /** Every benchmark of this report by its BMF name, with its latency in ns. */

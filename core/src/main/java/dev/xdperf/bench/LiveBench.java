@@ -135,7 +135,7 @@ public final class LiveBench {
             sent.path("warnings").forEach(w -> warnings.add("sender: " + w.asText()));
             BenchReport.Traffic traffic = new BenchReport.Traffic(describeTraffic(), sent.path("sent_packets").asLong(),
                     sent.path("seconds").asDouble(), sent.path("tx_pps").asDouble(), sent.path("frame_size").asInt());
-            return BenchReport.fromJson(Json.MAPPER.readTree(report)).withTraffic(traffic, warnings);
+            return BenchReport.fromJson(Json.MAPPER.readTree(report)).withTraffic(o.program.toString(), traffic, warnings);
         } finally {
             cleanUp();
             try {
