@@ -15,6 +15,7 @@
 #define XDPERF_HIST_BUCKETS   ((64 - XDPERF_HIST_SUB_BITS + 1) << XDPERF_HIST_SUB_BITS)
 #define XDPERF_TEST_HOOKS     8
 #define XDPERF_SEQ_WINDOW     64   /* reorder/duplicate window of the receiver, in packets */
+#define XDPERF_VERDICTS       6    /* bench verdict counter: XDP actions 0..4, then "other" */
 
 #define XDPERF_MAX_TEMPLATES  1024
 #define XDPERF_MAX_FIELDS     8

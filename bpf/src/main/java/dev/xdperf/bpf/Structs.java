@@ -11,6 +11,8 @@ public final class Structs {
     public static final int HIST_BUCKETS = (64 - HIST_SUB_BITS + 1) << HIST_SUB_BITS;
     public static final int TEST_HOOKS = 8;
     public static final int SEQ_WINDOW = 64;
+    /** Slots of the bench verdict counter: XDP actions 0..4 (aborted, drop, pass, tx, redirect), then "other". */
+    public static final int VERDICTS = 6;
     public static final int MH_MAGIC = 0x58DF;
     public static final int MH_VERSION = 1;
     public static final int HOOK_DROP = 1;

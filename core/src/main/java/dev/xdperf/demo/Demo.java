@@ -30,7 +30,7 @@ public final class Demo {
     }
 
     /** The command that starts this same xdperf in another process. */
-    static List<String> self() {
+    public static List<String> self() {
         String java = ProcessHandle.current().info().command().orElse("java");
         return List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), "dev.xdperf.cli.Main");
