@@ -281,6 +281,7 @@ int xdp_tx(struct xdp_md *ctx)
 
 	st->sent_packets++;
 	st->sent_bytes += data_end - data;
+	st->last_ns = now;
 	return XDP_TX;
 }
 

@@ -118,6 +118,7 @@ struct xdperf_tx_state {
 	__u64 paced_skips;   /* iterations dropped because they were early */
 	__u64 test_drops;    /* slots dropped by a test hook */
 	__u64 rank;          /* this CPU's rank among the sending CPUs */
+	__u64 last_ns;       /* departure time of the last frame sent */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -112,7 +112,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 64;
+        public static final int SIZE = 72;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -121,6 +121,7 @@ public final class Structs {
         public static final int PACED_SKIPS = 40;
         public static final int TEST_DROPS = 48;
         public static final int RANK = 56;
+        public static final int LAST_NS = 64;
     }
 
     public static final class TestHook {

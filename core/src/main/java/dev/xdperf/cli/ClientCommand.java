@@ -75,7 +75,7 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--dst-port", description = "UDP destination port (default ${DEFAULT-VALUE}).")
     int dstPort = ClientRun.DEFAULT_PORT;
 
-    @Option(names = "--stream", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
+    @Option(names = "--stream-id", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
     int stream;
 
     @Option(names = {"-R", "--reverse"}, description = "The server sends and this end receives (as iperf3 -R).")
@@ -110,6 +110,11 @@ final class ClientCommand implements Callable<Integer> {
 
     @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
     List<String> pluginOpts = new ArrayList<>();
+
+    @Option(names = "--stream", paramLabel = "SPEC",
+            description = {"A stream of a mixed run (repeatable): udp or a plugin, then ,share=N or ,pps=RATE,",
+                    ",size=BYTES and the plugin's options; e.g. --stream udp,share=80 --stream icmp,share=20,flows=8"})
+    List<String> streamSpecs = new ArrayList<>();
 
     @Option(names = "--templates", paramLabel = "FILE", description = "Send an encoded template set (docs/abi.md) from a file.")
     java.nio.file.Path templateFile;
@@ -189,6 +194,12 @@ final class ClientCommand implements Callable<Integer> {
         } else if (templateFile != null) {
             o.source = PluginResolver.file(templateFile);
         }
+        if (!streamSpecs.isEmpty()) {
+            if (plugin != null || templateFile != null) {
+                throw new IllegalArgumentException("--stream replaces --plugin and --templates: give the plugin in the stream");
+            }
+            o.streams = parseStreams(streamSpecs, o);
+        }
         if (pcap != null) {
             long n = new ClientRun(o).writePcap(pcap, count == null ? 1000 : count);
             System.err.println("wrote " + n + " packets to " + pcap);
@@ -238,6 +249,73 @@ final class ClientCommand implements Callable<Integer> {
         boolean sentNothing = (result.forward() != null && result.forward().sent() == 0)
                 || (result.reverse() != null && result.reverse().sent() == 0);
         return sentNothing ? 3 : 0;
+    }
+
+    /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES][,KEY=VALUE...]" for each --stream. */
+    static List<ClientRun.StreamSpec> parseStreams(List<String> specs, ClientRun.Options o) {
+        List<ClientRun.StreamSpec> out = new ArrayList<>();
+        List<Long> rates = new ArrayList<>();
+        PluginResolver resolver = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT);
+        for (String spec : specs) {
+            String[] parts = spec.split(",");
+            String what = parts[0].trim();
+            if (what.isEmpty()) {
+                throw new IllegalArgumentException("--stream '" + spec + "' names no stream (udp or a plugin)");
+            }
+            double share = 1;
+            Long rate = null;
+            int size = 0;
+            java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
+            for (int i = 1; i < parts.length; i++) {
+                String[] kv = parts[i].split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("--stream '" + spec + "': '" + parts[i] + "' is not key=value");
+                }
+                String k = kv[0].trim();
+                String v = kv[1].trim();
+                try {
+                    switch (k) {
+                        case "share" -> share = Double.parseDouble(v.replace("%", ""));
+                        case "pps" -> rate = new Converters.Rate().convert(v);
+                        case "size" -> size = Integer.parseInt(v);
+                        default -> opts.put(k, v);
+                    }
+                } catch (NumberFormatException | picocli.CommandLine.TypeConversionException e) {
+                    throw new IllegalArgumentException("--stream '" + spec + "': bad value for " + k + " ('" + v + "')");
+                }
+            }
+            if (!(share > 0)) {
+                throw new IllegalArgumentException("--stream '" + spec + "': share must be positive");
+            }
+            rates.add(rate);
+            String name = what.replaceFirst(".*/", "").replaceFirst("\\.(wasm|jar)$", "");
+            if (what.equals("udp")) {
+                if (!opts.isEmpty()) {
+                    throw new IllegalArgumentException("--stream udp takes share, pps and size, not " + String.join(", ", opts.keySet()));
+                }
+                out.add(new ClientRun.StreamSpec("udp", null, List.of(), share, size));
+            } else {
+                WasmPlugin p = resolver.load(what);
+                out.add(new ClientRun.StreamSpec(name, PluginResolver.source(p), p.describe().resolveOptions(opts), share, size));
+            }
+        }
+        long withRate = rates.stream().filter(java.util.Objects::nonNull).count();
+        if (withRate > 0) {
+            if (withRate != rates.size()) {
+                throw new IllegalArgumentException("give every --stream a pps=RATE, or none (and shares instead)");
+            }
+            if (o.pps > 0) {
+                throw new IllegalArgumentException("--pps and per-stream pps= contradict each other: the total is their sum");
+            }
+            o.pps = rates.stream().mapToLong(Long::longValue).sum();
+            List<ClientRun.StreamSpec> scaled = new ArrayList<>();
+            for (int i = 0; i < out.size(); i++) {
+                ClientRun.StreamSpec s = out.get(i);
+                scaled.add(new ClientRun.StreamSpec(s.name(), s.source(), s.options(), rates.get(i), s.size()));
+            }
+            return scaled;
+        }
+        return out;
     }
 
     @picocli.CommandLine.Spec

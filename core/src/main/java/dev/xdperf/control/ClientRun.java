@@ -39,6 +39,8 @@ public final class ClientRun {
     public static final int DEFAULT_PORT = 5201;
 
     private final Options o;
+    /** Stream id to the name of the --stream it belongs to. */
+    private final java.util.Map<Integer, String> streamNames = new java.util.TreeMap<>();
 
     /** What `xdperf client` takes; null means "work it out" (from the interface, the server, the neighbour table). */
     public static final class Options {
@@ -73,11 +75,20 @@ public final class ClientRun {
         /** Tests only: a known delay added to every measured latency. */
         public Duration testLatencyOffset = Duration.ZERO;
         public Direction direction = Direction.FORWARD;
+        /** Several streams in one run (--stream); empty: the one stream of the options above. */
+        public List<StreamSpec> streams = List.of();
         /** Rate of the server's direction in --reverse/--bidir; 0: flat out. */
         public long reversePps;
         /** The plugin's options, checked against what it declares. */
         public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
     }
+
+    /**
+     * One stream of a mixed run: the built-in UDP stream (source null) or a plugin, its
+     * options, and its share of the total rate.
+     */
+    public record StreamSpec(String name, TemplateSource source, List<java.util.Map.Entry<String, String>> options,
+                             double share, int size) {}
 
     /** A plugin, or a template-set file: turns the run's request into templates. */
     public interface TemplateSource {
@@ -218,10 +229,12 @@ public final class ClientRun {
             }
             TxCounters total = TxCounters.ZERO;
             double seconds = 0;
+            java.util.Map<Integer, Long> sentPerStream = java.util.Map.of();
             if (tx != null) {
                 tx.stop();
                 tx.await(Duration.ofSeconds(10));
                 total = tx.counters();
+                sentPerStream = tx.sentPerStream();
                 seconds = tx.activeSeconds();
                 tx.close();
             }
@@ -254,7 +267,7 @@ public final class ClientRun {
                             total.sentPackets() - returned.packets(), total.sentPackets()));
                 }
                 fwd = new RunReport(o.dev, cpus, compiled.maxLength(), o.pps, seconds, total, devDelta,
-                        serverDev, rx, rxDev, sharedClock, returned, warnings);
+                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames);
             }
             RunReport rev = null;
             if (backward) {
@@ -264,7 +277,8 @@ public final class ClientRun {
                 result.path("tx_cpus").forEach(c -> theirCpus.add(c.asInt()));
                 List<String> warnings = verify(theirs, theirDev, mine);
                 rev = new RunReport(serverDev, theirCpus, result.path("tx_frame_size").asInt(), o.reversePps,
-                        result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev, mine, devDelta, sharedClock, null, warnings);
+                        result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev, mine, devDelta, sharedClock, null, warnings,
+                        java.util.Map.of(), java.util.Map.of());
             }
             return new Result(fwd, rev);
         } catch (InterruptedException e) {
@@ -313,6 +327,29 @@ public final class ClientRun {
 
     /** The run's templates: from the source when there is one, else the built-in UDP stream. */
     public TemplateSet templates(Endpoints e, int cpus) {
+        if (!o.streams.isEmpty()) {
+            List<dev.xdperf.template.StreamMix.Part> parts = new ArrayList<>();
+            int base = 0;
+            for (StreamSpec spec : o.streams) {
+                TemplateSet set;
+                if (spec.source() == null) {
+                    set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort,
+                            spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet();
+                } else {
+                    RunRequest request = new RunRequest(AbiVersion.HOST, Interfaces.mtu(o.dev), cpus, e.srcMac().bytes(),
+                            e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
+                    set = spec.source().generate(request);
+                }
+                int max = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(base);
+                streamNames.put(base, spec.name());
+                for (var t : set.templates()) {
+                    streamNames.putIfAbsent(t.streamId(), spec.name());
+                }
+                base = Math.max(base, max) + 1;
+                parts.add(new dev.xdperf.template.StreamMix.Part(spec.name(), set, spec.share()));
+            }
+            return dev.xdperf.template.StreamMix.combine(parts);
+        }
         if (o.source == null) {
             return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort, o.size,
                     o.streamId, o.measurement).toTemplateSet();

@@ -16,13 +16,16 @@ import java.util.Locale;
 public record RunReport(String dev, List<Integer> cpus, int frameSize, long targetPps, double seconds,
                         TxCounters tx, DeviceCounters txDevice,
                         String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
-                        boolean sharedClock, RxSnapshot returned, List<String> warnings) {
+                        boolean sharedClock, RxSnapshot returned, List<String> warnings,
+                        java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames) {
     /** Bytes a frame occupies on an Ethernet wire beyond those handed to the device: preamble, FCS, gap. */
     public static final int WIRE_OVERHEAD = 24;
 
     public RunReport {
         cpus = List.copyOf(cpus);
         warnings = List.copyOf(warnings);
+        sentPerStream = java.util.Map.copyOf(sentPerStream);
+        streamNames = java.util.Map.copyOf(streamNames);
     }
 
     public long sent() {
@@ -123,6 +126,12 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             for (var st : rx.streams()) {
                 ObjectNode o = streams.addObject();
                 o.put("stream", st.streamId());
+                if (streamNames.containsKey(st.streamId())) {
+                    o.put("name", streamNames.get(st.streamId()));
+                }
+                if (sentPerStream.containsKey(st.streamId())) {
+                    o.put("sent_packets", sentPerStream.get(st.streamId()));
+                }
                 o.put("received_packets", st.packets());
                 o.put("received_bytes", st.bytes());
                 o.put("lost_packets", st.lost());
@@ -204,8 +213,11 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         }
         if (rx != null && rx.streams().size() > 1) {
             for (var st : rx.streams()) {
-                b.append(String.format(Locale.ROOT, "  stream %-5d %22s %22s%n", st.streamId(),
-                        "lost " + Units.count(st.lost()), Units.count(st.packets()) + " pkts"));
+                String label = "stream " + st.streamId() + (streamNames.containsKey(st.streamId())
+                        ? " (" + streamNames.get(st.streamId()) + ")" : "");
+                Long sentHere = sentPerStream.get(st.streamId());
+                b.append(String.format(Locale.ROOT, "  %-20s %16s %22s   lost %s%n", label,
+                        sentHere == null ? "" : Units.count(sentHere), Units.count(st.packets()), Units.count(st.lost())));
             }
         }
         if (returned != null) {

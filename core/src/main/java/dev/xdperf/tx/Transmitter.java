@@ -366,11 +366,46 @@ public final class Transmitter implements AutoCloseable {
         return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime());
     }
 
+    /** Packets sent per stream id (the streams' sequence counters, summed over CPUs); measured streams only. */
+    public java.util.Map<Integer, Long> sentPerStream() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        BpfObject o = object;
+        if (o == null) {
+            return out;
+        }
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (ByteBuffer t : spec.template.templates()) {
+            if (t.getShort(Structs.Template.MH_OFFSET) != 0) {
+                ids.add((t.getShort(Structs.Template.STREAM_ID) & 0xffff) & (Structs.MAX_STREAMS - 1));
+            }
+        }
+        BpfMap seqs = o.map("tx_seqs");
+        for (int id : ids) {
+            long n = 0;
+            for (ByteBuffer b : seqs.lookupPerCpu(id)) {
+                n += b.getLong(0);
+            }
+            out.put(id, n);
+        }
+        return out;
+    }
+
     /** How long frames departed, in seconds: from the start to the end time or to when the last caller finished. */
     public double activeSeconds() {
         long end = finishedNs == 0 ? System.nanoTime() : finishedNs;
         if (endNs != 0) {
             end = Math.min(end, endNs);
+        }
+        BpfObject o = object;
+        if (o != null && spec.count > 0) {
+            // A counted run ends with its last departure, not when the callers notice.
+            long last = 0;
+            for (ByteBuffer s : o.map("tx_state").lookupPerCpu(0)) {
+                last = Math.max(last, s.getLong(Structs.TxState.LAST_NS));
+            }
+            if (last > startNs) {
+                end = Math.min(end, last);
+            }
         }
         return Math.max(1e-9, (end - startNs) / 1e9);
     }
