@@ -1,5 +1,8 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.stats.Metrics;
+import dev.xdperf.web.Dashboard;
+
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
@@ -123,6 +126,15 @@ final class ClientCommand implements Callable<Integer> {
             description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
     java.nio.file.Path pcap;
 
+    @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics of the run on port P (/metrics).")
+    Integer metricsPort;
+
+    @Option(names = "--web", paramLabel = "P", description = "Serve a live dashboard of the run on port P.")
+    Integer webPort;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Label of this run in metrics (default: random).")
+    String runId;
+
     @Option(names = "--json", description = "Print the final report as JSON (live lines go to stderr).")
     boolean json;
 
@@ -216,7 +228,29 @@ final class ClientCommand implements Callable<Integer> {
             PrintStream lines = json ? System.err : out;
             live = s -> lines.println(s.toText());
         }
-        ClientRun.Result result = new ClientRun(o).runAll(live);
+        String id = runId != null ? runId : java.util.UUID.randomUUID().toString().substring(0, 8);
+        Metrics metrics = metricsPort == null ? null
+                : Metrics.start(metricsPort, null, java.util.Map.of("run", id, "role", "client"));
+        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun());
+        o.metrics = metrics;
+        if (web != null) {
+            o.observer = web::publish;
+            System.err.println("dashboard: http://localhost:" + web.port() + "/");
+        }
+        ClientRun.Result result;
+        try {
+            result = new ClientRun(o).runAll(live);
+            if (web != null) {
+                web.finish(result.primary().toJson());
+            }
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (web != null) {
+                web.closeAfter(java.time.Duration.ofSeconds(webLinger));
+            }
+        }
         com.fasterxml.jackson.databind.node.ObjectNode n;
         if (result.forward() != null && result.reverse() != null) {
             n = Json.MAPPER.createObjectNode();
@@ -316,6 +350,22 @@ final class ClientCommand implements Callable<Integer> {
             return scaled;
         }
         return out;
+    }
+
+    @Option(names = "--web-linger", paramLabel = "S", description = "Keep the dashboard up this many seconds after the run (default ${DEFAULT-VALUE}).")
+    int webLinger = 0;
+
+    private java.util.Map<String, String> describeRun() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("dev", dev);
+        m.put("server", server == null ? "-" : server + ":" + port);
+        m.put("cpus", cpus == null ? "all" : cpus.toString());
+        m.put("pps", pps == null ? "flat out" : Long.toString(pps));
+        m.put("duration", duration == null ? (count == null ? "10 s" : "-") : duration.toMillis() / 1000.0 + " s");
+        m.put("count", count == null ? "-" : Long.toString(count));
+        m.put("size", Integer.toString(size));
+        m.put("plugin", plugin == null ? (streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs)) : plugin);
+        return m;
     }
 
     @picocli.CommandLine.Spec

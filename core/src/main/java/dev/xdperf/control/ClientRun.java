@@ -77,6 +77,10 @@ public final class ClientRun {
         public Direction direction = Direction.FORWARD;
         /** Several streams in one run (--stream); empty: the one stream of the options above. */
         public List<StreamSpec> streams = List.of();
+        /** Where to publish the run's numbers every second (Prometheus); null: nowhere. */
+        public dev.xdperf.stats.Metrics metrics;
+        /** Who else wants each live sample (the web dashboard); null: nobody. */
+        public Consumer<LiveSample> observer;
         /** Rate of the server's direction in --reverse/--bidir; 0: flat out. */
         public long reversePps;
         /** The plugin's options, checked against what it declares. */
@@ -216,6 +220,10 @@ public final class ClientRun {
                     lastRxNanos = nanos;
                 }
                 LiveSample sample = LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps);
+                if (iv != null && iv.has("lost")) {
+                    sample = sample.withReceiver(iv.has("lat_p50_ns") ? iv.path("lat_p50_ns").asLong() : null,
+                            iv.has("lat_p99_ns") ? iv.path("lat_p99_ns").asLong() : null, iv.path("lost").asLong());
+                }
                 if (backward && back != null) {
                     RxSnapshot b = back.totals();
                     double pps = (b.packets() - lastBack) * 1e9 / Math.max(1, b.nanos() - lastBackNanos);
@@ -224,6 +232,14 @@ public final class ClientRun {
                     lastBackNanos = b.nanos();
                 }
                 live.accept(sample);
+                if (o.observer != null) {
+                    o.observer.accept(sample);
+                }
+                if (o.metrics != null) {
+                    o.metrics.update(new dev.xdperf.stats.Metrics.View(tx == null ? null : now,
+                            tx == null ? java.util.Map.of() : tx.sentPerStream(), back == null ? null : back.totals(),
+                            java.util.Map.of(o.dev, dev)));
+                }
                 last = now;
                 lastDev = dev;
             }
@@ -279,6 +295,11 @@ public final class ClientRun {
                 rev = new RunReport(serverDev, theirCpus, result.path("tx_frame_size").asInt(), o.reversePps,
                         result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev, mine, devDelta, sharedClock, null, warnings,
                         java.util.Map.of(), java.util.Map.of());
+            }
+            if (o.metrics != null) {
+                RunReport p = fwd != null ? fwd : rev;
+                o.metrics.update(new dev.xdperf.stats.Metrics.View(p.tx(), p.sentPerStream(), p.returned() != null ? p.returned() : p.rx(),
+                        java.util.Map.of(o.dev, Interfaces.counters(o.dev))));
             }
             return new Result(fwd, rev);
         } catch (InterruptedException e) {

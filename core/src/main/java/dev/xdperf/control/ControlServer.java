@@ -45,6 +45,12 @@ public final class ControlServer implements AutoCloseable {
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
     private int runs;
+    private volatile dev.xdperf.stats.Metrics metrics;
+
+    /** Publishes every run's receive counters on this Prometheus endpoint. */
+    public void metrics(dev.xdperf.stats.Metrics m) {
+        this.metrics = m;
+    }
 
     private ControlServer(String ifname, Verdict verdict, XdpMode mode, int maxRuns, Consumer<String> log,
                           ServerSocket socket) {
@@ -262,6 +268,20 @@ public final class ControlServer implements AutoCloseable {
                 Thread.sleep(sender != null && !sender.finished() ? 250 : 1000);
                 ObjectNode m = Wire.message("interval");
                 m.put("nanos", System.nanoTime());
+                if (receiver != null) {
+                    RxSnapshot full = receiver.full();
+                    if (full.latency().count() > 0) {
+                        m.put("lat_p50_ns", full.latency().percentile(50));
+                        m.put("lat_p99_ns", full.latency().percentile(99));
+                    }
+                    m.put("lost", full.seqLost());
+                }
+                if (receiver != null && metrics != null) {
+                    RxSnapshot full = receiver.full();
+                    metrics.update(new dev.xdperf.stats.Metrics.View(sender == null ? null : sender.counters(),
+                            sender == null ? java.util.Map.of() : sender.sentPerStream(), full,
+                            java.util.Map.of(ifname, Interfaces.counters(ifname))));
+                }
                 if (receiver != null) {
                     RxSnapshot s = receiver.totals();
                     m.put("rx_packets", s.packets());

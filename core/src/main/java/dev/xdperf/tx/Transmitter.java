@@ -310,12 +310,19 @@ public final class Transmitter implements AutoCloseable {
             LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.seedFrame(), ifindex, 0, spec.batchSize);
             BpfMap state = object.map("tx_state");
             boolean first = true;
+            double nsPerIteration = 0;
             while (!stopRequested) {
-                if (endNs != 0 && System.nanoTime() >= endNs) {
+                long now = System.nanoTime();
+                if (endNs != 0 && now >= endNs) {
                     break;
                 }
                 int full = spec.pps > 0 ? REPEAT_PACED : REPEAT;
                 int repeat = first && spec.callersPerCpu > 1 ? full / spec.callersPerCpu * (phase + 1) : full;
+                if (endNs != 0 && nsPerIteration > 0) {
+                    // A call cannot be cut short: size the last ones to end about when the run does.
+                    double want = (endNs - now) / nsPerIteration * 1.2 + LiveFrames.MAX_BATCH * 64;
+                    repeat = (int) Math.max(LiveFrames.MAX_BATCH * 64, Math.min(repeat, want));
+                }
                 first = false;
                 if (spec.count > 0) {
                     ByteBuffer s = state.lookupPerCpu(0)[cpu];
@@ -327,7 +334,9 @@ public final class Transmitter implements AutoCloseable {
                         repeat = (int) Math.min(REPEAT, Math.max(remaining, LiveFrames.MAX_BATCH));
                     }
                 }
+                long t0 = System.nanoTime();
                 runner.run(repeat);
+                nsPerIteration = (System.nanoTime() - t0) / (double) repeat;
             }
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
