@@ -6,7 +6,7 @@ import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
-import dev.xdperf.plugin.WasmPlugin;
+import dev.xdperf.plugin.LoadedPlugin;
 import dev.xdperf.probe.Privileges;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
@@ -93,7 +93,7 @@ final class ClientCommand implements Callable<Integer> {
     int callers = 2;
 
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
-            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm file).")
+            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm, .jar or .zip file).")
     String plugin;
 
     @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
@@ -153,7 +153,7 @@ final class ClientCommand implements Callable<Integer> {
         o.testHooks = testHooks.stream().map(TestHook::parse).toList();
         o.sizeGiven = sizeGiven();
         if (plugin != null) {
-            WasmPlugin p = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(plugin);
+            LoadedPlugin p = PluginCommand.resolver().load(plugin);
             o.pluginOptions = p.describe().resolveOptions(PluginResolver.parseOptions(pluginOpts));
             o.source = PluginResolver.source(p);
         } else if (!pluginOpts.isEmpty()) {
