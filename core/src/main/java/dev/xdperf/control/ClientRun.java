@@ -156,7 +156,12 @@ public final class ClientRun {
                 rxDevName = control.host().path("dev").asText();
                 sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
             }
-            List<String> warnings = verify(total, devDelta, rx);
+            boolean measured = compiled.set().templates().stream().anyMatch(t -> t.mhOffset() > 0);
+            List<String> warnings = verify(total, devDelta, measured ? rx : null);
+            if (!measured && rx != null) {
+                warnings.add("the frames carry no measurement header (an encrypted payload cannot), so the server's"
+                        + " receiver does not count them: see the server's device counters (rx_device) instead");
+            }
             return new RunReport(o.dev, tx.cpus(), compiled.maxLength(), o.pps, seconds, total, devDelta,
                     rxDevName, rx, rxDev, sharedClock, warnings);
         } catch (InterruptedException e) {
