@@ -27,6 +27,14 @@ record JavaPluginFile(Path path, String id, String version, String requires) {
         return n.endsWith(".jar") || n.endsWith(".zip");
     }
 
+    static {
+        // PF4J logs through SLF4J; xdperf reports plugin failures itself. Should slf4j-simple be the
+        // provider on the class path (instead of slf4j-nop), keep PF4J's INFO lines off stderr.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.pf4j") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.pf4j", "off");
+        }
+    }
+
     /** Reads and checks the descriptor; every way it can be wrong is one sentence. */
     static JavaPluginFile read(Path file) {
         String where = "Java plugin " + file;
