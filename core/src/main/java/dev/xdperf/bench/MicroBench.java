@@ -77,7 +77,7 @@ public final class MicroBench {
     static TemplateSet templates(BenchOptions o) {
         InetAddressPair a = new InetAddressPair();
         if (o.plugin != null) {
-            WasmPlugin plugin = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(o.plugin);
+            dev.xdperf.plugin.LoadedPlugin plugin = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(o.plugin);
             var options = plugin.describe().resolveOptions(PluginResolver.parseOptions(o.pluginOptions));
             RunRequest r = new RunRequest(AbiVersion.HOST, MTU, 1, SRC_MAC.bytes(), DST_MAC.bytes(), o.size == null ? 0 : o.size, 0,
                     List.of(a.src), List.of(a.dst), options);

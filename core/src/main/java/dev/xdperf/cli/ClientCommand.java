@@ -9,7 +9,7 @@ import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
-import dev.xdperf.plugin.WasmPlugin;
+import dev.xdperf.plugin.LoadedPlugin;
 import dev.xdperf.probe.Privileges;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
@@ -108,7 +108,7 @@ final class ClientCommand implements Callable<Integer> {
     int callers = 2;
 
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
-            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm file).")
+            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm, .jar or .zip file).")
     String plugin;
 
     @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
@@ -198,7 +198,7 @@ final class ClientCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rtt needs the measurement header: drop --no-measure");
         }
         if (plugin != null) {
-            WasmPlugin p = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(plugin);
+            LoadedPlugin p = PluginCommand.resolver().load(plugin);
             o.pluginOptions = p.describe().resolveOptions(PluginResolver.parseOptions(pluginOpts));
             o.source = PluginResolver.source(p);
         } else if (!pluginOpts.isEmpty()) {
@@ -289,7 +289,7 @@ final class ClientCommand implements Callable<Integer> {
     static List<ClientRun.StreamSpec> parseStreams(List<String> specs, ClientRun.Options o) {
         List<ClientRun.StreamSpec> out = new ArrayList<>();
         List<Long> rates = new ArrayList<>();
-        PluginResolver resolver = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT);
+        PluginResolver resolver = PluginCommand.resolver();
         for (String spec : specs) {
             String[] parts = spec.split(",");
             String what = parts[0].trim();
@@ -329,7 +329,7 @@ final class ClientCommand implements Callable<Integer> {
                 }
                 out.add(new ClientRun.StreamSpec("udp", null, List.of(), share, size));
             } else {
-                WasmPlugin p = resolver.load(what);
+                LoadedPlugin p = resolver.load(what);
                 out.add(new ClientRun.StreamSpec(name, PluginResolver.source(p), p.describe().resolveOptions(opts), share, size));
             }
         }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, BenchCommand.class, ProbeCommand.class, PluginCommand.class, NdrCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = dev.xdperf.Version.XDPERF;
 
     @Override
     public void run() {

@@ -276,7 +276,12 @@ public final class ClientRun {
             if (forward) {
                 RxSnapshot rx = result == null || result.path("rx").isMissingNode() ? null : Json.rx(result.path("rx"));
                 DeviceCounters rxDev = result == null ? null : Json.device(result.path("device"));
-                List<String> warnings = verify(total, devDelta, rx);
+                boolean measured = compiled.set().templates().stream().anyMatch(t -> t.mhOffset() > 0);
+                List<String> warnings = verify(total, devDelta, measured ? rx : null);
+                if (!measured && rx != null) {
+                    warnings.add("the frames carry no measurement header (an encrypted payload cannot), so the server's"
+                            + " receiver does not count them: see the server's device counters (rx_device) instead");
+                }
                 RxSnapshot returned = o.rtt ? mine : null;
                 if (returned != null && returned.packets() < total.sentPackets()) {
                     warnings.add(String.format("%,d of %,d frames did not come back (round-trip mode)",
