@@ -233,6 +233,9 @@ final class ClientCommand implements Callable<Integer> {
                 : Metrics.start(metricsPort, null, java.util.Map.of("run", id, "role", "client"));
         Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun());
         o.metrics = metrics;
+        if (metrics != null) {
+            System.err.println("metrics: http://localhost:" + metrics.port() + "/metrics");
+        }
         if (web != null) {
             o.observer = web::publish;
             System.err.println("dashboard: http://localhost:" + web.port() + "/");
