@@ -9,6 +9,7 @@ packages=(
   clang llvm lld gcc libc6-dev     # BPF objects (clang -target bpf) and the layout probe
   libbpf-dev libbpf1 linux-libc-dev
   iproute2 ethtool bpftool procps tcpdump python3-minimal  # namespaces, veth, queues, captures and a listener in tests
+  chromium chromium-driver         # the registry's pages, tested in a real headless browser
 )
 
 missing=()
