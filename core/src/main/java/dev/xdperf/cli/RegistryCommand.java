@@ -95,9 +95,6 @@ final class RegistryCommand implements Runnable {
         }
 
         static Store open(Path data) {
-            if (!java.nio.file.Files.isDirectory(data)) {
-                throw new IllegalArgumentException("registry data " + data + " is not a directory (start the registry once with --data, or create it)");
-            }
             try {
                 return new Store(data.resolve("registry.db"));
             } catch (SQLException e) {
