@@ -39,9 +39,13 @@ final class PluginCommand implements Runnable {
             for (String n : PluginResolver.available()) {
                 System.out.println(n + "  (bundled)");
             }
+            var lock = dev.xdperf.registry.client.LockFile.read(PluginResolver.defaultInstallDir());
             try (var files = java.nio.file.Files.list(PluginResolver.defaultInstallDir())) {
-                files.filter(f -> f.toString().endsWith(".wasm"))
-                        .forEach(f -> System.out.println(f.getFileName().toString().replaceFirst("\\.wasm$", "") + "  (installed: " + f + ")"));
+                files.filter(f -> f.toString().endsWith(".wasm")).sorted().forEach(f -> {
+                    String name = f.getFileName().toString().replaceFirst("\\.wasm$", "");
+                    var e = lock.get(name);
+                    System.out.println(name + "  (installed: " + f + (e == null ? "" : ", " + e.id() + " " + e.version()) + ")");
+                });
             } catch (java.io.IOException e) {
                 // no install directory yet
             }

@@ -231,8 +231,8 @@ final class PluginRegistryCommands {
                 return 0;
             }
             TrustStore.Entry e;
-            if (Digests.isSha256Hex(key)) {
-                e = trust.add(key, null, comment);
+            if (Digests.isSha256Hex(key.toLowerCase(java.util.Locale.ROOT))) {
+                e = trust.add(key.toLowerCase(java.util.Locale.ROOT), null, comment);
             } else if (Files.isRegularFile(Path.of(key))) {
                 PublicKey pub = Keys.readPublic(Path.of(key));
                 e = trust.add(Keys.fingerprint(pub), pub, comment.isEmpty() ? key : comment);

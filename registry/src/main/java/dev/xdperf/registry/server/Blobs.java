@@ -42,7 +42,8 @@ final class Blobs {
     /** Stores {@code data} under its digest (already computed by the caller) and returns once it is durable. */
     void put(String sha256, byte[] data) throws IOException {
         Path target = path(sha256);
-        if (Files.isRegularFile(target) && Files.size(target) == data.length) {
+        if (Files.isRegularFile(target) && Files.size(target) == data.length
+                && Digests.sha256Hex(Files.readAllBytes(target)).equals(sha256)) {
             return;
         }
         Files.createDirectories(target.getParent());
