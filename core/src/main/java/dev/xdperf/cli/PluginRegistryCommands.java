@@ -189,21 +189,56 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME[@VERSION]", description = "NAME (official namespace) or PUBLISHER/NAME, optionally @VERSION.")
+        @Parameters(paramLabel = "NAME[@VERSION]", arity = "0..1",
+                description = "NAME (official namespace) or PUBLISHER/NAME, optionally @VERSION.")
         String name;
 
         @Option(names = "--locked", description = "Install exactly the version and bytes the lock file records.")
         boolean locked;
+
+        @Option(names = "--from", paramLabel = "BUNDLE", description = "Install from a bundle file ('xdperf plugin fetch'), with no network.")
+        Path bundle;
 
         @Mixin
         RegistryOption registry;
 
         @Override
         public Integer call() {
-            Installer installer = installer(registry.client(), spec.commandLine().getErr());
-            Installer.Installed i = locked ? installer.installLocked(name) : installer.install(name);
+            if ((bundle == null) == (name == null)) {
+                throw new IllegalArgumentException("install: give NAME[@VERSION] or --from BUNDLE (one of them)");
+            }
+            Installer installer = installer(bundle != null ? null : registry.client(), spec.commandLine().getErr());
+            Installer.Installed i = bundle != null ? installer.installBundle(bundle)
+                    : locked ? installer.installLocked(name) : installer.install(name);
             spec.commandLine().getOut().println("installed " + i.id() + " " + i.version() + " to " + i.file() + " (sha256 " + i.sha256()
                     + ", signed by " + i.key() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = "Download a release with its signature and key into one bundle file, to install elsewhere with --from.")
+    static final class Fetch implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME[@VERSION]", description = "Default: the newest non-yanked version this xdperf can run.")
+        String name;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE")
+        Path out;
+
+        @Mixin
+        RegistryOption registry;
+
+        @Override
+        public Integer call() {
+            RegistryClient client = registry.client();
+            Installer.Spec s = Installer.Spec.parse(name);
+            String version = s.version() != null ? s.version()
+                    : installer(client, spec.commandLine().getErr()).resolve(s).version();
+            var v = dev.xdperf.registry.client.Bundle.fetch(client, s.publisher(), s.name(), version, out);
+            spec.commandLine().getOut().println("fetched " + v.id() + " " + v.version() + " to " + out + " (sha256 " + v.artifactSha256() + ")");
             return 0;
         }
     }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** `xdperf registry`: run the plugin registry, and administer its publishers and tokens. */
 @Command(name = "registry", mixinStandardHelpOptions = true, description = "Run the plugin registry (docs/registry.md).",
-        subcommands = {RegistryCommand.Serve.class, RegistryCommand.Admin.class})
+        subcommands = {RegistryCommand.Serve.class, RegistryCommand.Admin.class, RegistryCommand.MirrorCommand.class})
 final class RegistryCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -70,6 +70,30 @@ final class RegistryCommand implements Runnable {
             out.println("xdperf registry: listening on " + server.url() + " (data " + data.toAbsolutePath() + ")");
             out.flush();
             stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "mirror", mixinStandardHelpOptions = true,
+            description = "Copy plugins from a registry into a directory that installs with no network: --registry file:///DIR.")
+    static final class MirrorCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Parameters(paramLabel = "PUBLISHER/NAME", arity = "0..*", description = "Plugins to copy (default: all).")
+        java.util.List<String> ids = new java.util.ArrayList<>();
+
+        @picocli.CommandLine.Mixin
+        PluginRegistryCommands.RegistryOption registry;
+
+        @Override
+        public Integer call() {
+            int n = dev.xdperf.registry.client.Mirror.write(registry.client(), out, ids);
+            spec.commandLine().getOut().println("mirrored " + n + " versions to " + out + " (install with --registry "
+                    + out.toAbsolutePath().toUri() + ")");
             return 0;
         }
     }

@@ -163,6 +163,19 @@ class RegistryCliTest {
         assertTrue(exact.stderr().contains("is yanked"), exact.stderr());
         ok("plugin", "remove", "tcp");
         assertFalse(Files.exists(tmp.resolve("plugins/tcp.wasm")));
+
+        // with no network: a directory mirror, and a bundle file
+        assertTrue(ok("registry", "mirror", "--out", tmp.resolve("mirror").toString(), "xdperf/tcp", "xdperf/icmp").stdout().startsWith("mirrored 2 versions"));
+        ok("plugin", "fetch", "icmp", "--out", tmp.resolve("icmp.xdpkg").toString());
+        server.close();
+        server = null;
+        refused("cannot connect to registry", "plugin", "install", "tcp");
+        ok("plugin", "remove", "icmp");
+        assertTrue(ok("plugin", "install", "--from", tmp.resolve("icmp.xdpkg").toString()).stdout().startsWith("installed xdperf/icmp 1.0.0"));
+        ok("plugin", "verify", "icmp");
+        Xdperf.Result mirrored = ok("plugin", "install", "tcp@1.0.0", "--registry", tmp.resolve("mirror").toUri().toString());
+        assertTrue(mirrored.stdout().startsWith("installed xdperf/tcp 1.0.0"), mirrored.stdout());
+        assertTrue(ok("plugin", "describe", "tcp").stdout().startsWith("tcp 1.0.0"));
     }
 
     /**

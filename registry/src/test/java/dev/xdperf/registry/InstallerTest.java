@@ -183,6 +183,57 @@ class InstallerTest {
     }
 
     @Test
+    void installsFromAMirrorDirectoryOrABundleWithNoNetwork() throws Exception {
+        reg.publish("tcp", "1.0.0");
+        reg.publish("tcp", "1.1.0");
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "quic", "0.1.0", "1.0");
+        Path mirror = reg.dir.resolve("mirror");
+        assertEquals(3, dev.xdperf.registry.client.Mirror.write(reg.client, mirror, List.of()));
+        Path bundle = reg.dir.resolve("quic.xdpkg");
+        dev.xdperf.registry.client.Bundle.fetch(reg.client, "acme", "quic", "0.1.0", bundle);
+        reg.stop(); // no registry from here on
+
+        RegistryClient offline = RegistryClient.mirror(mirror);
+        assertEquals(List.of("xdperf/tcp", "acme/quic"), offline.search(null, null, AbiVersion.HOST).stream()
+                .map(RegistryClient.SearchHit::id).toList());
+        assertEquals(List.of("xdperf/tcp"), offline.search("TCP", "wasm", null).stream().map(RegistryClient.SearchHit::id).toList());
+        Installer fromMirror = new Installer(offline, trust, pluginDir, AbiVersion.HOST, warnings::add);
+        assertEquals("1.1.0", fromMirror.install("tcp").version());
+        assertEquals("1.0.0", fromMirror.install("tcp@1.0.0").version());
+        assertTrue(LockFile.read(pluginDir).get("tcp").registry().startsWith("file:"));
+        SecurityException untrusted = assertThrows(SecurityException.class, () -> fromMirror.install("acme/quic"));
+        assertTrue(untrusted.getMessage().contains("does not trust"), untrusted.getMessage());
+
+        // a changed byte in the mirror is caught like a changed download
+        String sha = LockFile.read(pluginDir).get("tcp").sha256();
+        Path blob = mirror.resolve("api/v1/blobs/sha256/" + sha);
+        byte[] b = Files.readAllBytes(blob);
+        b[9] ^= 1;
+        Files.write(blob, b);
+        Map<String, String> before = snapshot();
+        assertThrows(SecurityException.class, () -> fromMirror.install("tcp@1.0.0"));
+        assertEquals(before, snapshot());
+
+        // a bundle, with only the key's fingerprint trusted: the bundle's key must hash to it
+        Installer noRegistry = new Installer(null, trust, pluginDir, AbiVersion.HOST, warnings::add);
+        assertThrows(SecurityException.class, () -> noRegistry.installBundle(bundle));
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme");
+        Installer.Installed q = noRegistry.installBundle(bundle);
+        assertEquals("acme/quic", q.id());
+        assertEquals(pluginDir.resolve("quic.wasm"), q.file());
+
+        // a tampered bundle is refused
+        var n = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.toFile());
+        byte[] art = Base64.getDecoder().decode(n.path("artifact").asText());
+        art[art.length - 1] ^= 1;
+        n.put("artifact", Base64.getEncoder().encodeToString(art));
+        Path bad = reg.dir.resolve("bad.xdpkg");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(bad.toFile(), n);
+        SecurityException e = assertThrows(SecurityException.class, () -> noRegistry.installBundle(bad));
+        assertTrue(e.getMessage().contains("the downloaded file does not match"), e.getMessage());
+    }
+
+    @Test
     void specs() {
         assertEquals(new Installer.Spec("xdperf", "tcp", null), Installer.Spec.parse("tcp"));
         assertEquals(new Installer.Spec("acme", "quic", "1.2.3-rc.1"), Installer.Spec.parse("acme/quic@1.2.3-rc.1"));

@@ -85,7 +85,7 @@ public final class Installer {
     }
 
     /** The newest non-yanked version this host can run, or the exact version asked for. */
-    RegistryClient.VersionInfo resolve(Spec s) {
+    public RegistryClient.VersionInfo resolve(Spec s) {
         RegistryClient.PluginInfo info = registry.plugin(s.publisher(), s.name());
         if (s.version() != null) {
             return info.versions().stream().filter(v -> v.version().equals(s.version())).findFirst()
@@ -138,17 +138,43 @@ public final class Installer {
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + version + " is yanked: its publisher withdrew it; installing it because it was asked for by exact version");
         }
-        PublicKey key = trustedKey(what, v.key());
+        PublicKey key = trustedKey(what, v.key(), null);
         byte[] artifact = registry.download(v.artifactSha256());
+        return finish(what, s, v, artifact, key, registry.url());
+    }
+
+    private Installed finish(String what, Spec s, RegistryClient.VersionInfo v, byte[] artifact, PublicKey key, String source) {
         Release release = check(what, v, artifact, key);
         if (!AbiVersion.parse(v.abi()).acceptedBy(host)) {
             throw new IllegalStateException(what + ": built for template ABI " + v.abi() + ", this xdperf supports " + host);
         }
-        return write(what, s, v, release, artifact);
+        return write(what, s, v, release, artifact, source);
     }
 
-    /** The public key for {@code fingerprint} if this xdperf trusts it; else the refusal. */
-    private PublicKey trustedKey(String what, String fingerprint) {
+    /**
+     * Installs from a bundle file ({@code xdperf plugin fetch}), with no network: the same
+     * checks as from a registry, against the keys this xdperf trusts.
+     */
+    public Installed installBundle(Path file) {
+        Bundle b = Bundle.read(file);
+        RegistryClient.VersionInfo v = b.version();
+        Spec s = Spec.parse(v.publisher() + "/" + v.name() + "@" + v.version());
+        String what = "install " + s.id() + " " + v.version() + " from " + file;
+        if (!v.kind().equals("wasm")) {
+            throw new IllegalStateException(what + ": it is a " + v.kind() + " plugin; this xdperf installs wasm plugins only");
+        }
+        if (v.yanked()) {
+            warn.accept("warning: " + s.id() + " " + v.version() + " was yanked by its publisher when this bundle was fetched");
+        }
+        return finish(what, s, v, b.artifact(), trustedKey(what, v.key(), b.publicKey()), file.toAbsolutePath().toUri().toString());
+    }
+
+    /**
+     * The public key for {@code fingerprint} if this xdperf trusts it; else the refusal. When
+     * only the fingerprint is pinned, the key comes from {@code offered} or the registry, and
+     * must hash to it.
+     */
+    private PublicKey trustedKey(String what, String fingerprint, PublicKey offered) {
         if (fingerprint == null || fingerprint.isEmpty()) {
             throw new SecurityException(what + ": the release names no signing key (expected one signed by a trusted key, found an unsigned release)");
         }
@@ -159,8 +185,8 @@ public final class Installer {
         if (e.key() != null) {
             return e.key();
         }
-        RegistryClient.KeyInfo k = registry.key(fingerprint);
-        PublicKey key = Keys.parsePublic(k.publicKeyPem(), "key " + fingerprint + " from the registry");
+        PublicKey key = offered != null ? offered
+                : Keys.parsePublic(registry.key(fingerprint).publicKeyPem(), "key " + fingerprint + " from the registry");
         if (!Keys.fingerprint(key).equals(fingerprint)) {
             throw new SecurityException(what + ": the registry's key for fingerprint " + fingerprint + " has fingerprint "
                     + Keys.fingerprint(key));
@@ -205,7 +231,7 @@ public final class Installer {
         return release;
     }
 
-    private Installed write(String what, Spec s, RegistryClient.VersionInfo v, Release release, byte[] artifact) {
+    private Installed write(String what, Spec s, RegistryClient.VersionInfo v, Release release, byte[] artifact, String source) {
         Path target = dir.resolve(s.name() + ".wasm");
         Path staged = null;
         Path stagedLock = null;
@@ -217,7 +243,7 @@ public final class Installer {
                 warn.accept("warning: " + s.name() + " was " + previous.id() + " " + previous.version() + "; it is replaced by " + s.id());
             }
             lock.put(s.name(), new LockFile.Entry(s.id(), v.version(), v.kind(), v.abi(), release.artifactSha256(),
-                    release.manifestSha256(), v.key(), v.signature(), registry.url(), Instant.now().toString()));
+                    release.manifestSha256(), v.key(), v.signature(), source, Instant.now().toString()));
             staged = AtomicFiles.stage(target, artifact);
             stagedLock = AtomicFiles.stage(LockFile.path(dir), LockFile.render(lock));
             AtomicFiles.commit(staged, target);

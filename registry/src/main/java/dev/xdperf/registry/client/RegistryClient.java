@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ public final class RegistryClient {
 
     private final String base;
     private final HttpClient http;
+    private final Path mirror;
 
     public record SearchHit(String id, String publisher, String name, String version, String kind, String abi, String description) {}
 
@@ -63,11 +66,26 @@ public final class RegistryClient {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("registry URL '" + baseUrl + "' is not a URL");
         }
-        if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-            throw new IllegalArgumentException("registry URL '" + baseUrl + "' is not an http:// or https:// URL");
+        if (u.getScheme() != null && u.getScheme().equals("file")) {
+            // a directory mirror (written by `xdperf registry mirror`): the same reads, from files, with no network
+            this.mirror = Path.of(u);
+        } else if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+            throw new IllegalArgumentException("registry URL '" + baseUrl + "' is not an http://, https:// or file:// (mirror) URL");
+        } else {
+            this.mirror = null;
         }
         this.base = baseUrl.replaceAll("/+$", "");
         this.http = http;
+    }
+
+    /** A client for a directory mirror. */
+    public static RegistryClient mirror(Path dir) {
+        return new RegistryClient(dir.toAbsolutePath().toUri().toString());
+    }
+
+    /** The JSON the registry answers for a GET of {@code path} (under /api/v1), as is. */
+    public JsonNode getJson(String path) {
+        return getJson("read " + path, "/api/v1" + path);
     }
 
     public String url() {
@@ -90,7 +108,9 @@ public final class RegistryClient {
             q.append("&abi=").append(abi);
         }
         List<SearchHit> out = new ArrayList<>();
-        for (JsonNode r : getJson("search plugins", q.toString()).path("results")) {
+        JsonNode results = mirror == null ? getJson("search plugins", q.toString()).path("results")
+                : mirrorSearch(text, kind, abi);
+        for (JsonNode r : results) {
             out.add(new SearchHit(r.path("id").asText(), r.path("publisher").asText(), r.path("name").asText(),
                     r.path("version").asText(), r.path("kind").asText(), r.path("abi").asText(), r.path("description").asText()));
         }
@@ -121,8 +141,32 @@ public final class RegistryClient {
         return key(getJson("look up key " + fingerprint, "/api/v1/keys/" + URLEncoder.encode(fingerprint, StandardCharsets.UTF_8)));
     }
 
+    /** A mirror has every plugin's newest version in search/index.json; filter it as the registry would. */
+    private JsonNode mirrorSearch(String text, String kind, AbiVersion abi) {
+        var out = JSON.createArrayNode();
+        String t = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+        for (JsonNode r : getJson("search plugins", "/api/v1/search").path("results")) {
+            boolean textOk = t.isEmpty() || (r.path("publisher").asText() + "\n" + r.path("name").asText() + "\n"
+                    + r.path("description").asText()).toLowerCase(java.util.Locale.ROOT).contains(t);
+            boolean kindOk = kind == null || kind.equals(r.path("kind").asText());
+            boolean abiOk;
+            try {
+                abiOk = abi == null || AbiVersion.parse(r.path("abi").asText()).acceptedBy(abi);
+            } catch (IllegalArgumentException e) {
+                abiOk = false;
+            }
+            if (textOk && kindOk && abiOk) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
     /** The artifact's bytes, unverified: the caller checks them against what it expects. */
     public byte[] download(String sha256) {
+        if (mirror != null) {
+            return mirrorFile("download sha256:" + sha256, "/api/v1/blobs/sha256/" + sha256);
+        }
         HttpResponse<byte[]> r = send("download sha256:" + sha256,
                 HttpRequest.newBuilder(uri("/api/v1/blobs/sha256/" + sha256)).GET().build());
         if (r.body().length > MAX_DOWNLOAD_BYTES) {
@@ -133,12 +177,14 @@ public final class RegistryClient {
 
     /** The publisher a token belongs to. */
     public String whoami(String token) {
+        requireHttp();
         return json("check token", HttpRequest.newBuilder(uri("/api/v1/whoami")).header("Authorization", "Bearer " + token)
                 .GET().build()).path("publisher").asText();
     }
 
     public VersionInfo publish(String token, String publisher, String name, String version, byte[] artifact, byte[] manifest,
                                String signature, String keyFingerprint) {
+        requireHttp();
         ObjectNode body = JSON.createObjectNode();
         body.put("artifact", Base64.getEncoder().encodeToString(artifact));
         body.put("manifest", Base64.getEncoder().encodeToString(manifest));
@@ -153,6 +199,7 @@ public final class RegistryClient {
     }
 
     public VersionInfo setYanked(String token, String publisher, String name, String version, boolean yanked) {
+        requireHttp();
         return version(json((yanked ? "yank " : "unyank ") + publisher + "/" + name + " " + version, HttpRequest.newBuilder(
                         uri("/api/v1/plugins/" + publisher + "/" + name + "/versions/" + version + (yanked ? "/yank" : "/unyank")))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build()));
@@ -160,6 +207,7 @@ public final class RegistryClient {
 
     /** Registers a signing key; {@code endorsedBy}/{@code endorsement} are needed when the publisher has keys already. */
     public KeyInfo addKey(String token, String publisher, PublicKey key, String endorsedBy, String endorsement, boolean retireEndorser) {
+        requireHttp();
         ObjectNode body = JSON.createObjectNode();
         body.put("public_key", dev.xdperf.registry.Keys.publicPem(key));
         if (endorsedBy != null) {
@@ -179,7 +227,8 @@ public final class RegistryClient {
                 k.path("added").asText(), k.path("retired").isTextual() ? k.path("retired").asText() : null);
     }
 
-    private static VersionInfo version(JsonNode v) {
+    /** A version record from its JSON (as the API, a mirror or a bundle holds it). */
+    public static VersionInfo version(JsonNode v) {
         byte[] manifest = null;
         if (v.path("manifest").isTextual()) {
             try {
@@ -196,6 +245,15 @@ public final class RegistryClient {
     }
 
     private JsonNode getJson(String what, String path) {
+        if (mirror != null) {
+            String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+            byte[] body = mirrorFile(what, java.net.URLDecoder.decode(p, StandardCharsets.UTF_8) + "/index.json");
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new RegistryException(0, what + ": " + p + " in mirror " + mirror + " is not JSON");
+            }
+        }
         return json(what, HttpRequest.newBuilder(uri(path)).GET().build());
     }
 
@@ -232,6 +290,27 @@ public final class RegistryClient {
             throw new RegistryException(r.statusCode(), what + ": " + msg + " (HTTP " + r.statusCode() + ")");
         }
         return r;
+    }
+
+    private void requireHttp() {
+        if (mirror != null) {
+            throw new IllegalArgumentException("registry " + base + " is a mirror directory, which is read-only (give an http:// registry)");
+        }
+    }
+
+    /** A file of the mirror; the path comes from validated names and digests only. */
+    private byte[] mirrorFile(String what, String path) {
+        Path p = mirror.resolve(path.substring(1)).normalize();
+        if (!p.startsWith(mirror.normalize())) {
+            throw new RegistryException(400, what + ": " + path + " is outside the mirror");
+        }
+        try {
+            return Files.readAllBytes(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new RegistryException(404, what + ": not in mirror " + mirror + " (no " + p + ")");
+        } catch (IOException e) {
+            throw new RegistryException(0, what + ": read mirror " + p + ": " + e.getMessage());
+        }
     }
 
     private URI uri(String path) {
