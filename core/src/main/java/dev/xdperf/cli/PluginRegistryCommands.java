@@ -30,12 +30,33 @@ final class PluginRegistryCommands {
     private PluginRegistryCommands() {}
 
     static final class RegistryOption {
-        @Option(names = "--registry", paramLabel = "URL", defaultValue = "${env:XDPERF_REGISTRY:-http://127.0.0.1:5211}",
-                description = "Registry URL (default: $XDPERF_REGISTRY or ${DEFAULT-VALUE}).")
+        static final String DEFAULT = "http://127.0.0.1:5211";
+
+        @Option(names = "--registry", paramLabel = "URL", defaultValue = "${env:XDPERF_REGISTRY}",
+                description = "Registry URL: http(s)://HOST:PORT, or file:///DIR for a mirror (default: $XDPERF_REGISTRY, else "
+                        + "'registry = URL' in $XDPERF_CONFIG_DIR/config, else " + DEFAULT + ").")
         String url;
 
         RegistryClient client() {
-            return new RegistryClient(url);
+            return new RegistryClient(url != null && !url.isBlank() ? url : configured());
+        }
+
+        /** The `registry = URL` line of the config file, or the default. */
+        static String configured() {
+            Path config = TrustStore.defaultConfigDir().resolve("config");
+            if (Files.isRegularFile(config)) {
+                try {
+                    for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
+                        String t = line.strip();
+                        if (t.startsWith("registry") && t.substring("registry".length()).strip().startsWith("=")) {
+                            return t.substring(t.indexOf('=') + 1).strip();
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("read config " + config + ": " + e.getMessage());
+                }
+            }
+            return DEFAULT;
         }
     }
 
