@@ -101,12 +101,15 @@ final class PluginRegistryCommands {
                 throw new IllegalArgumentException("keygen: " + (Files.exists(out) ? out : pub) + " exists (give --force to replace it)");
             }
             KeyPair kp = Keys.generate();
-            Path parent = out.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Files.deleteIfExists(out);
-            Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(out, Keys.privatePem(kp.getPrivate()) + Keys.publicPem(kp.getPublic()), StandardCharsets.US_ASCII);
-            Files.writeString(pub, Keys.publicPem(kp.getPublic()), StandardCharsets.US_ASCII);
+            try {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                Files.deleteIfExists(out);
+                Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(out, Keys.privatePem(kp.getPrivate()) + Keys.publicPem(kp.getPublic()), StandardCharsets.US_ASCII);
+                Files.writeString(pub, Keys.publicPem(kp.getPublic()), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new IllegalStateException("keygen: write " + out + ": " + dev.xdperf.registry.IoErrors.describe(e));
+            }
             spec.commandLine().getOut().println("wrote " + out + " (private) and " + pub + " (public); key fingerprint "
                     + Keys.fingerprint(kp.getPublic()));
             return 0;

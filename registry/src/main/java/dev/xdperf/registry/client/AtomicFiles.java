@@ -3,12 +3,8 @@ package dev.xdperf.registry.client;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -53,19 +49,6 @@ final class AtomicFiles {
 
     /** The cause of a failed file operation in a few words, with the path. */
     static String reason(IOException e) {
-        if (e instanceof AccessDeniedException a) {
-            return a.getFile() + ": permission denied";
-        }
-        if (e instanceof NoSuchFileException n) {
-            return n.getFile() + ": no such file or directory";
-        }
-        if (e instanceof NotDirectoryException n) {
-            return n.getFile() + ": not a directory";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return (f.getFile() == null ? "" : f.getFile() + ": ") + f.getReason().toLowerCase();
-        }
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.toLowerCase();
+        return dev.xdperf.registry.IoErrors.describe(e);
     }
 }

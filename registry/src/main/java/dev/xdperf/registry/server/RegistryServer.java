@@ -118,7 +118,9 @@ public final class RegistryServer implements AutoCloseable {
             }
             try {
                 return new RegistryServer(this);
-            } catch (IOException | SQLException e) {
+            } catch (IOException e) {
+                throw new IllegalStateException("open registry data " + data + ": " + dev.xdperf.registry.IoErrors.describe(e), e);
+            } catch (SQLException e) {
                 throw new IllegalStateException("open registry data " + data + ": " + e.getMessage(), e);
             }
         }

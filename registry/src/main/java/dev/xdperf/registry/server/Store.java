@@ -74,7 +74,7 @@ public final class Store implements AutoCloseable {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (java.io.IOException e) {
-            throw new SQLException("create directory for " + file + ": " + e.getMessage(), e);
+            throw new SQLException(dev.xdperf.registry.IoErrors.describe(e), e);
         }
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
         this.writer = open();
