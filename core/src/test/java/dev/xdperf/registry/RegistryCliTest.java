@@ -128,7 +128,9 @@ class RegistryCliTest {
         assertTrue(Files.readString(tmp.resolve("plugins/plugins.lock")).contains("\"id\" : \"xdperf/icmp\""));
         assertEquals(Files.size(bundled("tcp.wasm")), Files.size(tmp.resolve("plugins/tcp.wasm")));
         assertTrue(ok("plugin", "verify", "tcp").stdout().startsWith("ok: tcp is xdperf/tcp 1.0.0"));
-        assertTrue(ok("plugin", "list").stdout().contains("tcp  (installed: " + tmp.resolve("plugins/tcp.wasm")));
+        String list = ok("plugin", "list").stdout();
+        assertTrue(list.contains("tcp  (installed, ") && list.contains(tmp.resolve("plugins/tcp.wasm").toString())
+                && list.contains("xdperf/tcp 1.0.0"), list);
         assertTrue(ok("plugin", "describe", "tcp").stdout().startsWith("tcp 1.0.0 (template ABI 1.0)"));
 
         // used in a run: the installed plugin makes the packets (written to a pcap; nothing is sent)
