@@ -39,6 +39,12 @@ public interface LibBpf {
     @SaveError
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
+    @SaveError
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
+    @SaveError
+    int bpf_map_delete_elem(int fd, Pointer key);
+
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
     int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);

@@ -1,0 +1,194 @@
+package dev.xdperf.analyze.trace;
+
+import static dev.xdperf.analyze.vm.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The conjunction of a trace's branch decisions. Comparisons of the same expression with
+ * constants are merged into one range (so {@code len >= 14 && len >= 34} reads {@code len >= 34}),
+ * which keeps the meaning: every decision was taken, so every bound holds.
+ */
+public final class PathCondition {
+    private final List<Cond> conjuncts;
+
+    private PathCondition(List<Cond> conjuncts) {
+        this.conjuncts = List.copyOf(conjuncts);
+    }
+
+    public static final PathCondition TRUE = new PathCondition(List.of());
+
+    public static PathCondition of(Collection<Cond> decisions) {
+        Map<Expr, Bounds> groups = new LinkedHashMap<>();
+        List<Object> order = new ArrayList<>();  // a Cond, or the Expr of a merged group
+        java.util.Set<Cond> seen = new LinkedHashSet<>();
+        for (Cond c : decisions) {
+            if (c.constant() || c.alwaysTrue()) {
+                continue;
+            }
+            if (mergeable(c)) {
+                Bounds b = groups.get(c.a);
+                if (b == null) {
+                    b = new Bounds();
+                    groups.put(c.a, b);
+                    order.add(c.a);
+                }
+                b.add(c.code, ((Expr.Const) c.b).value());
+            } else if (seen.add(c)) {
+                order.add(c);
+            }
+        }
+        List<Cond> out = new ArrayList<>();
+        for (Object o : order) {
+            if (o instanceof Cond c) {
+                out.add(c);
+            } else {
+                Expr e = (Expr) o;
+                groups.get(e).emit(e, out);
+            }
+        }
+        return new PathCondition(out);
+    }
+
+    private static boolean mergeable(Cond c) {
+        return !c.is32 && c.b instanceof Expr.Const k && k.value() >= 0 && !(c.a instanceof Expr.Const)
+                && (c.code == JEQ || c.code == JNE || c.code == JGT || c.code == JGE || c.code == JLT || c.code == JLE);
+    }
+
+    /** What the comparisons with one expression allow: [lo, hi], minus some values, or exactly one. */
+    private static final class Bounds {
+        long lo = 0;
+        long hi = Long.MAX_VALUE;
+        Long eq;
+        final TreeSet<Long> ne = new TreeSet<>();
+
+        void add(int code, long v) {
+            switch (code) {
+                case JEQ -> eq = v;
+                case JNE -> ne.add(v);
+                case JGT -> lo = Math.max(lo, v == Long.MAX_VALUE ? v : v + 1);
+                case JGE -> lo = Math.max(lo, v);
+                case JLT -> hi = Math.min(hi, v - 1);
+                case JLE -> hi = Math.min(hi, v);
+                default -> throw new IllegalArgumentException("code " + code);
+            }
+        }
+
+        void emit(Expr e, List<Cond> out) {
+            if (eq != null) {
+                out.add(Cond.of(JEQ, false, e, Exprs.c(eq)));
+                return;
+            }
+            if (lo == hi) {
+                out.add(Cond.of(JEQ, false, e, Exprs.c(lo)));
+                return;
+            }
+            long[] r = Ranges.of(e);
+            if (lo > 0 && (r == null || lo > r[0])) {
+                out.add(Cond.of(JGE, false, e, Exprs.c(lo)));
+            }
+            if (hi < Long.MAX_VALUE && (r == null || hi < r[1])) {
+                out.add(Cond.of(JLT, false, e, Exprs.c(hi + 1)));
+            }
+            for (long v : ne) {
+                if (v >= lo && v <= hi) {
+                    out.add(Cond.of(JNE, false, e, Exprs.c(v)));
+                }
+            }
+        }
+    }
+
+    public List<Cond> conjuncts() {
+        return conjuncts;
+    }
+
+    /** Whether a packet satisfies every conjunct. */
+    public boolean holds(byte[] packet) {
+        for (Cond c : conjuncts) {
+            if (!c.holds(packet)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The packet offsets the condition reads. */
+    public java.util.BitSet bytesTested() {
+        java.util.BitSet out = new java.util.BitSet();
+        for (Cond c : conjuncts) {
+            collect(c.a, out);
+            collect(c.b, out);
+        }
+        return out;
+    }
+
+    /** Whether the condition mentions the packet length. */
+    public boolean testsLength() {
+        for (Cond c : conjuncts) {
+            if (mentionsLen(c.a) || mentionsLen(c.b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void collect(Expr e, java.util.BitSet out) {
+        if (e instanceof Expr.Bytes b) {
+            out.set(b.offset(), b.offset() + b.count());
+        } else if (e instanceof Expr.Bin b) {
+            collect(b.a, out);
+            collect(b.b, out);
+        } else if (e instanceof Expr.Ext x) {
+            collect(x.a, out);
+        } else if (e instanceof Expr.Swap s) {
+            collect(s.a, out);
+        }
+    }
+
+    static boolean mentionsLen(Expr e) {
+        if (e instanceof Expr.Len) {
+            return true;
+        }
+        if (e instanceof Expr.Bin b) {
+            return mentionsLen(b.a) || mentionsLen(b.b);
+        }
+        if (e instanceof Expr.Ext x) {
+            return mentionsLen(x.a);
+        }
+        if (e instanceof Expr.Swap s) {
+            return mentionsLen(s.a);
+        }
+        return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PathCondition p && p.conjuncts.equals(conjuncts);
+    }
+
+    @Override
+    public int hashCode() {
+        return conjuncts.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        if (conjuncts.isEmpty()) {
+            return "true";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Cond c : conjuncts) {
+            if (sb.length() > 0) {
+                sb.append(" && ");
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+}
