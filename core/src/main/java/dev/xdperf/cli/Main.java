@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "xdperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "XDP traffic generator and receiver.",
         subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, ProbeCommand.class, PluginCommand.class,
+                AnalyzeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final String VERSION = "0.1.0";
@@ -59,7 +60,8 @@ public final class Main implements Runnable {
     static String describe(Throwable ex) {
         if (ex instanceof BpfException || ex instanceof IllegalArgumentException || ex instanceof SecurityException
                 || ex instanceof dev.xdperf.plugin.PluginException || ex instanceof dev.xdperf.abi.AbiException
-                || ex instanceof ControlClient.ControlException || ex instanceof IllegalStateException) {
+                || ex instanceof ControlClient.ControlException || ex instanceof IllegalStateException
+                || ex instanceof dev.xdperf.analyze.AnalyzeException) {
             return lowerFirst(ex.getMessage());
         }
         if (ex instanceof java.io.IOException) {

@@ -47,6 +47,9 @@ public interface LibBpf {
 
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
+    /** Loads raw instructions; returns the program fd or a negative errno. */
+    int bpf_prog_load(int progType, String name, String license, Pointer insns, long insnCnt, Pointer opts);
+
     int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);
 
     int libbpf_num_possible_cpus();
