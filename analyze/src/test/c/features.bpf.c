@@ -102,6 +102,11 @@ int features(struct xdp_md *ctx)
 	/* checksum of the IP header with the helper */
 	__s64 c = bpf_csum_diff(0, 0, (void *)ip, sizeof(*ip), 0);
 	*(__u32 *)(payload + 12) = (__u32)c;
+	/* a difference (old header words out, UDP header in) with a seed, and a removal only */
+	__s64 c2 = bpf_csum_diff((void *)ip, 8, (void *)udp, sizeof(*udp), bpf_ntohs(udp->check));
+	__s64 c3 = bpf_csum_diff((void *)&ip->saddr, 4, 0, 0, 0xffff);
+	*(__u32 *)(payload + 22) = (__u32)c2;
+	*(__u32 *)(payload + 26) = (__u32)c3;
 
 	/* signed arithmetic and byte swaps on packet values */
 	__s32 s = (__s8)payload[1];

@@ -175,7 +175,7 @@ public final class Cond {
             if (a instanceof Expr.Bin m && m.code == AND && !m.is32 && m.a instanceof Expr.Bytes by && !by.bigEndian()
                     && m.b instanceof Expr.Const mask) {
                 Expr be = Exprs.bin(AND, false, Exprs.bytes(by.offset(), by.count(), true),
-                        Exprs.c(swapN(mask.value(), by.count())), 0);
+                        Exprs.c(swapN(low(mask.value(), by.count()), by.count())), 0);
                 return new Cond(code, false, be, Exprs.c(swapN(k.value(), by.count())));
             }
         }
@@ -185,9 +185,15 @@ public final class Cond {
     private Cond jsetBigEndian() {
         if ((code == JSET || code == Alu.NSET) && !is32 && a instanceof Expr.Bytes by && !by.bigEndian()
                 && b instanceof Expr.Const mask) {
-            return new Cond(code, false, Exprs.bytes(by.offset(), by.count(), true), Exprs.c(swapN(mask.value(), by.count())));
+            return new Cond(code, false, Exprs.bytes(by.offset(), by.count(), true),
+                    Exprs.c(swapN(low(mask.value(), by.count()), by.count())));
         }
         return this;
+    }
+
+    /** The low n bytes of v: the bits of a mask above a value's width do not matter. */
+    private static long low(long v, int n) {
+        return n >= 8 ? v : v & ((1L << (8 * n)) - 1);
     }
 
     /** Reverses the low n bytes of v; bits above them must be zero for the result to mean the same. */

@@ -61,7 +61,9 @@ public final class Exprs {
                     return ext(a, 32, false, 64);
                 }
             }
-            if (b instanceof Expr.Const k && k.value() != (k.value() & 0xffffffffL)) {
+            if (b instanceof Expr.Const k && (code == LSH || code == RSH || code == ARSH)) {
+                b = c(k.value() & 31);  // 32-bit shifts use the low five bits of the amount
+            } else if (b instanceof Expr.Const k && k.value() != (k.value() & 0xffffffffL)) {
                 b = c(k.value() & 0xffffffffL);
             }
         }
@@ -102,7 +104,8 @@ public final class Exprs {
         if ((code == DIV || code == MOD) && off == 1 && (ra[1] >= 0x80000000L || rb[1] >= 0x80000000L)) {
             return false;
         }
-        if (code == NEG || code == LSH && !(b instanceof Expr.Const)) {
+        boolean shift = code == LSH || code == RSH || code == ARSH;
+        if (code == NEG || shift && !(b instanceof Expr.Const k && k.value() >= 0 && k.value() < 32)) {
             return false;
         }
         long[] r = Ranges.of(new Expr.Bin(code, false, a, b, off));

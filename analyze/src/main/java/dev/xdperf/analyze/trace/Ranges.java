@@ -62,6 +62,12 @@ final class Ranges {
         if (e.is32 && ((ra != null && ra[1] > 0xffffffffL) || (rb != null && rb[1] > 0xffffffffL))) {
             return null;  // the low halves of wider values: anything
         }
+        if ((e.code == DIV || e.code == MOD) && e.off == 1) {
+            long limit = e.is32 ? 0x80000000L : Long.MAX_VALUE;
+            if (ra == null || rb == null || ra[1] >= limit || rb[1] >= limit) {
+                return null;  // signed operands that may be negative
+            }
+        }
         switch (e.code) {
             case ADD -> {
                 if (ra != null && rb != null && ra[1] < LIMIT && rb[1] < LIMIT) {
@@ -110,6 +116,9 @@ final class Ranges {
                 }
             }
             case RSH, ARSH -> {
+                if (e.code == ARSH && ra != null && ra[1] >= (e.is32 ? 0x80000000L : Long.MAX_VALUE)) {
+                    return null;  // the sign bit may be set: the shift fills with ones
+                }
                 if (e.b instanceof Expr.Const k) {
                     int s = (int) (k.value() & (e.is32 ? 31 : 63));
                     if (ra != null) {

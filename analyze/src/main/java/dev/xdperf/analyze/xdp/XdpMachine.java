@@ -479,6 +479,10 @@ public final class XdpMachine implements Interpreter.HelperHost {
         while ((sum >>> 32) != 0) {
             sum = (sum & 0xffffffffL) + (sum >>> 32);
         }
+        // current kernels fold the sum to 16 bits on every architecture (checked against 6.18 by the
+        // differential tests); older ones returned csum_partial's architecture-dependent 32-bit value
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
         if (t != null) {
             boolean symbolic = t.reg(5) != null || (fromSize > 0 && t.symbolicIn(from, (int) fromSize))
                     || (toSize > 0 && t.symbolicIn(to, (int) toSize));
