@@ -13,3 +13,7 @@ for c in "$src"/*.bpf.c; do
   # v3: 32-bit jumps and ALU, atomics with fetch; what clang 14 emits at its newest
   clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 -I"/usr/include/$multiarch" -I"$src" -c "$c" -o "$out/$name.bpf.o"
 done
+# for the loader's error paths: .maps without BTF (no -g), and an object for another machine
+clang -O2 -Wall -Werror -target bpf -mcpu=v3 -I"/usr/include/$multiarch" -I"$src" -c "$src/array_counter.bpf.c" \
+  -o "$out/array_counter_nobtf.bpf.o"
+echo 'int not_bpf;' | cc -x c -c - -o "$out/not_bpf.o"

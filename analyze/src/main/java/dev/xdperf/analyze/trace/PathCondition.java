@@ -53,7 +53,45 @@ public final class PathCondition {
                 groups.get(e).emit(e, out);
             }
         }
-        return new PathCondition(out);
+        return new PathCondition(dropImplied(out));
+    }
+
+    /**
+     * Drops conjuncts that only test bytes another conjunct pins to a value ("bytes[12..13] ==
+     * 0x86dd" makes "le16(bytes[12..13]) >= 0xa888" redundant): evaluated with those bytes, they hold.
+     */
+    private static List<Cond> dropImplied(List<Cond> conds) {
+        Map<Integer, Byte> fixed = new java.util.HashMap<>();
+        List<Cond> pins = new ArrayList<>();
+        for (Cond c : conds) {
+            if (c.code == JEQ && !c.is32 && c.a instanceof Expr.Bytes by && c.b instanceof Expr.Const k) {
+                for (int i = 0; i < by.count(); i++) {
+                    int shift = by.bigEndian() ? 8 * (by.count() - 1 - i) : 8 * i;
+                    fixed.put(by.offset() + i, (byte) (k.value() >>> shift));
+                }
+                pins.add(c);
+            }
+        }
+        if (fixed.isEmpty()) {
+            return conds;
+        }
+        int size = fixed.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        byte[] packet = new byte[size];
+        fixed.forEach((o, b) -> packet[o] = b);
+        List<Cond> out = new ArrayList<>();
+        for (Cond c : conds) {
+            if (!pins.contains(c) && !mentionsLen(c.a) && !mentionsLen(c.b)) {
+                java.util.BitSet used = new java.util.BitSet();
+                collect(c.a, used);
+                collect(c.b, used);
+                boolean allFixed = !used.isEmpty() && used.stream().allMatch(fixed::containsKey);
+                if (allFixed && c.holds(packet)) {
+                    continue;
+                }
+            }
+            out.add(c);
+        }
+        return out;
     }
 
     private static boolean mergeable(Cond c) {

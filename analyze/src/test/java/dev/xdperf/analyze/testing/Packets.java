@@ -16,9 +16,10 @@ public final class Packets {
     public static final int UDP = 17;
     public static final int TCP = 6;
 
-    /** The ELF bytes of a test program (src/test/c/NAME.bpf.c). */
+    /** The ELF bytes of a test program (src/test/c/NAME.bpf.c, or another object build.sh makes). */
     public static byte[] object(String name) {
-        try (InputStream in = Packets.class.getResourceAsStream("/xdp/" + name + ".bpf.o")) {
+        String file = Packets.class.getResource("/xdp/" + name + ".bpf.o") != null ? name + ".bpf.o" : name + ".o";
+        try (InputStream in = Packets.class.getResourceAsStream("/xdp/" + file)) {
             if (in == null) {
                 throw new IllegalStateException("test program " + name + " was not built (src/test/c/build.sh)");
             }
