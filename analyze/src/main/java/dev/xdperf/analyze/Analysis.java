@@ -112,8 +112,9 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             for (TraceInfo t : tracesByFrequency()) {
                 sb.append(String.format(Locale.ROOT, "  %4s %8d %6.1f%%  %-12s %6d  %s%n", "T" + t.id(), t.packets(),
                         100.0 * t.packets() / Math.max(1, packets), t.verdict(), t.instructions(), t.condition()));
-                sb.append(String.format(Locale.ROOT, "  %4s %8s %7s  reads bytes %s; writes %s%n", "", "", "",
-                        TraceInfo.ranges(t.reads().stream().toArray()), writes(t.writes())));
+                String reads = t.reads().isEmpty() ? "nothing" : "bytes " + TraceInfo.ranges(t.reads().stream().toArray());
+                sb.append(String.format(Locale.ROOT, "  %4s %8s %7s  reads %s; writes %s%n", "", "", "", reads,
+                        writes(t.writes())));
             }
             sb.append('\n');
             sb.append("coverage of traceable packets by the most frequent traces:");

@@ -57,6 +57,12 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Read the traffic from a pcap file (repeatable: files are concatenated).")
     List<Path> pcaps = new ArrayList<>();
 
+    @Option(names = "--interleave", description = "Take packets from the --pcap files in turn instead of one file after the other.")
+    boolean interleave;
+
+    @Option(names = "--traffic-out", paramLabel = "FILE.pcap", description = "Also write the analysed traffic to a pcap file.")
+    Path trafficOut;
+
     @Option(names = {"-n", "--count"}, paramLabel = "N", converter = Converters.Count.class,
             description = "Packets to analyse (default 1000 generated; all of a pcap).")
     Long count;
@@ -156,6 +162,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (packets.isEmpty()) {
             throw new IllegalArgumentException("analyze " + analyzer.program().name() + ": the traffic has no packets");
         }
+        if (trafficOut != null) {
+            writePcap(packets, trafficOut);
+            spec.commandLine().getErr().println("wrote " + packets.size() + " packets to " + trafficOut);
+        }
         Analysis a = analyzer.run(packets);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -203,15 +213,31 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     private List<byte[]> traffic() throws IOException {
         if (!pcaps.isEmpty()) {
-            List<byte[]> out = new ArrayList<>();
+            List<List<byte[]>> files = new ArrayList<>();
             for (Path p : pcaps) {
-                long left = count == null ? -1 : count - out.size();
-                if (left == 0) {
-                    break;
-                }
-                out.addAll(PcapReader.read(p, left));
+                files.add(PcapReader.read(p, interleave || count == null ? -1 : count));
             }
-            return out;
+            List<byte[]> out = new ArrayList<>();
+            if (interleave) {
+                for (int i = 0; out.size() < (count == null ? Long.MAX_VALUE : count); i++) {
+                    boolean any = false;
+                    for (List<byte[]> f : files) {
+                        if (i < f.size() && out.size() < (count == null ? Long.MAX_VALUE : count)) {
+                            out.add(f.get(i));
+                            any = true;
+                        }
+                    }
+                    if (!any) {
+                        break;
+                    }
+                }
+            } else {
+                files.forEach(out::addAll);
+            }
+            return count == null || out.size() <= count ? out : out.subList(0, (int) (long) count);
+        }
+        if (interleave) {
+            throw new IllegalArgumentException("--interleave needs --pcap files");
         }
         long n = count == null ? 1000 : count;
         if (n > 10_000_000) {
@@ -247,16 +273,20 @@ final class AnalyzeCommand implements Callable<Integer> {
         return new UdpStream(sm, dm, si, di, srcPort, dstPort, size, 0, true).toTemplateSet();
     }
 
+    private static void writePcap(List<byte[]> packets, Path file) throws IOException {
+        try (PcapWriter w = new PcapWriter(file)) {
+            long t = 0;
+            for (byte[] p : packets) {
+                w.write(p, t);
+                t += 1000;
+            }
+        }
+    }
+
     private static void writeAdversary(Analysis a, Path file) throws IOException {
         List<byte[]> packets = a.adversaryPackets();
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pcap")) {
-            try (PcapWriter w = new PcapWriter(file)) {
-                long t = 0;
-                for (byte[] p : packets) {
-                    w.write(p, t);
-                    t += 1000;
-                }
-            }
+            writePcap(packets, file);
             return;
         }
         // one template per trace in the cycle, weight 1 each: xdp_tx sends them round robin, the same cycle

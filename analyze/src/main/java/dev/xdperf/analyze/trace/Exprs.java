@@ -347,6 +347,28 @@ public final class Exprs {
         return new Expr.Swap(a, width);
     }
 
+    /** {@code e} with every occurrence of a key of {@code values} replaced by its constant, simplified again. */
+    public static Expr substitute(Expr e, java.util.Map<Expr, Expr.Const> values) {
+        Expr.Const v = values.get(e);
+        if (v != null) {
+            return v;
+        }
+        if (e instanceof Expr.Bin b) {
+            Expr a = substitute(b.a, values);
+            Expr c = substitute(b.b, values);
+            return a == b.a && c == b.b ? e : bin(b.code, b.is32, a, c, b.off);
+        }
+        if (e instanceof Expr.Ext x) {
+            Expr a = substitute(x.a, values);
+            return a == x.a ? e : ext(a, x.bits, x.signed, x.to);
+        }
+        if (e instanceof Expr.Swap w) {
+            Expr a = substitute(w.a, values);
+            return a == w.a ? e : swap(a, w.width);
+        }
+        return e;
+    }
+
     /** Byte {@code i} (0 = least significant) of a value. */
     public static Expr byteOf(Expr e, int i) {
         if (e.opaque() != null) {

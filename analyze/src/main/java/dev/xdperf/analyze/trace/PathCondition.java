@@ -25,6 +25,46 @@ public final class PathCondition {
     public static final PathCondition TRUE = new PathCondition(List.of());
 
     public static PathCondition of(Collection<Cond> decisions) {
+        List<Cond> cur = dropImplied(merge(decisions));
+        for (int round = 0; round < 4; round++) {
+            List<Cond> next = dropImplied(merge(substitutePins(cur)));
+            if (next.equals(cur)) {
+                break;
+            }
+            cur = next;
+        }
+        return new PathCondition(cur);
+    }
+
+    /**
+     * Where a conjunct pins an expression to a constant ("(bytes[14] & 0x0f) == 5"), the others
+     * use the constant instead ("((bytes[14] & 0x0f) << 2) + 18 <= len" becomes "len >= 38").
+     */
+    private static List<Cond> substitutePins(List<Cond> conds) {
+        Map<Expr, Expr.Const> pins = new java.util.HashMap<>();
+        for (Cond c : conds) {
+            if (c.code == JEQ && !c.is32 && c.b instanceof Expr.Const k && !(c.a instanceof Expr.Const)) {
+                pins.putIfAbsent(c.a, k);
+            }
+        }
+        if (pins.isEmpty()) {
+            return conds;
+        }
+        List<Cond> out = new ArrayList<>();
+        for (Cond c : conds) {
+            if (c.code == JEQ && !c.is32 && c.b instanceof Expr.Const k && k.equals(pins.get(c.a))) {
+                out.add(c);
+                continue;
+            }
+            Cond n = Cond.of(c.code, c.is32, Exprs.substitute(c.a, pins), Exprs.substitute(c.b, pins));
+            if (!n.constant()) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static List<Cond> merge(Collection<Cond> decisions) {
         Map<Expr, Bounds> groups = new LinkedHashMap<>();
         List<Object> order = new ArrayList<>();  // a Cond, or the Expr of a merged group
         java.util.Set<Cond> seen = new LinkedHashSet<>();
@@ -53,7 +93,7 @@ public final class PathCondition {
                 groups.get(e).emit(e, out);
             }
         }
-        return new PathCondition(dropImplied(out));
+        return out;
     }
 
     /**
