@@ -104,6 +104,14 @@ class TracesTest {
     }
 
     @Test
+    void aTailCallMakesThePacketUntraceable() {
+        Analysis a = analyse("tail_call", List.of(V4, SHORT));
+        assertEquals(Map.of("a tail call through handlers (the interpreter has no programs in it: the call falls through)", 1L),
+                a.untraceable());
+        assertEquals(Map.of("XDP_PASS", 1L, "XDP_DROP", 1L), a.verdicts());
+    }
+
+    @Test
     void theVerdictFromADeviceMapIsNotAFunctionOfThePacket() {
         ObjectSpec spec = Packets.spec("features");
         Analysis a = Analyzer.builder(spec).program("redirect").cacheSizes(List.of(1)).build()

@@ -40,6 +40,7 @@ public abstract class MapState {
             case ARRAY, PERCPU_ARRAY -> new ArrayMap(spec, index, memory, cpus);
             case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, DEVMAP_HASH -> new HashMapState(spec, index, memory, cpus);
             case DEVMAP -> new DevMap(spec, index, memory, cpus);
+            case PROG_ARRAY -> new ProgArray(spec, index, memory, cpus);
             default -> new UnsupportedMap(spec, index, memory, cpus);
         };
     }

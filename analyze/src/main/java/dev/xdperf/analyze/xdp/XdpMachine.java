@@ -41,7 +41,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
     public static final int META_MAX = 32;
 
     /** Helpers the interpreter implements, by number. */
-    public static final Set<Integer> SUPPORTED_HELPERS = Set.of(1, 2, 3, 5, 7, 8, 23, 28, 44, 51, 54, 65, 189, 190, 195);
+    public static final Set<Integer> SUPPORTED_HELPERS = Set.of(1, 2, 3, 5, 7, 8, 12, 23, 28, 44, 51, 54, 65, 189, 190, 195);
 
     private static final int EINVAL = 22;
     private static final int EFAULT = 14;
@@ -275,6 +275,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
                 case 5 -> result(t, clock++, "the time (bpf_ktime_get_ns)");
                 case 7 -> result(t, random.nextInt() & 0xffffffffL, "a random number (bpf_get_prandom_u32)");
                 case 8 -> result(t, cpu, "the CPU number (bpf_get_smp_processor_id)");
+                case 12 -> tailCall(pc, t);
                 case 23 -> redirect(pc, t);
                 case 28 -> csumDiff(pc, t);
                 case 44 -> adjustHead(pc, t);
@@ -413,6 +414,20 @@ public final class XdpMachine implements Interpreter.HelperHost {
         r0(t, array(m.type()) ? null : t == null ? null : t.opaque("the result of a delete in " + m.type().label()
                 + " map " + m.name()));
         return rc;
+    }
+
+    /** The program array is empty here, so the tail call fails and the program goes on, as in the kernel. */
+    private long tailCall(int pc, Tracker t) {
+        requireContext(pc, vm.reg(1), "bpf_tail_call");
+        MapState m = map(pc, vm.reg(2), "bpf_tail_call");
+        if (m.type() != MapType.PROG_ARRAY) {
+            throw vm.fault(pc, "bpf_tail_call through " + m.type().label() + " map " + m.name() + " (a program array is needed)");
+        }
+        if (t != null) {
+            t.untraceable("a tail call through " + m.name() + " (the interpreter has no programs in it: the call falls through)");
+        }
+        r0(t, null);
+        return 0;
     }
 
     private long redirect(int pc, Tracker t) {

@@ -360,7 +360,7 @@ class ConformanceTest {
                 new Object[] {new Asm().mov(0, 0).ldx(8, 0, 0, 0).exit(), "NULL pointer"},
                 new Object[] {new Asm().label("l").ja("l"), "instruction budget of 1000 exceeded"},
                 new Object[] {new Asm().insn(0xff, 0, 0, 0, 0).exit(), "opcode 0xff is not defined"},
-                new Object[] {new Asm().call(12).exit(), "helper bpf_tail_call (12) is not supported"},
+                new Object[] {new Asm().call(6).exit(), "helper bpf_trace_printk (6) is not supported"},
                 new Object[] {new Asm().mov(0, 1).st(4, 1, 0, 0).exit(), "write to the context"},
                 new Object[] {new Asm().ldx(2, 0, 1, 0).exit(), "2-byte read of the context"},
                 new Object[] {new Asm().mov(0, 0).ja("x").label("x").insn(JMP | JA, 0, 0, 5, 0), "outside the program"});

@@ -176,6 +176,11 @@ class KernelDifferentialTest {
     }
 
     @Test
+    void tailCallsIntoAnEmptyProgramArrayFallThrough() {
+        same("tail_call", "tail_call", traffic(9, 50), Map.of(), Set.of());
+    }
+
+    @Test
     void atomicsOnMapValues() {
         same("features", "atomics", traffic(6, 200), Map.of(), Set.of("stats"));
     }
