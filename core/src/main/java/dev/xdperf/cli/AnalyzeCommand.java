@@ -73,22 +73,22 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = {"-6", "--ipv6"}, description = "Generate IPv6 traffic.")
     boolean ipv6;
 
-    @Option(names = "--src-mac", converter = Converters.Mac.class, description = "Default 02:00:00:00:00:01.")
+    @Option(names = "--src-mac", paramLabel = "MAC", converter = Converters.Mac.class, description = "Default 02:00:00:00:00:01.")
     MacAddress srcMac;
 
-    @Option(names = "--dst-mac", converter = Converters.Mac.class, description = "Default 02:00:00:00:00:02.")
+    @Option(names = "--dst-mac", paramLabel = "MAC", converter = Converters.Mac.class, description = "Default 02:00:00:00:00:02.")
     MacAddress dstMac;
 
-    @Option(names = "--src-ip", converter = Converters.Ip.class, description = "Default 198.18.0.1 (fd00:5844::1 with -6).")
+    @Option(names = "--src-ip", paramLabel = "IP", converter = Converters.Ip.class, description = "Default 198.18.0.1 (fd00:5844::1 with -6).")
     InetAddress srcIp;
 
-    @Option(names = "--dst-ip", converter = Converters.Ip.class, description = "Default 198.18.0.2 (fd00:5844::2 with -6).")
+    @Option(names = "--dst-ip", paramLabel = "IP", converter = Converters.Ip.class, description = "Default 198.18.0.2 (fd00:5844::2 with -6).")
     InetAddress dstIp;
 
-    @Option(names = "--src-port", description = "UDP source port of the built-in stream (default ${DEFAULT-VALUE}).")
+    @Option(names = "--src-port", paramLabel = "PORT", description = "UDP source port of the built-in stream (default ${DEFAULT-VALUE}).")
     int srcPort = 5201;
 
-    @Option(names = "--dst-port", description = "UDP destination port of the built-in stream (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dst-port", paramLabel = "PORT", description = "UDP destination port of the built-in stream (default ${DEFAULT-VALUE}).")
     int dstPort = 5201;
 
     @Option(names = "--cache-sizes", paramLabel = "LIST", description = "Cache sizes, e.g. 1..32, 1,2,4,8 (default ${DEFAULT-VALUE}).")

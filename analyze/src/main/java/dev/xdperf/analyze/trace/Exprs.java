@@ -180,6 +180,18 @@ public final class Exprs {
                     if (a instanceof Expr.Bin ab && ab.code == AND && !ab.is32 && ab.b instanceof Expr.Const m) {
                         return bin(AND, false, ab.a, c(m.value() & k), 0);
                     }
+                    // (bytes >> s) & mask where the bits lie in one byte: that byte, shifted
+                    if (lowMask(k) && a instanceof Expr.Bin sh && sh.code == RSH && !sh.is32 && sh.a instanceof Expr.Bytes by
+                            && sh.b instanceof Expr.Const sc && sc.value() > 0 && sc.value() < 8L * by.count()) {
+                        int shift = (int) sc.value();
+                        int bits = 64 - Long.numberOfLeadingZeros(k);
+                        if (by.count() > 1 && shift % 8 + bits <= 8) {
+                            int idx = shift / 8;
+                            int at = by.bigEndian() ? by.offset() + by.count() - 1 - idx : by.offset() + idx;
+                            Expr one = bytes(at, 1, true);
+                            return bin(AND, false, shift % 8 == 0 ? one : bin(RSH, false, one, c(shift % 8), 0), b, 0);
+                        }
+                    }
                     if (a instanceof Expr.Bytes by && lowMask(k)) {
                         int bits = 64 - Long.numberOfLeadingZeros(k);
                         if (bits % 8 == 0 && bits / 8 < by.count()) {
