@@ -2,7 +2,6 @@ package dev.xdperf.analyze.trace;
 
 import static dev.xdperf.analyze.vm.Opcodes.*;
 
-import dev.xdperf.analyze.vm.Alu;
 import dev.xdperf.analyze.vm.Interpreter;
 import dev.xdperf.analyze.vm.Memory;
 import dev.xdperf.analyze.vm.Region;
@@ -492,14 +491,5 @@ public final class Tracker implements Tracking {
             parts.add(bs[i] == CONST ? Exprs.c(r.data[off + i] & 0xff) : Exprs.byteOf(bs[i].whole, bs[i].index));
         }
         return Exprs.compose(parts);
-    }
-
-    /** Jump codes, for helpers that decide. */
-    public static final int GE = JGE;
-    public static final int LT = JLT;
-    public static final int EQ = JEQ;
-
-    static boolean taken(int code, long a, long b) {
-        return Alu.test(code, a, b, false);
     }
 }
