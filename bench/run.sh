@@ -270,6 +270,12 @@ measure() {
   local extra="" sent
   sent=$(jq -r '.sent // .sent_packets // empty' "$out" 2>/dev/null || true)
   [[ -n $sent ]] && extra=", sender reported $sent sent, receiver counted $((ce - c0))"
+  local calls
+  calls=$(jq -r 'select(.threads) | .threads as $t | ($t | map(.calls) | add) as $c | select($c > 0)
+    | "\($c) calls, kernel \($t | map(.ns_per_frame) | add / length | . * 10 | round / 10) ns/frame,"
+      + " gap per call avg \($t | map(.gap_ms_avg * .calls) | add / $c | round) ms"
+      + " max \($t | map(.gap_ms_max) | max | round) ms"' "$out" 2>/dev/null || true)
+  [[ -n $calls ]] && extra+="; $calls"
   local mark="" disturbed=0
   if [[ -n $load ]] && awk -v o="${load% *}" -v s="${load#* }" 'BEGIN { exit !(o > 5 || s > 5) }'; then
     disturbed=1

@@ -2,7 +2,11 @@
 /*
  * The ceiling of BPF_PROG_RUN live frames: a minimal sender that runs xdp_ceiling
  * (XDP_TX, frame untouched) over one fixed Ethernet/IPv4/UDP frame, one thread per CPU,
- * until the requested time has passed. It prints {"sent": N, "seconds": S, "pps": P}.
+ * until the requested time has passed. It prints {"sent": N, "seconds": S, "pps": P,
+ * "threads": [...]}, per thread: frames, calls, the kernel's ns per frame inside its loop,
+ * and the average and longest gap per call: the call's wall time outside the kernel's
+ * frame loop (setup, the page-pool teardown at the end, and any time the thread was
+ * preempted, which the kernel leaves out of its loop time).
  *
  * "sent" is what the kernel was asked to transmit (repeat x completed calls). Live frames
  * report success even when frames vanish on the way out, so the benchmark measures the
@@ -62,6 +66,10 @@ struct worker {
 	pthread_t tid;
 	int cpu;
 	uint64_t sent;
+	uint64_t calls;
+	double busy_s;      /* time inside the kernel's loop: repeat x reported ns/frame */
+	double gap_s;       /* wall time of the calls minus busy_s: setup, teardown, preemption */
+	double max_gap_s;
 	int err;
 };
 
@@ -200,7 +208,10 @@ static void *run_worker(void *arg)
 			.batch_size = cfg.batch,
 		};
 
+		double t0 = now_s(), wall, busy;
+
 		err = bpf_prog_test_run_opts(prog_fd, &opts);
+		wall = now_s() - t0;
 		if (err) {
 			if (stop && (err == -EINTR || errno == EINTR))
 				break; /* interrupted mid-call: its count is unknown, leave it out */
@@ -210,6 +221,14 @@ static void *run_worker(void *arg)
 			return NULL;
 		}
 		w->sent += (uint64_t)cfg.repeat;
+		w->calls++;
+		busy = (double)opts.duration * cfg.repeat / 1e9;
+		if (busy > wall)
+			busy = wall;
+		w->busy_s += busy;
+		w->gap_s += wall - busy;
+		if (wall - busy > w->max_gap_s)
+			w->max_gap_s = wall - busy;
 	}
 	return NULL;
 }
@@ -361,8 +380,18 @@ int main(int argc, char **argv)
 	}
 	elapsed = now_s() - start;
 
-	printf("{\"sent\": %llu, \"seconds\": %.3f, \"pps\": %.0f}\n",
+	printf("{\"sent\": %llu, \"seconds\": %.3f, \"pps\": %.0f, \"threads\": [",
 	       (unsigned long long)sent, elapsed, sent / elapsed);
+	for (int i = 0; i < cfg.threads; i++) {
+		struct worker *w = &workers[i];
+
+		printf("%s{\"cpu\": %d, \"sent\": %llu, \"calls\": %llu, \"ns_per_frame\": %.1f, "
+		       "\"gap_ms_avg\": %.1f, \"gap_ms_max\": %.1f}",
+		       i ? ", " : "", w->cpu, (unsigned long long)w->sent,
+		       (unsigned long long)w->calls, w->sent ? w->busy_s * 1e9 / w->sent : 0.0,
+		       w->calls ? w->gap_s * 1e3 / w->calls : 0.0, w->max_gap_s * 1e3);
+	}
+	printf("]}\n");
 	bpf_object__close(obj);
 	free(workers);
 	return failed ? 1 : 0;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xdperf.net.Commands;
+import dev.xdperf.testing.ServerTopology;
 import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.awt.image.BufferedImage;
@@ -34,22 +35,21 @@ import org.junit.jupiter.api.io.TempDir;
  * headless Chromium and by curl, both inside the client's namespace.
  */
 class DashboardTest {
+    static ServerTopology net;
     static Topology topology;
     static Xdperf.Background server;
 
     @BeforeAll
     static void start() {
-        topology = Topology.create();
-        server = Xdperf.Background.start(topology.server, "listening on port", "server", "--dev", SERVER_IF, "--bind", SERVER_IP);
+        net = ServerTopology.start();
+        topology = net.topology;
+        server = net.server;
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (net != null) {
+            net.close();
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.xdperf.testing.ServerTopology;
 import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.util.ArrayList;
@@ -17,23 +18,21 @@ import org.junit.jupiter.api.Test;
 
 /** --reverse and --bidir: each direction's receiver counts exactly what the other end sent. */
 class DirectionsTest {
+    static ServerTopology net;
     static Topology topology;
     static Xdperf.Background server;
 
     @BeforeAll
     static void start() {
-        topology = Topology.create();
-        server = Xdperf.Background.start(topology.server, "listening on port", "server", "--dev", SERVER_IF, "--bind", SERVER_IP);
+        net = ServerTopology.start();
+        topology = net.topology;
+        server = net.server;
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (topology != null) {
-            topology.assertNothingAttached();
-            topology.close();
+        if (net != null) {
+            net.close();
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.net.Commands;
+import dev.xdperf.testing.ServerTopology;
 import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.io.BufferedReader;
@@ -24,23 +25,21 @@ import org.junit.jupiter.api.Test;
  * passes the frames on, and the kernel in the server's namespace answers them.
  */
 class PluginStackTest {
+    static ServerTopology net;
     static Topology topology;
     static Xdperf.Background server;
 
     @BeforeAll
     static void start() {
-        topology = Topology.create();
-        server = Xdperf.Background.start(topology.server, "listening on port",
-                "server", "--dev", SERVER_IF, "--bind", SERVER_IP, "--verdict", "pass");
+        net = ServerTopology.start("--verdict", "pass");
+        topology = net.topology;
+        server = net.server;
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (topology != null) {
-            topology.close();
+        if (net != null) {
+            net.close();
         }
     }
 

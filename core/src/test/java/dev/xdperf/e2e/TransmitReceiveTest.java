@@ -17,6 +17,7 @@ import dev.xdperf.packet.MeasurementHeader;
 import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.testing.Pcap;
+import dev.xdperf.testing.ServerTopology;
 import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.io.BufferedReader;
@@ -39,24 +40,21 @@ import org.junit.jupiter.api.io.TempDir;
  * with real XDP on both ends. One topology and one server serve every run of this class.
  */
 class TransmitReceiveTest {
+    static ServerTopology net;
     static Topology topology;
     static Xdperf.Background server;
 
     @BeforeAll
     static void start() {
-        topology = Topology.create();
-        server = Xdperf.Background.start(topology.server, "listening on port",
-                "server", "--dev", SERVER_IF, "--bind", SERVER_IP, "--verdict", "pass");
+        net = ServerTopology.start("--verdict", "pass");
+        topology = net.topology;
+        server = net.server;
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (topology != null) {
-            topology.assertNothingAttached();
-            topology.close();
+        if (net != null) {
+            net.close();
         }
     }
 
