@@ -75,4 +75,30 @@ class DirectionsTest {
         assertEquals(CLIENT_IF, fwd.path("dev").asText());
         assertEquals(SERVER_IF, rev.path("dev").asText());
     }
+
+    @Test
+    void ndrSearchReportsEveryTrialAndARateThatPassed() {
+        Xdperf.Result r = Xdperf.run(topology.client, 120, "ndr", "--dev", CLIENT_IF, "--server", SERVER_IP,
+                "--max-pps", "40k", "--trial", "1", "--resolution", "30", "--cpus", "0", "--json");
+        assertTrue(r.exit() == 0 || r.exit() == 3, r::toString);
+        JsonNode j = r.json();
+        JsonNode trials = j.path("trials");
+        assertTrue(trials.size() >= 1, r::toString);
+        assertEquals(40_000, trials.get(0).path("pps").asLong(), "the first trial is at the maximum rate");
+        for (JsonNode t : trials) {
+            assertEquals(t.path("sent_packets").asLong() - t.path("received_packets").asLong() <= t.path("lost_packets").asLong(),
+                    true, t::toPrettyString);
+            boolean pass = t.path("pass").asBoolean();
+            assertEquals(pass, t.path("lost_packets").asLong() == 0 && !t.path("sender_limited").asBoolean(), t::toPrettyString);
+        }
+        long ndr = j.path("ndr_pps").asLong();
+        boolean anyPass = false;
+        for (JsonNode t : trials) {
+            if (t.path("pass").asBoolean()) {
+                anyPass = true;
+                assertTrue(ndr >= t.path("pps").asLong(), "the result is the highest passing rate");
+            }
+        }
+        assertEquals(anyPass, ndr > 0);
+    }
 }
