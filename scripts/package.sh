@@ -7,9 +7,12 @@
 #
 # Both hold the same tree: bin/xdperf (the launcher), lib/xdperf.jar (core/target/xdperf.jar:
 # the application with its BPF objects and first-party plugins), lib/libjffi-1.2.so (the
-# FFI stub, so nothing is unpacked into /tmp at run time) and runtime/ (a jlink image with
-# just the JDK modules xdperf uses, and a CDS archive for start-up). The .deb puts the tree
-# in /usr/lib/xdperf and links /usr/bin/xdperf to the launcher.
+# FFI stub, so nothing is unpacked into /tmp at run time), lib/cds-archive.sh (creates an
+# archive of the application's classes for a faster start; it is tied to the directory, so
+# it cannot ship ready-made) and runtime/ (a jlink image with just the JDK modules xdperf
+# uses, and the JDK's own CDS archive). The launcher and the .deb's maintainer scripts live in
+# scripts/packaging/. The .deb puts the tree in /usr/lib/xdperf, links /usr/bin/xdperf to the
+# launcher, creates the class archive when installed and removes it when removed.
 #
 # VERSION is the Maven project version; snapshots also carry the commit (+gCOMMIT).
 #
@@ -114,16 +117,8 @@ cp "$jar" "$tree/lib/xdperf.jar"
 [[ -f $work/jni/$machine-Linux/libjffi-1.2.so ]] || die "find the jffi stub for $machine in $jar"
 install -m 0644 "$work/jni/$machine-Linux/libjffi-1.2.so" "$tree/lib/libjffi-1.2.so"
 
-cat >"$tree/bin/xdperf" <<'EOF'
-#!/bin/sh
-# xdperf: runs lib/xdperf.jar on the Java runtime next to it (runtime/), never a system java.
-# XDPERF_JAVA_OPTS adds JVM options.
-self=$(readlink -f "$0" 2>/dev/null) || self=$0
-home=$(cd "$(dirname "$self")/.." && pwd -P) || exit 1
-exec "$home/runtime/bin/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-  -Djffi.boot.library.path="$home/lib" ${XDPERF_JAVA_OPTS:-} -jar "$home/lib/xdperf.jar" "$@"
-EOF
-chmod 0755 "$tree/bin/xdperf"
+install -m 0755 "$repo/scripts/packaging/xdperf" "$tree/bin/xdperf"
+install -m 0755 "$repo/scripts/packaging/cds-archive.sh" "$tree/lib/cds-archive.sh"
 chmod -R u+rwX,go+rX,go-w "$tree"
 
 smoke=$("$tree/bin/xdperf" version) || die "run the packaged xdperf: 'bin/xdperf version' failed"
@@ -159,6 +154,11 @@ for lib in $needed; do
     || die "declare $lib: it comes from package '${pkg:-unknown}', which is not in Depends (${depends[*]})"
 done
 
+# the newest glibc symbol version the bundle uses is the oldest libc6 it runs with
+glibc=$(find "$tree/runtime" "$tree/lib" -type f \( -name '*.so' -o -path '*/bin/*' \) -exec objdump -T {} + \
+  | { grep -o 'GLIBC_[0-9][0-9.]*' || true; } | sed 's/GLIBC_//' | sort -Vu | tail -1)
+if [[ -n $glibc ]]; then depends[0]="libc6 (>= $glibc)"; fi
+
 deb=$work/deb
 mkdir -p "$deb/DEBIAN" "$deb/usr/lib" "$deb/usr/bin"
 cp -a "$tree" "$deb/usr/lib/xdperf"
@@ -170,7 +170,7 @@ Version: $debversion
 Architecture: $debarch
 Maintainer: ${XDPERF_MAINTAINER:-xdperf developers <xdperf@localhost>}
 Installed-Size: $size
-Depends: $(IFS=,; echo "${depends[*]}" | sed 's/,/, /g')
+Depends: $(printf '%s, ' "${depends[@]}" | sed 's/, $//')
 Section: net
 Priority: optional
 Description: XDP traffic generator and receiver
@@ -179,9 +179,10 @@ Description: XDP traffic generator and receiver
  loss, duplicates, reordering and latency, per stream.
  .
  It carries its own Java runtime in /usr/lib/xdperf; no JDK is needed.
- Build ${commit:0:12}${suffix:+ (snapshot)}.
+ Commit: $commit.
 EOF
 (cd "$deb" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$deb/DEBIAN/md5sums"
+install -m 0755 "$repo/scripts/packaging/postinst" "$repo/scripts/packaging/prerm" "$deb/DEBIAN/"
 debfile=$out/xdperf_${debversion}_$debarch.deb
 # gzip: the runtime's modules and the jar are compressed already, so xz saves only ~11%
 # (23 against 26 MB) and takes ten times as long; XDPERF_DEB_COMPRESSION=xz for that

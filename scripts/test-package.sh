@@ -8,10 +8,11 @@
 #     there shows;
 #   - the archive is unpacked and run through a symbolic link: `xdperf version` (this build,
 #     running on the bundled runtime) and `xdperf probe` on a veth pair in two fresh network
-#     namespaces;
-#   - the .deb is installed with dpkg -i and runs `xdperf version`, `xdperf probe` and
-#     `xdperf demo --duration 1` (which makes its own namespace pair), then dpkg -r removes
-#     it and nothing of it may remain.
+#     namespaces; its class archive (lib/cds-archive.sh) is created, used, made stale and
+#     removed;
+#   - the .deb is installed with dpkg -i (its postinst creates the class archive) and runs
+#     `xdperf version`, `xdperf probe` and `xdperf demo --duration 1` (which makes its own
+#     namespace pair), then dpkg -r removes it and nothing of it may remain.
 #
 # Needs root. Refuses to run if an xdperf package is installed already (it would replace it).
 # Usage: scripts/test-package.sh [DIR]
@@ -79,7 +80,8 @@ check_version() {
   local bin=$1 home=$2
   run "$bin" version
   expect_ok "xdperf version ($bin)"
-  grep -qE '^xdperf [0-9]' <<<"$out" || fail "xdperf version: no version line:"$'\n'"$out"
+  # first line: nothing (a JVM warning) may come before it on stdout
+  [[ $(head -1 <<<"$out") =~ ^xdperf\ [0-9] ]] || fail "xdperf version: does not start with the version:"$'\n'"$out"
   grep -qE '^template ABI +[0-9]+\.[0-9]+' <<<"$out" || fail "xdperf version: no template ABI:"$'\n'"$out"
   grep -qE '^control protocol +[0-9]+' <<<"$out" || fail "xdperf version: no control protocol:"$'\n'"$out"
   grep -qE '^commit +[0-9a-f]{12}|^commit +unknown' <<<"$out" || fail "xdperf version: no commit:"$'\n'"$out"
@@ -126,7 +128,16 @@ ln -s "$home/bin/xdperf" "$work/bin/xdperf"
 check_version "$work/bin/xdperf" "$home"
 step "archive: $(head -1 <<<"$out") on its own runtime; probing"
 check_probe "$work/bin/xdperf"
-step "archive: probe ready on a fresh veth pair"
+step "archive: probe ready on a fresh veth pair; creating the class archive"
+env -i PATH="$PATH" HOME=/root "$home/lib/cds-archive.sh" create || fail "lib/cds-archive.sh create failed"
+[[ -s $home/lib/xdperf.jsa ]] || fail "lib/cds-archive.sh create made no lib/xdperf.jsa"
+check_version "$work/bin/xdperf" "$home"
+# an archive that no longer matches its jar is ignored without a word on stdout
+touch -d '2001-01-01' "$home/lib/xdperf.jar"
+check_version "$work/bin/xdperf" "$home"
+env -i PATH="$PATH" "$home/lib/cds-archive.sh" remove
+[[ ! -e $home/lib/xdperf.jsa ]] || fail "lib/cds-archive.sh remove left lib/xdperf.jsa"
+step "archive: runs with its class archive, and with a stale one"
 rm -rf "$work/opt" "$work/bin"
 
 # --- the Debian package ----------------------------------------------------------------------
@@ -135,16 +146,21 @@ installed=1
 dpkg -i "$deb" >/dev/null || fail "dpkg -i $(basename "$deb") failed"
 dpkg-query -W -f='${Status}' xdperf | grep -q "install ok installed" || fail "dpkg does not list xdperf as installed"
 [[ $(command -v xdperf) == /usr/bin/xdperf ]] || fail "xdperf is not /usr/bin/xdperf after installing"
+[[ -s /usr/lib/xdperf/lib/xdperf.jsa ]] || fail "installing did not create the class archive /usr/lib/xdperf/lib/xdperf.jsa"
 check_version xdperf /usr/lib/xdperf
 step "deb: $(head -1 <<<"$out") on its own runtime; probing"
 check_probe xdperf
-# the FFI stub comes from the package, not from a copy unpacked into /tmp or the working directory
+# the FFI stub comes from the package, not from a copy unpacked into /tmp or the working
+# directory, and the class archive postinst made is in use
 set +e
-out=$(cd / && env -i PATH="$PATH" HOME=/root XDPERF_JAVA_OPTS=-Xlog:library=info xdperf probe 2>&1)
+out=$(cd / && env -i PATH="$PATH" HOME=/root XDPERF_JAVA_OPTS="-Xlog:library=info -Xlog:cds=info,cds+dynamic=info" \
+  xdperf probe 2>&1)
 set -e
 grep -qF "Loaded library /usr/lib/xdperf/lib/libjffi-1.2.so" <<<"$out" \
   || fail "xdperf did not load its FFI stub from /usr/lib/xdperf/lib:"$'\n'"$(grep -i jffi <<<"$out")"
-step "deb: probe ready on a fresh veth pair, FFI stub from /usr/lib/xdperf/lib; running the demo"
+grep -qF "Opened archive /usr/lib/xdperf/lib/xdperf.jsa" <<<"$out" && ! grep -q "Unable to use shared archive" <<<"$out" \
+  || fail "xdperf did not use its class archive:"$'\n'"$(grep -F '[cds' <<<"$out")"
+step "deb: probe ready on a fresh veth pair; FFI stub and class archive from /usr/lib/xdperf/lib; running the demo"
 run xdperf demo --duration 1
 expect_ok "xdperf demo --duration 1"
 received=$(sed -nE 's/.*received ([0-9]+) packets of ([0-9]+) sent.*/\1/p' <<<"$out" | tail -1)
