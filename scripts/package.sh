@@ -24,6 +24,7 @@
 #   XDPERF_DEB_COMPRESSION (gzip, the default, or xz), XDPERF_MAINTAINER (the .deb's Maintainer).
 set -euo pipefail
 export LC_ALL=C
+export PATH=$PATH:/usr/sbin:/sbin # ldconfig
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
