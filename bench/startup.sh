@@ -6,6 +6,7 @@
 #
 # For each variant and run it measures
 #   version  wall time of `xdperf version` (JVM start, no BPF): the floor of every command;
+#            and its CPU time (user + system, all threads), which other load disturbs less;
 #   first    time to the first packet: from launching `xdperf client --count 1` (no server,
 #            explicit --dst-ip/--dst-mac) in one fresh namespace to the frame's arrival at the
 #            peer veth in another, as stamped by tcpdump there (GRO on, so frames sent with
@@ -31,6 +32,7 @@ done
 die() { echo "startup.sh: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "run as root (namespaces, XDP)"
 command -v tcpdump >/dev/null || die "tcpdump is missing (scripts/setup.sh)"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
 if [[ -z $archive ]]; then
   archive=$(ls "$repo"/target/package/xdperf-*-linux-*.tar.gz 2>/dev/null | head -1) \
     || die "no archive in target/package: run scripts/package.sh"
@@ -65,11 +67,12 @@ stats() { sort -n | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[N
 measure() {
   local label=$1; shift
   local -a cmd=("$@")
-  local version_times=() first_times=() total_times=()
+  local version_times=() cpu_times=() first_times=() total_times=()
   for ((i = 0; i < runs; i++)); do
     local t0 t1 tp
-    t0=$(now); env "${cmd[@]}" version >/dev/null; t1=$(now)
+    t0=$(now); /usr/bin/time -f '%U %S' -o "$work/cpu" env "${cmd[@]}" version >/dev/null; t1=$(now)
     version_times+=("$(echo "$t1 - $t0" | bc)")
+    cpu_times+=("$(awk '{print $1 + $2}' "$work/cpu")")
 
     ip netns exec "$b" tcpdump -i xdperf-sb -c 1 -n -tt --time-stamp-precision=nano udp >"$work/td" 2>/dev/null &
     local td=$!
@@ -83,8 +86,9 @@ measure() {
     first_times+=("$(echo "$tp - $t0" | bc)")
     total_times+=("$(echo "$t1 - $t0" | bc)")
   done
-  printf '%-34s version %s   first packet %s   client total %s\n' "$label" \
-    "$(printf '%s\n' "${version_times[@]}" | stats)" "$(printf '%s\n' "${first_times[@]}" | stats)" \
+  printf '%-34s version %s, cpu %s   first packet %s   client total %s\n' "$label" \
+    "$(printf '%s\n' "${version_times[@]}" | stats)" "$(printf '%s\n' "${cpu_times[@]}" | stats)" \
+    "$(printf '%s\n' "${first_times[@]}" | stats)" \
     "$(printf '%s\n' "${total_times[@]}" | stats)"
 }
 

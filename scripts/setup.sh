@@ -9,7 +9,7 @@ packages=(
   clang llvm lld gcc libc6-dev     # BPF objects (clang -target bpf) and the layout probe
   libbpf-dev libbpf1 linux-libc-dev
   iproute2 ethtool bpftool procps tcpdump python3-minimal  # namespaces, veth, queues, captures and a listener in tests
-  binutils util-linux              # packaging: objdump/strip for the runtime image, unshare for its test
+  binutils util-linux time         # packaging: objdump/strip for the runtime image, unshare for its test, bench/startup.sh
 )
 
 missing=()
