@@ -8,7 +8,7 @@ packages=(
   golang-go                        # the Go SDK (sdk-tinygo) tests
   clang llvm lld gcc libc6-dev     # BPF objects (clang -target bpf) and the layout probe
   libbpf-dev libbpf1 linux-libc-dev
-  iproute2 ethtool bpftool procps tcpdump python3-minimal  # namespaces, veth, queues, captures and a listener in tests
+  iproute2 ethtool bpftool procps tcpdump python3-minimal curl  # namespaces, veth, queues, captures, a listener and scrapes in tests
   binutils util-linux time         # packaging: objdump/strip for the runtime image, unshare for its test, bench/startup.sh
 )
 

@@ -18,6 +18,7 @@ int main(void)
 	FIELD(xdperf_tx_config, end_ns); FIELD(xdperf_tx_config, stop);
 	FIELD(xdperf_tx_config, test_hooks); FIELD(xdperf_tx_config, n_templates);
 	FIELD(xdperf_tx_config, cycle_len); FIELD(xdperf_tx_config, n_cpus); FIELD(xdperf_tx_config, copy);
+	FIELD(xdperf_tx_config, test_tx_offset_ns);
 
 	SIZE(xdperf_field);
 	FIELD(xdperf_field, offset); FIELD(xdperf_field, width); FIELD(xdperf_field, op);
@@ -40,7 +41,7 @@ int main(void)
 	SIZE(xdperf_tx_state);
 	FIELD(xdperf_tx_state, next_ns); FIELD(xdperf_tx_state, seq); FIELD(xdperf_tx_state, limit);
 	FIELD(xdperf_tx_state, sent_packets); FIELD(xdperf_tx_state, sent_bytes);
-	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank);
+	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank); FIELD(xdperf_tx_state, last_ns);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);
@@ -59,11 +60,12 @@ int main(void)
 	SIZE(xdperf_rx_flow);
 	FIELD(xdperf_rx_flow, next_seq); FIELD(xdperf_rx_flow, window);
 	FIELD(xdperf_rx_flow, duplicates); FIELD(xdperf_rx_flow, reordered); FIELD(xdperf_rx_flow, late);
+	FIELD(xdperf_rx_flow, last_transit); FIELD(xdperf_rx_flow, jitter_x16); FIELD(xdperf_rx_flow, last_arrival);
 
 	CONST(XDPERF_MAX_STREAMS); CONST(XDPERF_MAX_CPUS); CONST(XDPERF_HIST_SUB_BITS);
-	CONST(XDPERF_HIST_BUCKETS); CONST(XDPERF_TEST_HOOKS); CONST(XDPERF_SEQ_WINDOW);
+	CONST(XDPERF_HIST_BUCKETS); CONST(XDPERF_TEST_HOOKS); CONST(XDPERF_SEQ_WINDOW); CONST(XDPERF_VERDICTS);
 	CONST(XDPERF_MH_MAGIC); CONST(XDPERF_MH_VERSION); CONST(XDPERF_HOOK_DROP);
-	CONST(XDPERF_HOOK_STAMP); CONST(XDPERF_VERDICT_DROP); CONST(XDPERF_VERDICT_PASS);
+	CONST(XDPERF_HOOK_STAMP); CONST(XDPERF_VERDICT_DROP); CONST(XDPERF_VERDICT_PASS); CONST(XDPERF_VERDICT_REFLECT);
 	CONST(XDPERF_MAX_TEMPLATES); CONST(XDPERF_MAX_FIELDS); CONST(XDPERF_MAX_CSUMS); CONST(XDPERF_TMPL_BYTES);
 	CONST(XDPERF_SCHEDULE_MAX); CONST(XDPERF_LIST_MAX); CONST(XDPERF_OP_INC); CONST(XDPERF_OP_DEC);
 	CONST(XDPERF_OP_RANDOM); CONST(XDPERF_OP_LIST); CONST(XDPERF_CSUM_IPV4); CONST(XDPERF_CSUM_UDP);

@@ -51,6 +51,22 @@ struct {
 	__type(value, __u64);
 } rx_latency SEC(".maps");
 
+/* Departure gaps: spacing of consecutive send times of a flow (the sender's pacing, whatever the receiver's delays). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rx_send_gaps SEC(".maps");
+
+/* Arrival gaps between consecutive packets of a flow, as this receiver processed them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rx_gaps SEC(".maps");
+
 struct vlan_hdr {
 	__be16 tci;
 	__be16 proto;
@@ -104,6 +120,37 @@ static __always_inline void track_sequence(struct xdperf_rx_flow *f, __u32 seq32
 	}
 }
 
+/*
+ * Sends an xdperf frame back where it came from: swaps MACs, IP addresses and L4 ports.
+ * Swapping leaves every checksum valid (the sums are order-independent).
+ */
+static __always_inline int reflect(struct ethhdr *eth, struct iphdr *ip4, struct ipv6hdr *ip6, __u8 l4, void *l4h,
+				   void *data_end)
+{
+	__u8 mac[ETH_ALEN];
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	if (ip4) {
+		__be32 a = ip4->saddr;
+		ip4->saddr = ip4->daddr;
+		ip4->daddr = a;
+	} else if (ip6) {
+		struct in6_addr a = ip6->saddr;
+		ip6->saddr = ip6->daddr;
+		ip6->daddr = a;
+	}
+	if (l4 == IPPROTO_UDP || l4 == IPPROTO_TCP) {
+		__be16 *ports = l4h;
+		if ((void *)(ports + 2) > data_end)
+			return XDP_DROP;
+		__be16 p = ports[0];
+		ports[0] = ports[1];
+		ports[1] = p;
+	}
+	return XDP_TX;
+}
+
 SEC("xdp")
 int xdp_rx(struct xdp_md *ctx)
 {
@@ -132,8 +179,12 @@ int xdp_rx(struct xdp_md *ctx)
 	}
 
 	__u8 l4;
+	struct iphdr *ip4 = 0;
+	struct ipv6hdr *ip6h = 0;
+	void *l4h;
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = cur;
+		ip4 = ip;
 		if ((void *)(ip + 1) > data_end || ip->ihl < 5)
 			goto other;
 		if (ip->frag_off & bpf_htons(0x3fff)) /* fragments: no L4 header to trust */
@@ -144,12 +195,14 @@ int xdp_rx(struct xdp_md *ctx)
 		struct ipv6hdr *ip6 = cur;
 		if ((void *)(ip6 + 1) > data_end)
 			goto other;
+		ip6h = ip6;
 		l4 = ip6->nexthdr;
 		cur = ip6 + 1;
 	} else {
 		goto other;
 	}
 
+	l4h = cur;
 	if (l4 == IPPROTO_UDP) {
 		if (cur + sizeof(struct udphdr) > data_end)
 			goto other;
@@ -202,10 +255,33 @@ int xdp_rx(struct xdp_md *ctx)
 
 	__u32 slot = stream * XDPERF_MAX_CPUS + cpu;
 	struct xdperf_rx_flow *f = bpf_map_lookup_elem(&rx_flows, &slot);
-	if (f)
+	if (f) {
+		/* RFC 3550 6.4.1: J += (|D| - J) / 16, kept times 16 in integers. */
+		__s64 transit = (__s64)(now - tx_ns);
+		if (f->next_seq) {
+			__s64 d = transit - f->last_transit;
+			if (d < 0)
+				d = -d;
+			f->jitter_x16 += d - ((f->jitter_x16 + 8) >> 4);
+			__u32 gb = hist_index(now - f->last_arrival);
+			__u64 *gc = bpf_map_lookup_elem(&rx_gaps, &gb);
+			if (gc)
+				(*gc)++;
+			/* The previous send time is its arrival minus its transit. */
+			__u64 prev_tx = f->last_arrival - f->last_transit;
+			__u32 sb = hist_index(tx_ns > prev_tx ? tx_ns - prev_tx : 0);
+			__u64 *sc = bpf_map_lookup_elem(&rx_send_gaps, &sb);
+			if (sc)
+				(*sc)++;
+		}
+		f->last_transit = transit;
+		f->last_arrival = now;
 		track_sequence(f, bpf_ntohl(mh->seq));
+	}
 
 verdict:
+	if (cfg->verdict == XDPERF_VERDICT_REFLECT)
+		return reflect(eth, ip4, ip6h, l4, l4h, data_end);
 	return cfg->verdict == XDPERF_VERDICT_PASS ? XDP_PASS : XDP_DROP;
 other:
 	tot->other_packets++;

@@ -274,13 +274,14 @@ int xdp_tx(struct xdp_md *ctx)
 	if (mh) {
 		__u32 mask = t->mh_csum_mask;
 		if (put_field(data, data_end, mh + 4, 4, (__u32)seq, t, mask) ||
-		    put_field(data, data_end, mh + 8, 8, now, t, mask) ||
+		    put_field(data, data_end, mh + 8, 8, now - cfg->test_tx_offset_ns, t, mask) ||
 		    put_field(data, data_end, mh + 16, 2, (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION, t, mask))
 			return XDP_ABORTED;
 	}
 
 	st->sent_packets++;
 	st->sent_bytes += data_end - data;
+	st->last_ns = now;
 	return XDP_TX;
 }
 

@@ -15,6 +15,7 @@
 #define XDPERF_HIST_BUCKETS   ((64 - XDPERF_HIST_SUB_BITS + 1) << XDPERF_HIST_SUB_BITS)
 #define XDPERF_TEST_HOOKS     8
 #define XDPERF_SEQ_WINDOW     64   /* reorder/duplicate window of the receiver, in packets */
+#define XDPERF_VERDICTS       6    /* bench verdict counter: XDP actions 0..4, then "other" */
 
 #define XDPERF_MAX_TEMPLATES  1024
 #define XDPERF_MAX_FIELDS     8
@@ -62,6 +63,7 @@ struct xdperf_tx_config {
 	__u32 cycle_len;     /* entries in tx_schedule: the weighted cycle of templates */
 	__u32 n_cpus;        /* sending CPUs: packet index k = slot * n_cpus + rank */
 	__u32 copy;          /* non-zero: copy the template into every frame (several templates) */
+	__u64 test_tx_offset_ns; /* tests only: stamp send times this much earlier (a known delay) */
 };
 
 /* A field rule as xdp_tx applies it; see docs/abi.md. 40 bytes. */
@@ -116,6 +118,7 @@ struct xdperf_tx_state {
 	__u64 paced_skips;   /* iterations dropped because they were early */
 	__u64 test_drops;    /* slots dropped by a test hook */
 	__u64 rank;          /* this CPU's rank among the sending CPUs */
+	__u64 last_ns;       /* departure time of the last frame sent */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */
@@ -130,6 +133,7 @@ struct xdperf_test_hook {
 
 #define XDPERF_VERDICT_DROP 1
 #define XDPERF_VERDICT_PASS 2
+#define XDPERF_VERDICT_REFLECT 3  /* swap addresses and ports, XDP_TX back: round trips */
 
 /* xdp_rx: one entry, written before attach. */
 struct xdperf_rx_config {
@@ -164,7 +168,9 @@ struct xdperf_rx_flow {
 	__u64 duplicates;
 	__u64 reordered;     /* arrived after a higher sequence number, first copy */
 	__u64 late;          /* older than the window: counted once, duplicate or not */
-	__u64 pad[3];
+	__s64 last_transit;  /* arrival minus send time of the previous packet (RFC 3550) */
+	__u64 jitter_x16;    /* RFC 3550 interarrival jitter, times 16 */
+	__u64 last_arrival;  /* bpf_ktime_get_ns() of the previous packet: gaps */
 };
 
 #endif /* XDPERF_H */

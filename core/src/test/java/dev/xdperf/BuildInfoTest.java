@@ -29,6 +29,14 @@ class BuildInfoTest {
     }
 
     @Test
+    void pluginHostVersionIsTheMavenVersionWithoutQualifier() {
+        assertEquals("0.1.0", Version.release("0.1.0-SNAPSHOT"));
+        assertEquals("1.2.3", Version.release("1.2.3"));
+        assertEquals("0.0.0", Version.release("unknown"));
+        assertEquals(Version.release(System.getProperty("xdperf.expected.version")), Version.XDPERF);
+    }
+
+    @Test
     void thisBuildKnowsItsMavenVersion() {
         // surefire passes the pom's version; the build-info resource must carry the same
         assertEquals(System.getProperty("xdperf.expected.version"), BuildInfo.current().version());

@@ -29,62 +29,184 @@ public final class BpfObject implements AutoCloseable {
         this.obj = obj;
     }
 
-    /** Opens and loads one of the objects packed into this jar: "tx" or "rx". */
+    /** Opens and loads one of the objects packed into this jar: "tx", "rx" or "verdict". */
     public static BpfObject loadBundled(String name, List<String> programNames) {
+        return load(name, bundled(name), programNames);
+    }
+
+    /** The ELF bytes of an object packed into this jar. */
+    static byte[] bundled(String name) {
         String resource = "/bpf/" + name + ".bpf.o";
-        byte[] elf;
         try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new BpfException("open " + resource + ": not in the jar (was the bpf module built?)");
             }
-            elf = in.readAllBytes();
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new BpfException("read " + resource + ": " + e.getMessage());
         }
-        return load(name, elf, programNames);
     }
 
     /** Opens an object from its ELF bytes and loads it; verifier logs land in the error. */
     public static BpfObject load(String name, byte[] elf, List<String> programNames) {
+        Opened opened = open(name, elf);
+        for (String p : programNames) {
+            if (opened.spec(p) == null) {
+                opened.close();
+                throw new BpfException("open object " + name + ": no program " + p);
+            }
+        }
+        return opened.load();
+    }
+
+    /** A program of an opened object, before load: its function name, ELF section and type. */
+    public record ProgramSpec(String name, String section, int type) {}
+
+    /**
+     * Parses an object without loading it, so that its programs can be inspected and adjusted
+     * (autoload, attach target) first. Fails with one sentence when the bytes are not a BPF ELF object.
+     */
+    public static Opened open(String name, byte[] elf) {
         LibBpf bpf = Native.bpf();
-        Pointer buf = Memory.allocateDirect(Native.runtime(), elf.length);
+        Pointer buf = Memory.allocateDirect(Native.runtime(), Math.max(1, elf.length));
         buf.put(0, elf, 0, elf.length);
         Pointer obj = bpf.bpf_object__open_mem(buf, elf.length, null);
         if (obj == null) {
-            throw BpfException.fromErrno("open object " + name, Native.lastErrno());
-        }
-        List<Pointer> logs = new ArrayList<>();
-        for (String p : programNames) {
-            Pointer prog = bpf.bpf_object__find_program_by_name(obj, p);
-            if (prog == null) {
-                bpf.bpf_object__close(obj);
-                throw new BpfException("open object " + name + ": no program " + p);
+            int e = Native.lastErrno();
+            if (e >= 4000 || e == 22 || e == 8) {
+                throw new BpfException("open object " + name + ": not a BPF object file (" + libbpfError(e)
+                        + "; build it with clang -target bpf -g -O2)", e);
             }
-            Pointer log = Memory.allocateDirect(Native.runtime(), LOG_SIZE);
-            log.putByte(0, (byte) 0);
-            bpf.bpf_program__set_log_buf(prog, log, LOG_SIZE);
-            logs.add(log);
+            throw BpfException.fromErrno("open object " + name, e);
         }
-        int err = bpf.bpf_object__load(obj);
-        java.lang.ref.Reference.reachabilityFence(buf);
-        if (err != 0) {
-            String verifier = "";
-            for (Pointer log : logs) {
-                String text = log.getString(0, LOG_SIZE, StandardCharsets.UTF_8).strip();
-                if (!text.isEmpty()) {
-                    verifier = "\n" + tail(text, 30);
+        return new Opened(name, buf, obj);
+    }
+
+    /** An object opened but not loaded yet. Closing it without loading releases it. */
+    public static final class Opened implements AutoCloseable {
+        private final String name;
+        private final Pointer buf;
+        private Pointer obj;
+        private final Map<String, Pointer> progs = new java.util.LinkedHashMap<>();
+
+        private Opened(String name, Pointer buf, Pointer obj) {
+            this.name = name;
+            this.buf = buf;
+            this.obj = obj;
+            LibBpf bpf = Native.bpf();
+            for (Pointer p = bpf.bpf_object__next_program(obj, null); p != null; p = bpf.bpf_object__next_program(obj, p)) {
+                progs.put(bpf.bpf_program__name(p), p);
+            }
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** Every program in the object, in ELF order. */
+        public List<ProgramSpec> programs() {
+            LibBpf bpf = Native.bpf();
+            List<ProgramSpec> out = new ArrayList<>();
+            progs.forEach((n, p) -> out.add(new ProgramSpec(n, bpf.bpf_program__section_name(p), bpf.bpf_program__type(p))));
+            return out;
+        }
+
+        /** The program named {@code programName}, or null. */
+        public ProgramSpec spec(String programName) {
+            return programs().stream().filter(p -> p.name().equals(programName)).findFirst().orElse(null);
+        }
+
+        public Opened setAutoload(String programName, boolean autoload) {
+            Native.bpf().bpf_program__set_autoload(prog(programName), autoload);
+            return this;
+        }
+
+        /** For a tracing program: the loaded program (by fd) and its BTF function to attach to. */
+        public Opened setAttachTarget(String programName, int targetFd, String function) {
+            int err = Native.bpf().bpf_program__set_attach_target(prog(programName), targetFd, function);
+            if (err != 0) {
+                throw BpfException.fromErrno("set the attach target of " + programName + " to " + function, err);
+            }
+            return this;
+        }
+
+        private Pointer prog(String programName) {
+            requireOpen();
+            Pointer p = progs.get(programName);
+            if (p == null) {
+                throw new BpfException("find program " + programName + " in " + name + ": no such program");
+            }
+            return p;
+        }
+
+        private void requireOpen() {
+            if (obj == null) {
+                throw new IllegalStateException("object " + name + " is closed or loaded");
+            }
+        }
+
+        /**
+         * Loads every program left to autoload and creates the maps. On a verifier rejection the
+         * error's first line says which program and why, and the tail of the verifier's log follows.
+         */
+        public BpfObject load() {
+            requireOpen();
+            LibBpf bpf = Native.bpf();
+            Map<String, Pointer> logs = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Pointer> e : progs.entrySet()) {
+                Pointer log = Memory.allocateDirect(Native.runtime(), LOG_SIZE);
+                log.putByte(0, (byte) 0);
+                bpf.bpf_program__set_log_buf(e.getValue(), log, LOG_SIZE);
+                logs.put(e.getKey(), log);
+            }
+            int err = bpf.bpf_object__load(obj);
+            java.lang.ref.Reference.reachabilityFence(buf);
+            if (err != 0) {
+                String failed = null;
+                String verifier = "";
+                for (Map.Entry<String, Pointer> e : logs.entrySet()) {
+                    String text = e.getValue().getString(0, LOG_SIZE, StandardCharsets.UTF_8).strip();
+                    if (!text.isEmpty()) {
+                        failed = e.getKey();
+                        verifier = text;
+                    }
+                }
+                close();
+                int errno = Math.abs(err);
+                if (failed != null) {
+                    throw new VerifierException("load program " + failed + " from " + name + ": the verifier rejected it: "
+                            + VerifierException.reason(verifier) + " (its log follows)", errno, tail(verifier, 30));
+                }
+                if (errno >= 4000) {
+                    throw new BpfException("load object " + name + ": " + libbpfError(errno), errno);
+                }
+                throw BpfException.fromErrno("load object " + name, errno);
+            }
+            BpfObject o = new BpfObject(name, obj);
+            for (Map.Entry<String, Pointer> e : progs.entrySet()) {
+                int fd = bpf.bpf_program__fd(e.getValue());
+                if (fd >= 0) {
+                    o.programs.put(e.getKey(), new BpfProgram(e.getKey(), fd));
                 }
             }
-            bpf.bpf_object__close(obj);
-            BpfException e = BpfException.fromErrno("load object " + name, err);
-            throw new BpfException(e.getMessage() + verifier, e.errno());
+            obj = null;
+            return o;
         }
-        BpfObject o = new BpfObject(name, obj);
-        for (String p : programNames) {
-            Pointer prog = bpf.bpf_object__find_program_by_name(obj, p);
-            o.programs.put(p, new BpfProgram(p, bpf.bpf_program__fd(prog)));
+
+        @Override
+        public void close() {
+            if (obj != null) {
+                Native.bpf().bpf_object__close(obj);
+                obj = null;
+            }
         }
-        return o;
+    }
+
+    static String libbpfError(int errno) {
+        Pointer b = Memory.allocateDirect(Native.runtime(), 256);
+        Native.bpf().libbpf_strerror(-Math.abs(errno), b, 256);
+        String s = b.getString(0, 256, StandardCharsets.UTF_8);
+        return s.isEmpty() ? "error " + errno : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 
     public String name() {

@@ -11,12 +11,15 @@ public final class Structs {
     public static final int HIST_BUCKETS = (64 - HIST_SUB_BITS + 1) << HIST_SUB_BITS;
     public static final int TEST_HOOKS = 8;
     public static final int SEQ_WINDOW = 64;
+    /** Slots of the bench verdict counter: XDP actions 0..4 (aborted, drop, pass, tx, redirect), then "other". */
+    public static final int VERDICTS = 6;
     public static final int MH_MAGIC = 0x58DF;
     public static final int MH_VERSION = 1;
     public static final int HOOK_DROP = 1;
     public static final int HOOK_STAMP = 2;
     public static final int VERDICT_DROP = 1;
     public static final int VERDICT_PASS = 2;
+    public static final int VERDICT_REFLECT = 3;
     public static final int MAX_TEMPLATES = 1024;
     public static final int MAX_FIELDS = 8;
     public static final int MAX_CSUMS = 4;
@@ -49,7 +52,7 @@ public final class Structs {
 
     public static final class TxConfig {
         public static final String C_NAME = "xdperf_tx_config";
-        public static final int SIZE = 48;
+        public static final int SIZE = 56;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int END_NS = 16;
@@ -59,6 +62,7 @@ public final class Structs {
         public static final int CYCLE_LEN = 36;
         public static final int N_CPUS = 40;
         public static final int COPY = 44;
+        public static final int TEST_TX_OFFSET_NS = 48;
     }
 
     public static final class Field {
@@ -108,7 +112,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 64;
+        public static final int SIZE = 72;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -117,6 +121,7 @@ public final class Structs {
         public static final int PACED_SKIPS = 40;
         public static final int TEST_DROPS = 48;
         public static final int RANK = 56;
+        public static final int LAST_NS = 64;
     }
 
     public static final class TestHook {
@@ -159,5 +164,8 @@ public final class Structs {
         public static final int DUPLICATES = 16;
         public static final int REORDERED = 24;
         public static final int LATE = 32;
+        public static final int LAST_TRANSIT = 40;
+        public static final int JITTER_X16 = 48;
+        public static final int LAST_ARRIVAL = 56;
     }
 }

@@ -1,16 +1,18 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.stats.Metrics;
+import dev.xdperf.web.Dashboard;
+
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
-import dev.xdperf.plugin.WasmPlugin;
+import dev.xdperf.plugin.LoadedPlugin;
 import dev.xdperf.probe.Privileges;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
-import dev.xdperf.stats.RunReport;
 import dev.xdperf.tx.TestHook;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -76,8 +78,21 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--dst-port", description = "UDP destination port (default ${DEFAULT-VALUE}).")
     int dstPort = ClientRun.DEFAULT_PORT;
 
-    @Option(names = "--stream", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
+    @Option(names = "--stream-id", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
     int stream;
+
+    @Option(names = {"-R", "--reverse"}, description = "The server sends and this end receives (as iperf3 -R).")
+    boolean reverse;
+
+    @Option(names = "--bidir", description = "Both directions at once, each counted and reported on its own.")
+    boolean bidir;
+
+    @Option(names = "--reverse-pps", paramLabel = "RATE", converter = Converters.Rate.class,
+            description = "Rate of the server's direction (default: --pps, or flat out).")
+    Long reversePps;
+
+    @Option(names = "--rtt", description = "Round-trip latency: the server reflects the frames and this end measures them.")
+    boolean rtt;
 
     @Option(names = "--no-measure", description = "Send frames without the xdperf measurement header.")
     boolean noMeasure;
@@ -93,11 +108,16 @@ final class ClientCommand implements Callable<Integer> {
     int callers = 2;
 
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
-            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm file).")
+            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm, .jar or .zip file).")
     String plugin;
 
     @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
     List<String> pluginOpts = new ArrayList<>();
+
+    @Option(names = "--stream", paramLabel = "SPEC",
+            description = {"A stream of a mixed run (repeatable): udp or a plugin, then ,share=N or ,pps=RATE,",
+                    ",size=BYTES and the plugin's options; e.g. --stream udp,share=80 --stream icmp,share=20,flows=8"})
+    List<String> streamSpecs = new ArrayList<>();
 
     @Option(names = "--templates", paramLabel = "FILE", description = "Send an encoded template set (docs/abi.md) from a file.")
     java.nio.file.Path templateFile;
@@ -105,6 +125,15 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
     java.nio.file.Path pcap;
+
+    @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics of the run on port P (/metrics).")
+    Integer metricsPort;
+
+    @Option(names = "--web", paramLabel = "P", description = "Serve a live dashboard of the run on port P.")
+    Integer webPort;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Label of this run in metrics (default: random).")
+    String runId;
 
     @Option(names = "--json", description = "Print the final report as JSON (live lines go to stderr).")
     boolean json;
@@ -117,6 +146,10 @@ final class ClientCommand implements Callable<Integer> {
 
     @Option(names = "--test-hook", hidden = true, description = "Sender faults for tests: drop:SEQ or stamp:SEQ=VALUE.")
     List<String> testHooks = new ArrayList<>();
+
+    @Option(names = "--test-latency-offset", hidden = true, converter = Converters.Time.class,
+            description = "Tests only: stamp send times this much earlier (a known delay to measure).")
+    Duration testLatencyOffset;
 
     @Override
     public Integer call() throws java.io.IOException {
@@ -152,14 +185,32 @@ final class ClientCommand implements Callable<Integer> {
         o.callersPerCpu = callers;
         o.testHooks = testHooks.stream().map(TestHook::parse).toList();
         o.sizeGiven = sizeGiven();
+        o.rtt = rtt;
+        if (reverse && bidir) {
+            throw new IllegalArgumentException("give --reverse or --bidir, not both");
+        }
+        o.direction = bidir ? ClientRun.Direction.BIDIR : reverse ? ClientRun.Direction.REVERSE : ClientRun.Direction.FORWARD;
+        o.reversePps = reversePps != null ? reversePps : o.pps;
+        if (testLatencyOffset != null) {
+            o.testLatencyOffset = testLatencyOffset;
+        }
+        if (rtt && noMeasure) {
+            throw new IllegalArgumentException("--rtt needs the measurement header: drop --no-measure");
+        }
         if (plugin != null) {
-            WasmPlugin p = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(plugin);
+            LoadedPlugin p = PluginCommand.resolver().load(plugin);
             o.pluginOptions = p.describe().resolveOptions(PluginResolver.parseOptions(pluginOpts));
             o.source = PluginResolver.source(p);
         } else if (!pluginOpts.isEmpty()) {
             throw new IllegalArgumentException("--plugin-opt needs --plugin");
         } else if (templateFile != null) {
             o.source = PluginResolver.file(templateFile);
+        }
+        if (!streamSpecs.isEmpty()) {
+            if (plugin != null || templateFile != null) {
+                throw new IllegalArgumentException("--stream replaces --plugin and --templates: give the plugin in the stream");
+            }
+            o.streams = parseStreams(streamSpecs, o);
         }
         if (pcap != null) {
             long n = new ClientRun(o).writePcap(pcap, count == null ? 1000 : count);
@@ -177,18 +228,147 @@ final class ClientCommand implements Callable<Integer> {
             PrintStream lines = json ? System.err : out;
             live = s -> lines.println(s.toText());
         }
-        RunReport report = new ClientRun(o).run(live);
+        String id = runId != null ? runId : java.util.UUID.randomUUID().toString().substring(0, 8);
+        Metrics metrics = metricsPort == null ? null
+                : Metrics.start(metricsPort, null, java.util.Map.of("run", id, "role", "client"));
+        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun());
+        o.metrics = metrics;
+        if (metrics != null) {
+            System.err.println("metrics: http://localhost:" + metrics.port() + "/metrics");
+        }
+        if (web != null) {
+            o.observer = web::publish;
+            System.err.println("dashboard: http://localhost:" + web.port() + "/");
+        }
+        ClientRun.Result result;
+        try {
+            result = new ClientRun(o).runAll(live);
+            if (web != null) {
+                web.finish(result.primary().toJson());
+            }
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (web != null) {
+                web.closeAfter(java.time.Duration.ofSeconds(webLinger));
+            }
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode n;
+        if (result.forward() != null && result.reverse() != null) {
+            n = Json.MAPPER.createObjectNode();
+            n.put("direction", "bidir");
+            n.set("forward", result.forward().toJson());
+            n.set("reverse", result.reverse().toJson());
+        } else {
+            n = result.primary().toJson();
+            n.put("direction", result.forward() != null ? "forward" : "reverse");
+        }
         if (jsonStream) {
-            var n = report.toJson();
             n.put("type", "final");
             out.println(n);
         } else if (json) {
-            out.println(report.toJson().toPrettyString());
+            out.println(n.toPrettyString());
         } else {
-            out.print(report.toText());
+            if (result.forward() != null && result.reverse() != null) {
+                out.println("forward (this end sends):");
+                out.print(result.forward().toText());
+                out.println("reverse (the server sends):");
+                out.print(result.reverse().toText());
+            } else {
+                if (result.reverse() != null) {
+                    out.println("reverse (the server sends):");
+                }
+                out.print(result.primary().toText());
+            }
         }
         out.flush();
-        return report.sent() == 0 ? 3 : 0;
+        boolean sentNothing = (result.forward() != null && result.forward().sent() == 0)
+                || (result.reverse() != null && result.reverse().sent() == 0);
+        return sentNothing ? 3 : 0;
+    }
+
+    /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES][,KEY=VALUE...]" for each --stream. */
+    static List<ClientRun.StreamSpec> parseStreams(List<String> specs, ClientRun.Options o) {
+        List<ClientRun.StreamSpec> out = new ArrayList<>();
+        List<Long> rates = new ArrayList<>();
+        PluginResolver resolver = PluginCommand.resolver();
+        for (String spec : specs) {
+            String[] parts = spec.split(",");
+            String what = parts[0].trim();
+            if (what.isEmpty()) {
+                throw new IllegalArgumentException("--stream '" + spec + "' names no stream (udp or a plugin)");
+            }
+            double share = 1;
+            Long rate = null;
+            int size = 0;
+            java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
+            for (int i = 1; i < parts.length; i++) {
+                String[] kv = parts[i].split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("--stream '" + spec + "': '" + parts[i] + "' is not key=value");
+                }
+                String k = kv[0].trim();
+                String v = kv[1].trim();
+                try {
+                    switch (k) {
+                        case "share" -> share = Double.parseDouble(v.replace("%", ""));
+                        case "pps" -> rate = new Converters.Rate().convert(v);
+                        case "size" -> size = Integer.parseInt(v);
+                        default -> opts.put(k, v);
+                    }
+                } catch (NumberFormatException | picocli.CommandLine.TypeConversionException e) {
+                    throw new IllegalArgumentException("--stream '" + spec + "': bad value for " + k + " ('" + v + "')");
+                }
+            }
+            if (!(share > 0)) {
+                throw new IllegalArgumentException("--stream '" + spec + "': share must be positive");
+            }
+            rates.add(rate);
+            String name = what.replaceFirst(".*/", "").replaceFirst("\\.(wasm|jar)$", "");
+            if (what.equals("udp")) {
+                if (!opts.isEmpty()) {
+                    throw new IllegalArgumentException("--stream udp takes share, pps and size, not " + String.join(", ", opts.keySet()));
+                }
+                out.add(new ClientRun.StreamSpec("udp", null, List.of(), share, size));
+            } else {
+                LoadedPlugin p = resolver.load(what);
+                out.add(new ClientRun.StreamSpec(name, PluginResolver.source(p), p.describe().resolveOptions(opts), share, size));
+            }
+        }
+        long withRate = rates.stream().filter(java.util.Objects::nonNull).count();
+        if (withRate > 0) {
+            if (withRate != rates.size()) {
+                throw new IllegalArgumentException("give every --stream a pps=RATE, or none (and shares instead)");
+            }
+            if (o.pps > 0) {
+                throw new IllegalArgumentException("--pps and per-stream pps= contradict each other: the total is their sum");
+            }
+            o.pps = rates.stream().mapToLong(Long::longValue).sum();
+            List<ClientRun.StreamSpec> scaled = new ArrayList<>();
+            for (int i = 0; i < out.size(); i++) {
+                ClientRun.StreamSpec s = out.get(i);
+                scaled.add(new ClientRun.StreamSpec(s.name(), s.source(), s.options(), rates.get(i), s.size()));
+            }
+            return scaled;
+        }
+        return out;
+    }
+
+    @Option(names = "--web-linger", paramLabel = "S", description = "Keep the dashboard up this many seconds after the run (default ${DEFAULT-VALUE}).")
+    int webLinger = 0;
+
+    private java.util.Map<String, String> describeRun() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("dev", dev);
+        m.put("server", server == null ? "-" : server + ":" + port);
+        m.put("cpus", cpus == null ? "all" : cpus.toString());
+        m.put("pps", pps == null ? "flat out" : Long.toString(pps));
+        m.put("duration", duration == null ? (count == null ? "10 s" : "-") : duration.toMillis() / 1000.0 + " s");
+        m.put("count", count == null ? "-" : Long.toString(count));
+        m.put("size", Integer.toString(size));
+        m.put("plugin", plugin == null ? (streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs)) : plugin);
+        return m;
     }
 
     @picocli.CommandLine.Spec

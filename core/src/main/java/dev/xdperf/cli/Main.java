@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The `xdperf` command. Subcommands map options onto the library and nothing else. */
 @Command(name = "xdperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "XDP traffic generator and receiver.",
-        subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, ProbeCommand.class, PluginCommand.class,
+        subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, BenchCommand.class, ProbeCommand.class, PluginCommand.class, NdrCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -39,6 +39,9 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             c.getErr().println("xdperf: " + describe(ex));
+            if (ex instanceof dev.xdperf.bpf.VerifierException v && !v.log().isBlank()) {
+                v.log().lines().forEach(l -> c.getErr().println("  | " + l));
+            }
             c.getErr().flush();
             if (System.getenv("XDPERF_DEBUG") != null) {
                 ex.printStackTrace(c.getErr());

@@ -2,7 +2,7 @@ package dev.xdperf.cli;
 
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
-import dev.xdperf.plugin.WasmPlugin;
+import dev.xdperf.plugin.LoadedPlugin;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -15,16 +15,26 @@ final class PluginCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    /** The resolver the CLI uses: the default plugin directory, default limits, notices on stderr. */
+    static PluginResolver resolver() {
+        return new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT)
+                .notices(n -> System.err.println("xdperf: note: " + n));
+    }
+
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Print a plugin's description and its options with types, defaults and help.")
     static final class Describe implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME|PATH", description = "A bundled or installed plugin's name, or a .wasm file.")
+        @Parameters(paramLabel = "NAME|PATH", description = "A bundled or installed plugin's name, or a .wasm, .jar or .zip file.")
         String plugin;
 
         @Override
         public Integer call() {
-            WasmPlugin p = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(plugin);
-            System.out.print(p.describe().toText());
+            try (LoadedPlugin p = resolver().load(plugin)) {
+                System.out.print(p.describe().toText());
+                if (p.kind().equals("java")) {
+                    System.out.println("\n(a Java plugin: it runs with the full rights of the JVM)");
+                }
+            }
             return 0;
         }
     }
@@ -36,11 +46,8 @@ final class PluginCommand implements Runnable {
             for (String n : PluginResolver.available()) {
                 System.out.println(n + "  (bundled)");
             }
-            try (var files = java.nio.file.Files.list(PluginResolver.defaultInstallDir())) {
-                files.filter(f -> f.toString().endsWith(".wasm"))
-                        .forEach(f -> System.out.println(f.getFileName().toString().replaceFirst("\\.wasm$", "") + "  (installed: " + f + ")"));
-            } catch (java.io.IOException e) {
-                // no install directory yet
+            for (PluginResolver.Installed i : resolver().installed()) {
+                System.out.println(i.name() + "  (installed, " + i.kind() + ": " + i.path() + ")");
             }
             return 0;
         }

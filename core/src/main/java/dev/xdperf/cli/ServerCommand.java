@@ -1,5 +1,8 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.stats.Metrics;
+import dev.xdperf.web.Dashboard;
+
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.net.Interfaces;
@@ -34,6 +37,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", description = "Exit after N runs (default: serve forever).")
     int runs;
 
+    @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics of the runs on port P (/metrics).")
+    Integer metricsPort;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Label of this server in metrics (default: the host name).")
+    String runId;
+
     @Override
     public Integer call() throws Exception {
         Verdict v = switch (verdict.toLowerCase(Locale.ROOT)) {
@@ -54,7 +63,16 @@ final class ServerCommand implements Callable<Integer> {
             System.out.println(line);
             System.out.flush();
         })) {
-            server.serve();
+            Metrics metrics = metricsPort == null ? null : Metrics.start(metricsPort, bind,
+                    java.util.Map.of("run", runId != null ? runId : java.net.InetAddress.getLocalHost().getHostName(), "role", "server"));
+            try {
+                server.metrics(metrics);
+                server.serve();
+            } finally {
+                if (metrics != null) {
+                    metrics.close();
+                }
+            }
         }
         return 0;
     }

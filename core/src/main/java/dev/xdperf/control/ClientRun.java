@@ -7,7 +7,9 @@ import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.net.Interfaces;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
+import dev.xdperf.rx.Receiver;
 import dev.xdperf.rx.RxSnapshot;
+import dev.xdperf.rx.Verdict;
 import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.abi.RunRequest;
 import dev.xdperf.abi.TemplateSet;
@@ -37,6 +39,8 @@ public final class ClientRun {
     public static final int DEFAULT_PORT = 5201;
 
     private final Options o;
+    /** Stream id to the name of the --stream it belongs to. */
+    private final java.util.Map<Integer, String> streamNames = new java.util.TreeMap<>();
 
     /** What `xdperf client` takes; null means "work it out" (from the interface, the server, the neighbour table). */
     public static final class Options {
@@ -66,9 +70,29 @@ public final class ClientRun {
         public TemplateSource source;
         /** Whether --size was given (plugins choose their own size otherwise). */
         public boolean sizeGiven;
+        /** Round trips: the server reflects xdperf frames; this end counts them and their latency. */
+        public boolean rtt;
+        /** Tests only: a known delay added to every measured latency. */
+        public Duration testLatencyOffset = Duration.ZERO;
+        public Direction direction = Direction.FORWARD;
+        /** Several streams in one run (--stream); empty: the one stream of the options above. */
+        public List<StreamSpec> streams = List.of();
+        /** Where to publish the run's numbers every second (Prometheus); null: nowhere. */
+        public dev.xdperf.stats.Metrics metrics;
+        /** Who else wants each live sample (the web dashboard); null: nobody. */
+        public Consumer<LiveSample> observer;
+        /** Rate of the server's direction in --reverse/--bidir; 0: flat out. */
+        public long reversePps;
         /** The plugin's options, checked against what it declares. */
         public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
     }
+
+    /**
+     * One stream of a mixed run: the built-in UDP stream (source null) or a plugin, its
+     * options, and its share of the total rate.
+     */
+    public record StreamSpec(String name, TemplateSource source, List<java.util.Map.Entry<String, String>> options,
+                             double share, int size) {}
 
     /** A plugin, or a template-set file: turns the run's request into templates. */
     public interface TemplateSource {
@@ -85,46 +109,108 @@ public final class ClientRun {
         this.o = options;
     }
 
+    /** Which way the traffic flows, as iperf3 calls it: forward (client sends), reverse (-R), both. */
+    public enum Direction { FORWARD, REVERSE, BIDIR }
+
+    /** A run's reports: one per direction that ran. */
+    public record Result(RunReport forward, RunReport reverse) {
+        public RunReport primary() {
+            return forward != null ? forward : reverse;
+        }
+    }
+
+    /** Runs forward only (the common case) and returns its report. */
     public RunReport run(Consumer<LiveSample> live) {
+        return runAll(live).primary();
+    }
+
+    public Result runAll(Consumer<LiveSample> live) {
         Interfaces.requireExists(o.dev);
+        boolean forward = o.direction != Direction.REVERSE;
+        boolean backward = o.direction != Direction.FORWARD;
+        if (backward && o.server == null) {
+            throw new IllegalArgumentException("--reverse and --bidir need --server");
+        }
+        if (backward && o.rtt) {
+            throw new IllegalArgumentException("--rtt measures round trips of the forward direction: drop --reverse/--bidir");
+        }
         ControlClient control = null;
         Transmitter tx = null;
+        Receiver back = null;
         Thread stopper = null;
         try {
             if (o.server != null) {
-                control = ControlClient.connect(o.server, o.serverPort, o.connectTimeout);
+                control = ControlClient.connect(o.server, o.serverPort, o.connectTimeout, Json.hostInfo(o.dev));
             }
-            Endpoints ends = resolveEndpoints(control == null ? null : control.host());
+            CompiledSet compiled = null;
             List<Integer> cpus = o.cpus == null ? dev.xdperf.bpf.Cpus.online() : o.cpus;
-            CompiledSet compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev));
-            tx = Transmitter.builder(o.dev, compiled)
-                    .cpus(cpus)
-                    .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
-                    .attachPass(o.attachPass).callersPerCpu(o.callersPerCpu).testHooks(o.testHooks)
-                    .build();
+            if (forward) {
+                Endpoints ends = resolveEndpoints(control == null ? null : control.host());
+                compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev));
+                tx = Transmitter.builder(o.dev, compiled)
+                        .cpus(cpus)
+                        .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
+                        .attachPass(o.attachPass && !o.rtt && !backward).callersPerCpu(o.callersPerCpu)
+                        .testHooks(o.testHooks).testLatencyOffset(o.testLatencyOffset).build();
+            }
+            if (o.rtt || backward) {
+                // Counts what comes back (or what the server sends); also the native XDP program on this interface.
+                back = Receiver.attach(o.dev, Verdict.DROP, o.xdpMode);
+            }
             if (control != null) {
                 ObjectNode p = Json.MAPPER.createObjectNode();
-                p.put("frame_size", compiled.maxLength());
+                p.put("direction", o.direction.name().toLowerCase(java.util.Locale.ROOT));
+                if (compiled != null) {
+                    p.put("frame_size", compiled.maxLength());
+                }
                 p.put("stream", o.streamId);
+                if (o.rtt) {
+                    p.put("verdict", "reflect");
+                }
+                if (backward) {
+                    ObjectNode r = p.putObject("reverse");
+                    r.put("pps", o.reversePps);
+                    r.put("duration_ms", o.duration == null ? 0 : o.duration.toMillis());
+                    r.put("count", o.count);
+                    r.put("size", o.size);
+                    r.put("ipv6", o.ipv6);
+                    r.put("stream", o.streamId + 1);
+                }
                 control.start(p);
             }
             DeviceCounters devBefore = Interfaces.counters(o.dev);
-            Transmitter running = tx;
-            stopper = new Thread(running::stop, "xdperf-client-stop");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            tx.start();
+            if (tx != null) {
+                Transmitter running = tx;
+                stopper = new Thread(running::stop, "xdperf-client-stop");
+                Runtime.getRuntime().addShutdownHook(stopper);
+                tx.start();
+            }
 
-            long started = tx.startNs();
+            long started = tx != null ? tx.startNs() : System.nanoTime();
+            long deadline = started + (o.duration != null ? o.duration.toNanos() : Duration.ofHours(24).toNanos())
+                    + Duration.ofSeconds(10).toNanos();
             TxCounters last = new TxCounters(0, 0, 0, 0, 0, started);
             DeviceCounters lastDev = devBefore;
             long lastRx = 0;
             long lastRxNanos = 0;
-            while (!tx.await(Duration.ofSeconds(1))) {
-                TxCounters now = tx.counters();
+            long lastBack = 0;
+            long lastBackNanos = started;
+            while (true) {
+                boolean mineDone = tx == null ? true : tx.await(Duration.ofSeconds(1));
+                if (tx == null) {
+                    Thread.sleep(1000);
+                }
+                JsonNode iv = control == null ? null : control.lastInterval();
+                // The server's direction ends by its own clock too: do not wait for a report of it past that.
+                boolean theirsDone = !backward || (iv != null && iv.path("tx_finished").asBoolean(false))
+                        || (o.duration != null && System.nanoTime() > started + o.duration.toNanos() + 500_000_000L);
+                if ((mineDone && theirsDone) || System.nanoTime() > deadline) {
+                    break;
+                }
+                TxCounters now = tx == null ? new TxCounters(0, 0, 0, 0, 0, System.nanoTime()) : tx.counters();
                 DeviceCounters dev = Interfaces.counters(o.dev);
                 Double rxPps = null;
-                JsonNode iv = control == null ? null : control.lastInterval();
-                if (iv != null) {
+                if (iv != null && iv.has("rx_packets")) {
                     long rxPackets = iv.path("rx_packets").asLong();
                     long nanos = iv.path("nanos").asLong();
                     if (lastRxNanos != 0 && nanos > lastRxNanos) {
@@ -133,38 +219,103 @@ public final class ClientRun {
                     lastRx = rxPackets;
                     lastRxNanos = nanos;
                 }
-                live.accept(LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps));
+                LiveSample sample = LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps);
+                if (iv != null && iv.has("lost")) {
+                    sample = sample.withReceiver(iv.has("lat_p50_ns") ? iv.path("lat_p50_ns").asLong() : null,
+                            iv.has("lat_p99_ns") ? iv.path("lat_p99_ns").asLong() : null, iv.path("lost").asLong());
+                }
+                if (backward && back != null) {
+                    RxSnapshot b = back.totals();
+                    double pps = (b.packets() - lastBack) * 1e9 / Math.max(1, b.nanos() - lastBackNanos);
+                    sample = sample.withReverse(pps);
+                    lastBack = b.packets();
+                    lastBackNanos = b.nanos();
+                }
+                live.accept(sample);
+                if (o.observer != null) {
+                    o.observer.accept(sample);
+                }
+                if (o.metrics != null) {
+                    o.metrics.update(new dev.xdperf.stats.Metrics.View(tx == null ? null : now,
+                            tx == null ? java.util.Map.of() : tx.sentPerStream(), back == null ? null : back.totals(),
+                            java.util.Map.of(o.dev, dev)));
+                }
                 last = now;
                 lastDev = dev;
             }
-            long finished = tx.endNs() == 0 ? System.nanoTime() : Math.min(System.nanoTime(), tx.endNs());
-            TxCounters total = tx.counters();
-            tx.close();
+            TxCounters total = TxCounters.ZERO;
+            double seconds = 0;
+            java.util.Map<Integer, Long> sentPerStream = java.util.Map.of();
+            if (tx != null) {
+                tx.stop();
+                tx.await(Duration.ofSeconds(10));
+                total = tx.counters();
+                sentPerStream = tx.sentPerStream();
+                seconds = tx.activeSeconds();
+                tx.close();
+            }
             DeviceCounters devDelta = Interfaces.counters(o.dev).minus(devBefore);
-            double seconds = Math.max(1e-9, (finished - started) / 1e9);
 
-            RxSnapshot rx = null;
-            DeviceCounters rxDev = null;
-            String rxDevName = null;
+            JsonNode result = null;
             boolean sharedClock = false;
+            String serverDev = null;
             if (control != null) {
                 ObjectNode summary = Json.MAPPER.createObjectNode();
                 summary.put("sent_packets", total.sentPackets());
-                JsonNode result = control.stop(summary, Duration.ofSeconds(30));
-                rx = Json.rx(result.path("rx"));
-                rxDev = Json.device(result.path("device"));
-                rxDevName = control.host().path("dev").asText();
+                result = control.stop(summary, Duration.ofSeconds(30));
+                serverDev = control.host().path("dev").asText();
                 sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
             }
-            List<String> warnings = verify(total, devDelta, rx);
-            return new RunReport(o.dev, tx.cpus(), compiled.maxLength(), o.pps, seconds, total, devDelta,
-                    rxDevName, rx, rxDev, sharedClock, warnings);
+            RxSnapshot mine = null;
+            if (back != null) {
+                Thread.sleep(ControlServer.DRAIN.toMillis());
+                mine = back.full();
+                back.close();
+            }
+            RunReport fwd = null;
+            if (forward) {
+                RxSnapshot rx = result == null || result.path("rx").isMissingNode() ? null : Json.rx(result.path("rx"));
+                DeviceCounters rxDev = result == null ? null : Json.device(result.path("device"));
+                boolean measured = compiled.set().templates().stream().anyMatch(t -> t.mhOffset() > 0);
+                List<String> warnings = verify(total, devDelta, measured ? rx : null);
+                if (!measured && rx != null) {
+                    warnings.add("the frames carry no measurement header (an encrypted payload cannot), so the server's"
+                            + " receiver does not count them: see the server's device counters (rx_device) instead");
+                }
+                RxSnapshot returned = o.rtt ? mine : null;
+                if (returned != null && returned.packets() < total.sentPackets()) {
+                    warnings.add(String.format("%,d of %,d frames did not come back (round-trip mode)",
+                            total.sentPackets() - returned.packets(), total.sentPackets()));
+                }
+                fwd = new RunReport(o.dev, cpus, compiled.maxLength(), o.pps, seconds, total, devDelta,
+                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames);
+            }
+            RunReport rev = null;
+            if (backward) {
+                TxCounters theirs = Json.tx(result.path("tx"));
+                DeviceCounters theirDev = Json.device(result.path("device"));
+                List<Integer> theirCpus = new java.util.ArrayList<>();
+                result.path("tx_cpus").forEach(c -> theirCpus.add(c.asInt()));
+                List<String> warnings = verify(theirs, theirDev, mine);
+                rev = new RunReport(serverDev, theirCpus, result.path("tx_frame_size").asInt(), o.reversePps,
+                        result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev, mine, devDelta, sharedClock, null, warnings,
+                        java.util.Map.of(), java.util.Map.of());
+            }
+            if (o.metrics != null) {
+                RunReport p = fwd != null ? fwd : rev;
+                o.metrics.update(new dev.xdperf.stats.Metrics.View(p.tx(), p.sentPerStream(), p.returned() != null ? p.returned() : p.rx(),
+                        java.util.Map.of(o.dev, Interfaces.counters(o.dev))));
+            }
+            return new Result(fwd, rev);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         } finally {
             if (tx != null) {
                 tx.close();
+            }
+            if (back != null) {
+                back.close();
             }
             if (control != null) {
                 control.close();
@@ -202,6 +353,29 @@ public final class ClientRun {
 
     /** The run's templates: from the source when there is one, else the built-in UDP stream. */
     public TemplateSet templates(Endpoints e, int cpus) {
+        if (!o.streams.isEmpty()) {
+            List<dev.xdperf.template.StreamMix.Part> parts = new ArrayList<>();
+            int base = 0;
+            for (StreamSpec spec : o.streams) {
+                TemplateSet set;
+                if (spec.source() == null) {
+                    set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort,
+                            spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet();
+                } else {
+                    RunRequest request = new RunRequest(AbiVersion.HOST, Interfaces.mtu(o.dev), cpus, e.srcMac().bytes(),
+                            e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
+                    set = spec.source().generate(request);
+                }
+                int max = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(base);
+                streamNames.put(base, spec.name());
+                for (var t : set.templates()) {
+                    streamNames.putIfAbsent(t.streamId(), spec.name());
+                }
+                base = Math.max(base, max) + 1;
+                parts.add(new dev.xdperf.template.StreamMix.Part(spec.name(), set, spec.share()));
+            }
+            return dev.xdperf.template.StreamMix.combine(parts);
+        }
         if (o.source == null) {
             return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort, o.size,
                     o.streamId, o.measurement).toTemplateSet();
@@ -234,13 +408,18 @@ public final class ClientRun {
                     + (serverHost != null ? " (the server's interface has no " + (v6 ? "IPv6" : "IPv4") + " address)" : ""));
         }
         MacAddress dstMac = o.dstMac;
-        if (dstMac == null && serverHost != null && dstIp.getHostAddress().equals(firstMatching(serverHost, dstIp))) {
+        // Routed destinations go to the gateway's MAC; on-link ones to the server's own.
+        Optional<InetAddress> gateway = dstMac == null ? Interfaces.gateway(o.dev, dstIp) : Optional.empty();
+        if (dstMac == null && gateway.isEmpty() && serverHost != null
+                && dstIp.getHostAddress().equals(firstMatching(serverHost, dstIp))) {
             dstMac = MacAddress.parse(serverHost.path("mac").asText());
         }
         if (dstMac == null) {
-            Optional<MacAddress> n = Interfaces.neighbour(o.dev, dstIp);
+            InetAddress hop = gateway.orElse(dstIp);
+            Optional<MacAddress> n = Interfaces.neighbour(o.dev, hop);
             if (n.isEmpty()) {
-                throw new IllegalArgumentException("no MAC address known for " + dstIp.getHostAddress() + " on " + o.dev
+                throw new IllegalArgumentException("no MAC address known for " + hop.getHostAddress()
+                        + (gateway.isPresent() ? " (the gateway to " + dstIp.getHostAddress() + ")" : "") + " on " + o.dev
                         + ": give --dst-mac, or reach it once (ping) so the neighbour table has it");
             }
             dstMac = n.get();

@@ -31,6 +31,11 @@ public final class ControlClient implements AutoCloseable {
 
     /** Connects and says hello; a busy server or another protocol version is refused here. */
     public static ControlClient connect(String hostName, int port, Duration timeout) {
+        return connect(hostName, port, timeout, null);
+    }
+
+    /** As {@link #connect(String, int, Duration)}, telling the server about this end (needed for --reverse). */
+    public static ControlClient connect(String hostName, int port, Duration timeout, JsonNode myHost) {
         String address = hostName + ":" + port;
         Socket s = new Socket();
         try {
@@ -38,7 +43,7 @@ public final class ControlClient implements AutoCloseable {
             s.setTcpNoDelay(true);
             s.setSoTimeout((int) Math.max(timeout.toMillis(), 5000));
             ControlClient c = new ControlClient(new Wire(s), address);
-            c.hello();
+            c.hello(myHost);
             s.setSoTimeout(0);
             return c;
         } catch (UnknownHostException e) {
@@ -68,9 +73,12 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    private void hello() throws IOException {
+    private void hello(JsonNode myHost) throws IOException {
         ObjectNode h = Wire.message("hello");
         h.put("version", Wire.PROTOCOL_VERSION);
+        if (myHost != null) {
+            h.set("host", myHost);
+        }
         wire.send(h);
         JsonNode reply = wire.expect("hello");
         if (reply.path("version").asInt(-1) != Wire.PROTOCOL_VERSION) {

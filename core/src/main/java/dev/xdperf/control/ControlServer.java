@@ -8,7 +8,13 @@ import dev.xdperf.net.Interfaces;
 import dev.xdperf.rx.Receiver;
 import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.rx.Verdict;
+import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.UdpStream;
 import dev.xdperf.stats.Json;
+import dev.xdperf.template.CompiledSet;
+import dev.xdperf.template.TemplateCompiler;
+import dev.xdperf.tx.Transmitter;
+import java.util.List;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -39,6 +45,12 @@ public final class ControlServer implements AutoCloseable {
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean closed;
     private int runs;
+    private volatile dev.xdperf.stats.Metrics metrics;
+
+    /** Publishes every run's receive counters on this Prometheus endpoint. */
+    public void metrics(dev.xdperf.stats.Metrics m) {
+        this.metrics = m;
+    }
 
     private ControlServer(String ifname, Verdict verdict, XdpMode mode, int maxRuns, Consumer<String> log,
                           ServerSocket socket) {
@@ -130,6 +142,7 @@ public final class ControlServer implements AutoCloseable {
     private void session(Wire wire) {
         String peer = wire.peer();
         Receiver receiver = null;
+        Transmitter reverse = null;
         Thread ticker = null;
         try {
             JsonNode hello = wire.expect("hello");
@@ -145,38 +158,64 @@ public final class ControlServer implements AutoCloseable {
             reply.set("host", Json.hostInfo(ifname));
             wire.send(reply);
 
-            wire.expect("start");
+            JsonNode start = wire.expect("start");
+            Verdict runVerdict = start.path("verdict").asText("").equals("reflect") ? Verdict.REFLECT : verdict;
+            String direction = start.path("direction").asText("forward");
+            boolean forward = !direction.equals("reverse");
+            boolean backward = !direction.equals("forward");
             DeviceCounters devBefore = Interfaces.counters(ifname);
             try {
-                receiver = Receiver.attach(ifname, verdict, mode);
+                if (forward) {
+                    receiver = Receiver.attach(ifname, runVerdict, mode);
+                }
+                if (backward) {
+                    reverse = reverseTransmitter(hello.path("host"), start.path("reverse"), !forward);
+                    reverse.start();
+                }
             } catch (RuntimeException e) {
-                refuse(wire, "server could not start receiving: " + e.getMessage());
+                refuse(wire, "server could not start the run: " + e.getMessage());
                 log.accept("run from " + peer + " failed: " + e.getMessage());
                 return;
             }
-            log.accept("run from " + peer + ": receiving on " + ifname);
+            log.accept("run from " + peer + ": " + (forward ? "receiving on " + ifname : "")
+                    + (runVerdict == Verdict.REFLECT ? ", reflecting" : "")
+                    + (backward ? (forward ? ", " : "") + "sending to the client" : ""));
             wire.send(Wire.message("ready"));
 
             Receiver r = receiver;
-            ticker = new Thread(() -> tick(wire, r), "xdperf-server-ticker");
+            Transmitter t = reverse;
+            ticker = new Thread(() -> tick(wire, r, t), "xdperf-server-ticker");
             ticker.setDaemon(true);
             ticker.start();
 
             JsonNode stop = wire.expect("stop");
+            ObjectNode result = Wire.message("result");
+            if (reverse != null) {
+                reverse.stop();
+                reverse.await(Duration.ofSeconds(10));
+                result.set("tx", Json.tx(reverse.counters()));
+                result.put("tx_seconds", reverse.activeSeconds());
+                result.put("tx_frame_size", reverse.templates().maxLength());
+                result.put("tx_pps_target", start.path("reverse").path("pps").asLong());
+                var cpus = result.putArray("tx_cpus");
+                reverse.cpus().forEach(cpus::add);
+                reverse.close();
+            }
             Thread.sleep(DRAIN.toMillis());
             ticker.interrupt();
             ticker.join(2000);
-            RxSnapshot snap = receiver.full();
             DeviceCounters devDelta = Interfaces.counters(ifname).minus(devBefore);
-            ObjectNode result = Wire.message("result");
-            result.set("rx", Json.rx(snap));
             result.set("device", Json.device(ifname, devDelta));
+            RxSnapshot snap = receiver == null ? null : receiver.full();
+            if (snap != null) {
+                result.set("rx", Json.rx(snap));
+            }
             wire.send(result);
             synchronized (this) {
                 runs++;
             }
-            log.accept("run from " + peer + " done: received " + snap.packets() + " packets"
-                    + (stop.path("sent_packets").isNumber() ? " of " + stop.path("sent_packets").asLong() + " sent" : ""));
+            log.accept("run from " + peer + " done" + (snap == null ? "" : ": received " + snap.packets() + " packets"
+                    + (stop.path("sent_packets").isNumber() ? " of " + stop.path("sent_packets").asLong() + " sent" : "")));
         } catch (Wire.ProtocolException e) {
             refuse(wire, e.getMessage());
             log.accept("session with " + peer + " ended: " + e.getMessage());
@@ -191,31 +230,82 @@ public final class ControlServer implements AutoCloseable {
             if (ticker != null) {
                 ticker.interrupt();
             }
+            if (reverse != null) {
+                reverse.close();
+            }
             if (receiver != null) {
                 receiver.close();
             }
         }
     }
 
-    /** Sends the receive counters once a second while a run is on. */
-    private void tick(Wire wire, Receiver receiver) {
+    /** The server's side of --reverse/--bidir: the built-in UDP stream to the client's interface. */
+    private Transmitter reverseTransmitter(JsonNode clientHost, JsonNode p, boolean attachPass) {
+        if (clientHost.isMissingNode() || !clientHost.path("mac").isTextual()) {
+            throw new IllegalArgumentException("the client did not say where to send (upgrade the client)");
+        }
+        boolean v6 = p.path("ipv6").asBoolean(false);
+        List<java.net.InetAddress> theirs = Json.addresses(clientHost.path(v6 ? "ipv6" : "ipv4"));
+        List<java.net.InetAddress> mine = Interfaces.addresses(ifname, v6);
+        if (theirs.isEmpty() || mine.isEmpty()) {
+            throw new IllegalArgumentException("no " + (v6 ? "IPv6" : "IPv4") + " address on both ends for the reverse direction");
+        }
+        UdpStream stream = new UdpStream(Interfaces.mac(ifname), MacAddress.parse(clientHost.path("mac").asText()),
+                mine.get(0), theirs.get(0), ClientRun.DEFAULT_PORT, ClientRun.DEFAULT_PORT,
+                p.path("size").asInt(UdpStream.MIN_FRAME), p.path("stream").asInt(1), true);
+        CompiledSet set = TemplateCompiler.compile(stream.toTemplateSet(), Interfaces.mtu(ifname));
+        long durationMs = p.path("duration_ms").asLong(0);
+        long count = p.path("count").asLong(0);
+        return Transmitter.builder(ifname, set).pps(p.path("pps").asLong(0)).count(count)
+                .duration(durationMs > 0 ? Duration.ofMillis(durationMs) : null)
+                .xdpMode(mode).attachPass(attachPass).build();
+    }
+
+    /** Sends the receive (and, in reverse, transmit) counters once a second while a run is on. */
+    private void tick(Wire wire, Receiver receiver, Transmitter sender) {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(1000);
-                RxSnapshot s = receiver.totals();
-                DeviceCounters d = Interfaces.counters(ifname);
+                Thread.sleep(sender != null && !sender.finished() ? 250 : 1000);
                 ObjectNode m = Wire.message("interval");
-                m.put("rx_packets", s.packets());
-                m.put("rx_bytes", s.bytes());
-                m.put("nanos", s.nanos());
+                m.put("nanos", System.nanoTime());
+                if (receiver != null) {
+                    RxSnapshot full = receiver.full();
+                    if (full.latency().count() > 0) {
+                        m.put("lat_p50_ns", full.latency().percentile(50));
+                        m.put("lat_p99_ns", full.latency().percentile(99));
+                    }
+                    m.put("lost", full.seqLost());
+                }
+                if (receiver != null && metrics != null) {
+                    RxSnapshot full = receiver.full();
+                    metrics.update(new dev.xdperf.stats.Metrics.View(sender == null ? null : sender.counters(),
+                            sender == null ? java.util.Map.of() : sender.sentPerStream(), full,
+                            java.util.Map.of(ifname, Interfaces.counters(ifname))));
+                }
+                if (receiver != null) {
+                    RxSnapshot s = receiver.totals();
+                    m.put("rx_packets", s.packets());
+                    m.put("rx_bytes", s.bytes());
+                    m.put("nanos", s.nanos());
+                }
+                if (sender != null) {
+                    var c = sender.counters();
+                    m.put("tx_packets", c.sentPackets());
+                    m.put("tx_bytes", c.sentBytes());
+                    m.put("tx_nanos", c.nanos());
+                    m.put("tx_finished", sender.finished());
+                }
+                DeviceCounters d = Interfaces.counters(ifname);
                 m.put("dev_rx_packets", d.rxPackets());
                 m.put("dev_rx_dropped", d.rxDropped());
                 wire.send(m);
             }
         } catch (InterruptedException e) {
             // run over
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // the session thread notices a dead connection itself
+        } catch (RuntimeException e) {
+            log.accept("counters of the run could not be read: " + e.getMessage());
         }
     }
 

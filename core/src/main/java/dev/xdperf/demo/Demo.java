@@ -30,7 +30,7 @@ public final class Demo {
     }
 
     /** The command that starts this same xdperf in another process. */
-    static List<String> self() {
+    public static List<String> self() {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         // the packaged launcher points jffi at its unpacked stub library (no copy into /tmp); keep that

@@ -104,6 +104,25 @@ public final class Interfaces {
         return Optional.empty();
     }
 
+    /** The gateway the kernel routes {@code ip} through from {@code ifname}, or empty when it is on-link. */
+    public static Optional<InetAddress> gateway(String ifname, InetAddress ip) {
+        Commands.Output o = Commands.run(List.of("ip", "-j", "route", "get", ip.getHostAddress(), "oif", ifname));
+        if (!o.ok()) {
+            return Optional.empty();
+        }
+        try {
+            for (JsonNode r : JSON.readTree(o.stdout())) {
+                String gw = r.path("gateway").asText("");
+                if (!gw.isEmpty()) {
+                    return Optional.of(UdpStream.parseIp(gw));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     /** Current rx and tx queue counts from {@code ethtool -l}, or {1, 1} when it cannot tell. */
     public static int[] queues(String ifname) {
         Commands.Output o = Commands.run(List.of("ethtool", "-l", ifname));

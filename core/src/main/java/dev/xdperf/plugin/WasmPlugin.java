@@ -5,6 +5,7 @@ import com.dylibso.chicory.runtime.Instance;
 import dev.xdperf.abi.AbiCodec;
 import dev.xdperf.abi.AbiException;
 import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.PluginDescription;
 import dev.xdperf.abi.RunRequest;
 import dev.xdperf.abi.TemplateSet;
 import java.lang.reflect.Field;
@@ -30,7 +31,7 @@ import org.extism.sdk.chicory.Plugin;
  * runs on its own thread under a memory cap, a timeout (a watchdog interrupts it; Chicory
  * checks interruption) and an output cap, and every failure becomes one PluginException.
  */
-public final class WasmPlugin implements AutoCloseable {
+public final class WasmPlugin implements LoadedPlugin {
     private static final Map<String, CompiledPlugin> COMPILED = new ConcurrentHashMap<>();
     private static final Logger SILENT = new Logger() {
         @Override
@@ -99,23 +100,32 @@ public final class WasmPlugin implements AutoCloseable {
         return new WasmPlugin(name, limits, plugin, instance, abi);
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
+    public String kind() {
+        return "wasm";
+    }
+
+    @Override
     public AbiVersion abi() {
         return abi;
     }
 
+    @Override
     public synchronized PluginDescription describe() {
         if (description == null) {
             byte[] out = call("describe", new byte[0]);
-            description = PluginDescription.parse(name, out);
+            description = DescriptionJson.parse(name, out);
         }
         return description;
     }
 
     /** Asks the plugin for the run's templates and decodes them; the caller validates and compiles. */
+    @Override
     public TemplateSet generate(RunRequest request) {
         byte[] out = call("generate", AbiCodec.encode(request));
         TemplateSet set;

@@ -58,7 +58,8 @@ public final class Receiver implements AutoCloseable {
             other += b.getLong(Structs.RxTotals.OTHER_PACKETS);
             bad += b.getLong(Structs.RxTotals.BAD_STREAM);
         }
-        return new RxSnapshot(packets, bytes, other, bad, List.of(), LatencyHistogram.empty(), System.nanoTime());
+        return new RxSnapshot(packets, bytes, other, bad, List.of(), LatencyHistogram.empty(), LatencyHistogram.empty(),
+                LatencyHistogram.empty(), System.nanoTime());
     }
 
     /** Totals, every stream that received something, its sequence tracking, and the latency histogram. */
@@ -85,24 +86,36 @@ public final class Receiver implements AutoCloseable {
             long dups = 0;
             long reordered = 0;
             long late = 0;
+            long jitter = 0;
+            long active = 0;
             for (int cpu = 0; cpu < Structs.MAX_CPUS; cpu++) {
                 ByteBuffer f = flows.lookup(id * Structs.MAX_CPUS + cpu);
-                expected += f.getLong(Structs.RxFlow.NEXT_SEQ);
+                long next = f.getLong(Structs.RxFlow.NEXT_SEQ);
+                expected += next;
                 dups += f.getLong(Structs.RxFlow.DUPLICATES);
                 reordered += f.getLong(Structs.RxFlow.REORDERED);
                 late += f.getLong(Structs.RxFlow.LATE);
+                if (next > 0) {
+                    jitter += f.getLong(Structs.RxFlow.JITTER_X16) / 16;
+                    active++;
+                }
             }
-            out.add(new StreamStats(id, packets, bytes, expected, dups, reordered, late, latSum, latCount));
+            out.add(new StreamStats(id, packets, bytes, expected, dups, reordered, late, latSum, latCount,
+                    active == 0 ? 0 : jitter / active));
         }
-        BpfMap lat = object.map("rx_latency");
+        return new RxSnapshot(totals.packets(), totals.bytes(), totals.otherPackets(), totals.badStream(),
+                out, histogram("rx_latency"), histogram("rx_gaps"), histogram("rx_send_gaps"), totals.nanos());
+    }
+
+    private LatencyHistogram histogram(String map) {
+        BpfMap m = object.map(map);
         long[] counts = new long[Structs.HIST_BUCKETS];
         for (int i = 0; i < counts.length; i++) {
-            for (ByteBuffer b : lat.lookupPerCpu(i)) {
+            for (ByteBuffer b : m.lookupPerCpu(i)) {
                 counts[i] += b.getLong(0);
             }
         }
-        return new RxSnapshot(totals.packets(), totals.bytes(), totals.otherPackets(), totals.badStream(),
-                out, new LatencyHistogram(counts), totals.nanos());
+        return new LatencyHistogram(counts);
     }
 
     private void requireOpen() {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /** The receiver's counters at one moment. Streams and latency are present only in full snapshots. */
 public record RxSnapshot(long packets, long bytes, long otherPackets, long badStream,
-                         List<StreamStats> streams, LatencyHistogram latency, long nanos) {
+                         List<StreamStats> streams, LatencyHistogram latency, LatencyHistogram gaps,
+                         LatencyHistogram sendGaps, long nanos) {
     public RxSnapshot {
         streams = List.copyOf(streams);
     }

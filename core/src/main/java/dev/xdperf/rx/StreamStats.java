@@ -6,7 +6,7 @@ package dev.xdperf.rx;
  * sending CPU), so {@code lost} counts gaps even when nobody told the receiver what was sent.
  */
 public record StreamStats(int streamId, long packets, long bytes, long expected, long duplicates,
-                          long reordered, long late, long latencySumNs, long latencyCount) {
+                          long reordered, long late, long latencySumNs, long latencyCount, long jitterNs) {
     /** Distinct packets received. */
     public long unique() {
         return packets - duplicates;

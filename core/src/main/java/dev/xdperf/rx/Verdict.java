@@ -4,7 +4,7 @@ import dev.xdperf.bpf.Structs;
 
 /** What xdp_rx does with an xdperf frame once it has counted it. */
 public enum Verdict {
-    DROP(Structs.VERDICT_DROP), PASS(Structs.VERDICT_PASS);
+    DROP(Structs.VERDICT_DROP), PASS(Structs.VERDICT_PASS), REFLECT(Structs.VERDICT_REFLECT);
 
     final int code;
 

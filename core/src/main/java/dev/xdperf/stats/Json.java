@@ -80,16 +80,35 @@ public final class Json {
             o.put("late", st.late());
             o.put("latency_sum_ns", st.latencySumNs());
             o.put("latency_count", st.latencyCount());
+            o.put("jitter_ns", st.jitterNs());
         }
-        ObjectNode hist = n.putObject("latency_buckets");
-        long[] counts = s.latency().counts();
+        n.set("latency_buckets", buckets(s.latency()));
+        n.set("gap_buckets", buckets(s.gaps()));
+        n.set("send_gap_buckets", buckets(s.sendGaps()));
+        n.put("nanos", s.nanos());
+        return n;
+    }
+
+    static ObjectNode buckets(LatencyHistogram h) {
+        ObjectNode hist = MAPPER.createObjectNode();
+        long[] counts = h.counts();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] != 0) {
                 hist.put(Integer.toString(i), counts[i]);
             }
         }
-        n.put("nanos", s.nanos());
-        return n;
+        return hist;
+    }
+
+    static LatencyHistogram buckets(JsonNode n) {
+        long[] counts = new long[dev.xdperf.bpf.Structs.HIST_BUCKETS];
+        n.fields().forEachRemaining(e -> {
+            int i = Integer.parseInt(e.getKey());
+            if (i >= 0 && i < counts.length) {
+                counts[i] = e.getValue().asLong();
+            }
+        });
+        return new LatencyHistogram(counts);
     }
 
     public static RxSnapshot rx(JsonNode n) {
@@ -97,17 +116,28 @@ public final class Json {
         for (JsonNode o : n.path("streams")) {
             streams.add(new StreamStats(o.path("stream").asInt(), o.path("packets").asLong(), o.path("bytes").asLong(),
                     o.path("expected").asLong(), o.path("duplicates").asLong(), o.path("reordered").asLong(),
-                    o.path("late").asLong(), o.path("latency_sum_ns").asLong(), o.path("latency_count").asLong()));
+                    o.path("late").asLong(), o.path("latency_sum_ns").asLong(), o.path("latency_count").asLong(),
+                    o.path("jitter_ns").asLong()));
         }
-        long[] counts = new long[dev.xdperf.bpf.Structs.HIST_BUCKETS];
-        n.path("latency_buckets").fields().forEachRemaining(e -> {
-            int i = Integer.parseInt(e.getKey());
-            if (i >= 0 && i < counts.length) {
-                counts[i] = e.getValue().asLong();
-            }
-        });
         return new RxSnapshot(n.path("packets").asLong(), n.path("bytes").asLong(), n.path("other_packets").asLong(),
-                n.path("bad_stream").asLong(), streams, new LatencyHistogram(counts), n.path("nanos").asLong());
+                n.path("bad_stream").asLong(), streams, buckets(n.path("latency_buckets")), buckets(n.path("gap_buckets")),
+                buckets(n.path("send_gap_buckets")),
+                n.path("nanos").asLong());
+    }
+
+    public static ObjectNode tx(dev.xdperf.tx.TxCounters t) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("sent_packets", t.sentPackets());
+        n.put("sent_bytes", t.sentBytes());
+        n.put("slots", t.slots());
+        n.put("paced_skips", t.pacedSkips());
+        n.put("test_drops", t.testDrops());
+        return n;
+    }
+
+    public static dev.xdperf.tx.TxCounters tx(JsonNode n) {
+        return new dev.xdperf.tx.TxCounters(n.path("sent_packets").asLong(), n.path("sent_bytes").asLong(),
+                n.path("slots").asLong(), n.path("paced_skips").asLong(), n.path("test_drops").asLong(), 0);
     }
 
     public static List<InetAddress> addresses(JsonNode array) {

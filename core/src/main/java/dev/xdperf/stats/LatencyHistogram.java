@@ -101,6 +101,20 @@ public final class LatencyHistogram {
         return -1;
     }
 
+    /**
+     * The same distribution as an HdrHistogram (3 significant digits), each kernel bucket
+     * recorded at its midpoint: the form to merge across CPUs, runs and agents.
+     */
+    public org.HdrHistogram.Histogram toHdr() {
+        org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                h.recordValueWithCount(Math.min(midpoint(i), Long.MAX_VALUE / 4), counts[i]);
+            }
+        }
+        return h;
+    }
+
     public long[] counts() {
         return counts.clone();
     }

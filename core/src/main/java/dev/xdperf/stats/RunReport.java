@@ -16,13 +16,16 @@ import java.util.Locale;
 public record RunReport(String dev, List<Integer> cpus, int frameSize, long targetPps, double seconds,
                         TxCounters tx, DeviceCounters txDevice,
                         String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
-                        boolean sharedClock, List<String> warnings) {
+                        boolean sharedClock, RxSnapshot returned, List<String> warnings,
+                        java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames) {
     /** Bytes a frame occupies on an Ethernet wire beyond those handed to the device: preamble, FCS, gap. */
     public static final int WIRE_OVERHEAD = 24;
 
     public RunReport {
         cpus = List.copyOf(cpus);
         warnings = List.copyOf(warnings);
+        sentPerStream = java.util.Map.copyOf(sentPerStream);
+        streamNames = java.util.Map.copyOf(streamNames);
     }
 
     public long sent() {
@@ -63,8 +66,35 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         return seconds > 0 && rx != null ? rx.bytes() * 8.0 / seconds : 0;
     }
 
+    /** The latency this run can show: round trips when frames came back, one-way with a shared clock. */
+    public LatencyHistogram latency() {
+        if (returned != null) {
+            return returned.latency();
+        }
+        return rx != null && sharedClock ? rx.latency() : null;
+    }
+
+    public String latencyKind() {
+        if (returned != null) {
+            return "round-trip";
+        }
+        if (rx == null) {
+            return "none: no receiver";
+        }
+        return sharedClock ? "one-way" : "none: sender and receiver do not share a clock (use --rtt)";
+    }
+
     public boolean hasLatency() {
-        return rx != null && sharedClock && rx.latency().count() > 0;
+        return latency() != null && latency().count() > 0;
+    }
+
+    /** Mean RFC 3550 jitter over the measured streams, or -1. */
+    public long jitterNs() {
+        RxSnapshot s = returned != null ? returned : (rx != null && sharedClock ? rx : null);
+        if (s == null || s.streams().isEmpty()) {
+            return -1;
+        }
+        return (long) s.streams().stream().mapToLong(st -> st.jitterNs()).average().orElse(-1);
     }
 
     public ObjectNode toJson() {
@@ -96,6 +126,12 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             for (var st : rx.streams()) {
                 ObjectNode o = streams.addObject();
                 o.put("stream", st.streamId());
+                if (streamNames.containsKey(st.streamId())) {
+                    o.put("name", streamNames.get(st.streamId()));
+                }
+                if (sentPerStream.containsKey(st.streamId())) {
+                    o.put("sent_packets", sentPerStream.get(st.streamId()));
+                }
                 o.put("received_packets", st.packets());
                 o.put("received_bytes", st.bytes());
                 o.put("lost_packets", st.lost());
@@ -109,21 +145,45 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             n.putNull("lost_packets");
         }
         ObjectNode lat = n.putObject("latency_ns");
+        lat.put("kind", latencyKind());
         if (hasLatency()) {
-            LatencyHistogram h = rx.latency();
-            lat.put("kind", "one-way");
-            lat.put("count", h.count());
-            lat.put("min", h.min());
-            lat.put("p50", h.percentile(50));
-            lat.put("p90", h.percentile(90));
-            lat.put("p99", h.percentile(99));
-            lat.put("p999", h.percentile(99.9));
-            lat.put("max", h.max());
+            org.HdrHistogram.Histogram h = latency().toHdr();
+            lat.put("count", h.getTotalCount());
+            lat.put("min", latency().min());
+            lat.put("mean", Math.round(h.getMean()));
+            lat.put("p50", h.getValueAtPercentile(50));
+            lat.put("p90", h.getValueAtPercentile(90));
+            lat.put("p99", h.getValueAtPercentile(99));
+            lat.put("p999", h.getValueAtPercentile(99.9));
+            lat.put("p9999", h.getValueAtPercentile(99.99));
+            lat.put("max", latency().max());
+            lat.put("jitter", jitterNs());
         } else {
-            lat.put("kind", rx == null ? "none: no receiver" : "none: sender and receiver do not share a clock");
             lat.putNull("p50");
             lat.putNull("p99");
             lat.putNull("max");
+        }
+        if (returned != null) {
+            n.put("returned_packets", returned.packets());
+        }
+        ObjectNode rate = n.putObject("rate");
+        if (targetPps > 0) {
+            rate.put("target_pps", targetPps);
+        } else {
+            rate.putNull("target_pps");
+        }
+        rate.put("sender_pps", round(txPps()));
+        if (rx != null) {
+            rate.put("receiver_pps", round(rxPps()));
+            if (rx.gaps().count() > 0) {
+                rate.put("gap_p50_ns", rx.gaps().percentile(50));
+                rate.put("gap_p99_ns", rx.gaps().percentile(99));
+                rate.put("send_gap_p50_ns", rx.sendGaps().percentile(50));
+                rate.put("send_gap_p99_ns", rx.sendGaps().percentile(99));
+                if (targetPps > 0) {
+                    rate.put("gap_target_ns", Math.round(1e9 * cpus.size() / targetPps));
+                }
+            }
         }
         n.set("tx_device", Json.device(dev, txDevice));
         if (rxDevice != null) {
@@ -153,17 +213,31 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         }
         if (rx != null && rx.streams().size() > 1) {
             for (var st : rx.streams()) {
-                b.append(String.format(Locale.ROOT, "  stream %-5d %22s %22s%n", st.streamId(),
-                        "lost " + Units.count(st.lost()), Units.count(st.packets()) + " pkts"));
+                String label = "stream " + st.streamId() + (streamNames.containsKey(st.streamId())
+                        ? " (" + streamNames.get(st.streamId()) + ")" : "");
+                Long sentHere = sentPerStream.get(st.streamId());
+                b.append(String.format(Locale.ROOT, "  %-20s %16s %22s   lost %s%n", label,
+                        sentHere == null ? "" : Units.count(sentHere), Units.count(st.packets()), Units.count(st.lost())));
             }
         }
+        if (returned != null) {
+            b.append(row("returned", Units.count(returned.packets()), ""));
+        }
         if (hasLatency()) {
-            LatencyHistogram h = rx.latency();
-            b.append(String.format(Locale.ROOT, "latency (one-way, shared clock): min %s  p50 %s  p90 %s  p99 %s  max %s%n",
-                    Units.nanos(h.min()), Units.nanos(h.percentile(50)), Units.nanos(h.percentile(90)),
-                    Units.nanos(h.percentile(99)), Units.nanos(h.max())));
+            org.HdrHistogram.Histogram h = latency().toHdr();
+            b.append(String.format(Locale.ROOT, "latency (%s): min %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  jitter %s%n",
+                    latencyKind(), Units.nanos(latency().min()), Units.nanos(h.getValueAtPercentile(50)),
+                    Units.nanos(h.getValueAtPercentile(90)), Units.nanos(h.getValueAtPercentile(99)),
+                    Units.nanos(h.getValueAtPercentile(99.9)), Units.nanos(latency().max()), Units.nanos(jitterNs())));
         } else if (rx != null) {
-            b.append("latency: not shown (sender and receiver do not share a clock)\n");
+            b.append("latency: ").append(latencyKind()).append('\n');
+        }
+        if (rx != null && rx.gaps().count() > 0) {
+            b.append(String.format(Locale.ROOT, "rate: target %s, sender %s, receiver %s; gaps per flow: departures p50 %s"
+                            + " p99 %s, arrivals p50 %s p99 %s%n",
+                    targetPps > 0 ? Units.pps(targetPps) : "flat out", Units.pps(txPps()), Units.pps(rxPps()),
+                    Units.nanos(rx.sendGaps().percentile(50)), Units.nanos(rx.sendGaps().percentile(99)),
+                    Units.nanos(rx.gaps().percentile(50)), Units.nanos(rx.gaps().percentile(99))));
         }
         b.append(String.format(Locale.ROOT, "device %s: tx_packets %s, xdp_xmit %s, xdp_xmit_errors %s, tx_dropped %s%n",
                 dev, Units.count(txDevice.txPackets()), Units.count(txDevice.xdpXmit()),

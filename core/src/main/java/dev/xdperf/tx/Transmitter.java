@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Transmitter implements AutoCloseable {
     /** Iterations per BPF_PROG_RUN call: each call ends with a slow teardown, so calls are large. */
     static final int REPEAT = 4_000_000;
+    /** Paced runs spend most iterations on early (dropped) slots, which are cheap: longer calls, fewer teardowns. */
+    static final int REPEAT_PACED = 8_000_000;
     static final long START_DELAY_NS = 20_000_000L;
     static final long MAX_LAG_NS = 1_000_000_000L;
 
@@ -40,6 +42,7 @@ public final class Transmitter implements AutoCloseable {
     private CountDownLatch finished;
     private long startNs;
     private long endNs;
+    private volatile long finishedNs;
 
     private Transmitter(Builder spec) {
         this.spec = spec;
@@ -61,6 +64,7 @@ public final class Transmitter implements AutoCloseable {
         private int batchSize = 64;
         private int callersPerCpu = 2;
         private List<TestHook> testHooks = List.of();
+        private long testLatencyOffsetNs;
 
         private Builder(String ifname, CompiledSet template) {
             this.ifname = Objects.requireNonNull(ifname, "interface");
@@ -117,6 +121,12 @@ public final class Transmitter implements AutoCloseable {
                 throw new IllegalArgumentException("at most " + Structs.TEST_HOOKS + " test hooks");
             }
             this.testHooks = List.copyOf(hooks);
+            return this;
+        }
+
+        /** Tests only: stamp send times this much earlier, a known delay for the receiver to measure. */
+        public Builder testLatencyOffset(Duration offset) {
+            this.testLatencyOffsetNs = offset.toNanos();
             return this;
         }
 
@@ -198,7 +208,8 @@ public final class Transmitter implements AutoCloseable {
             finished = new CountDownLatch(spec.cpus.size() * spec.callersPerCpu);
             for (int cpu : spec.cpus) {
                 for (int caller = 0; caller < spec.callersPerCpu; caller++) {
-                    Thread t = new Thread(() -> work(cpu, ifindex), "xdperf-tx-cpu" + cpu + "-" + caller);
+                    int phase = caller;
+                    Thread t = new Thread(() -> work(cpu, ifindex, phase), "xdperf-tx-cpu" + cpu + "-" + caller);
                     t.setDaemon(true);
                     workers.add(t);
                 }
@@ -223,6 +234,7 @@ public final class Transmitter implements AutoCloseable {
         c.putInt(Structs.TxConfig.CYCLE_LEN, t.schedule().length());
         c.putInt(Structs.TxConfig.N_CPUS, spec.cpus.size());
         c.putInt(Structs.TxConfig.COPY, t.copy() ? 1 : 0);
+        c.putLong(Structs.TxConfig.TEST_TX_OFFSET_NS, spec.testLatencyOffsetNs);
         object.map("tx_config").update(0, c);
     }
 
@@ -287,16 +299,31 @@ public final class Transmitter implements AutoCloseable {
         }
     }
 
-    private void work(int cpu, int ifindex) {
+    /**
+     * One caller. Callers on the same CPU take turns; their calls are staggered (the first call
+     * of caller i is shorter) so that one is always running while another sits in the kernel's
+     * teardown, and no gap opens that pacing would have to catch up in a burst.
+     */
+    private void work(int cpu, int ifindex, int phase) {
         try {
             Cpus.pinCurrentThread(cpu);
             LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.seedFrame(), ifindex, 0, spec.batchSize);
             BpfMap state = object.map("tx_state");
+            boolean first = true;
+            double nsPerIteration = 0;
             while (!stopRequested) {
-                if (endNs != 0 && System.nanoTime() >= endNs) {
+                long now = System.nanoTime();
+                if (endNs != 0 && now >= endNs) {
                     break;
                 }
-                int repeat = REPEAT;
+                int full = spec.pps > 0 ? REPEAT_PACED : REPEAT;
+                int repeat = first && spec.callersPerCpu > 1 ? full / spec.callersPerCpu * (phase + 1) : full;
+                if (endNs != 0 && nsPerIteration > 0) {
+                    // A call cannot be cut short: size the last ones to end about when the run does.
+                    double want = (endNs - now) / nsPerIteration * 1.2 + LiveFrames.MAX_BATCH * 64;
+                    repeat = (int) Math.max(LiveFrames.MAX_BATCH * 64, Math.min(repeat, want));
+                }
+                first = false;
                 if (spec.count > 0) {
                     ByteBuffer s = state.lookupPerCpu(0)[cpu];
                     long remaining = s.getLong(Structs.TxState.LIMIT) - s.getLong(Structs.TxState.SEQ);
@@ -307,13 +334,20 @@ public final class Transmitter implements AutoCloseable {
                         repeat = (int) Math.min(REPEAT, Math.max(remaining, LiveFrames.MAX_BATCH));
                     }
                 }
+                long t0 = System.nanoTime();
                 runner.run(repeat);
+                nsPerIteration = (System.nanoTime() - t0) / (double) repeat;
             }
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
             stopRequested = true;
         } finally {
-            finished.countDown();
+            synchronized (this) {
+                finished.countDown();
+                if (finished.getCount() == 0) {
+                    finishedNs = System.nanoTime();
+                }
+            }
         }
     }
 
@@ -339,6 +373,50 @@ public final class Transmitter implements AutoCloseable {
             slots += states[cpu].getLong(Structs.TxState.SEQ);
         }
         return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime());
+    }
+
+    /** Packets sent per stream id (the streams' sequence counters, summed over CPUs); measured streams only. */
+    public java.util.Map<Integer, Long> sentPerStream() {
+        java.util.Map<Integer, Long> out = new java.util.TreeMap<>();
+        BpfObject o = object;
+        if (o == null) {
+            return out;
+        }
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (ByteBuffer t : spec.template.templates()) {
+            if (t.getShort(Structs.Template.MH_OFFSET) != 0) {
+                ids.add((t.getShort(Structs.Template.STREAM_ID) & 0xffff) & (Structs.MAX_STREAMS - 1));
+            }
+        }
+        BpfMap seqs = o.map("tx_seqs");
+        for (int id : ids) {
+            long n = 0;
+            for (ByteBuffer b : seqs.lookupPerCpu(id)) {
+                n += b.getLong(0);
+            }
+            out.put(id, n);
+        }
+        return out;
+    }
+
+    /** How long frames departed, in seconds: from the start to the end time or to when the last caller finished. */
+    public double activeSeconds() {
+        long end = finishedNs == 0 ? System.nanoTime() : finishedNs;
+        if (endNs != 0) {
+            end = Math.min(end, endNs);
+        }
+        BpfObject o = object;
+        if (o != null && spec.count > 0) {
+            // A counted run ends with its last departure, not when the callers notice.
+            long last = 0;
+            for (ByteBuffer s : o.map("tx_state").lookupPerCpu(0)) {
+                last = Math.max(last, s.getLong(Structs.TxState.LAST_NS));
+            }
+            if (last > startNs) {
+                end = Math.min(end, last);
+            }
+        }
+        return Math.max(1e-9, (end - startNs) / 1e9);
     }
 
     /** When departures end by time (CLOCK_MONOTONIC ns), or 0 when the run ends by count. */

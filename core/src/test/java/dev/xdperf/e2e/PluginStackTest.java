@@ -150,4 +150,29 @@ class PluginStackTest {
             }
         }
     }
+
+    @Test
+    void mixedStreamsAreCountedSeparatelyAndMatchWhatEachSent() {
+        JsonNode r = client("--stream", "udp,share=80", "--stream", "icmp,share=20,flows=4", "--count", "10000", "--pps", "50k");
+        assertEquals(10_000, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(10_000, r.path("received_packets").asLong(), r::toPrettyString);
+        JsonNode streams = r.path("streams");
+        assertEquals(2, streams.size(), r::toPrettyString);
+        assertEquals("udp", streams.get(0).path("name").asText());
+        assertEquals("icmp", streams.get(1).path("name").asText());
+        assertEquals(8_000, streams.get(0).path("sent_packets").asLong(), "80% of the packets");
+        assertEquals(2_000, streams.get(1).path("sent_packets").asLong(), "20% of the packets");
+        for (JsonNode st : streams) {
+            assertEquals(st.path("sent_packets").asLong(), st.path("received_packets").asLong(), st::toPrettyString);
+            assertEquals(0, st.path("lost_packets").asLong());
+        }
+    }
+
+    @Test
+    void badStreamSpecsAreOneSentence() {
+        Xdperf.Result r = Xdperf.run(topology.client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+                "--stream", "udp,pps=10k", "--stream", "icmp", "--count", "10");
+        assertTrue(r.exit() != 0 && r.stderr().strip().equals("xdperf: give every --stream a pps=RATE, or none (and shares instead)"),
+                r::toString);
+    }
 }

@@ -50,9 +50,20 @@ public final class Xdperf {
         return exec(command(netns, Arrays.asList(args)), timeoutSeconds);
     }
 
+    /** Like {@link #run(String, int, String...)} with extra environment variables (e.g. XDPERF_PLUGIN_DIR). */
+    public static Result run(java.util.Map<String, String> env, String netns, int timeoutSeconds, String... args) {
+        return exec(command(netns, Arrays.asList(args)), timeoutSeconds, env);
+    }
+
     public static Result exec(List<String> cmd, int timeoutSeconds) {
+        return exec(cmd, timeoutSeconds, java.util.Map.of());
+    }
+
+    public static Result exec(List<String> cmd, int timeoutSeconds, java.util.Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(cmd).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));

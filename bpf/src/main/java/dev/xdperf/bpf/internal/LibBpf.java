@@ -17,6 +17,20 @@ public interface LibBpf {
 
     Pointer bpf_object__find_map_by_name(Pointer obj, String name);
 
+    /** The program after {@code prev} (NULL: the first); NULL after the last. */
+    Pointer bpf_object__next_program(Pointer obj, Pointer prev);
+
+    String bpf_program__name(Pointer prog);
+
+    String bpf_program__section_name(Pointer prog);
+
+    int bpf_program__type(Pointer prog);
+
+    int bpf_program__set_autoload(Pointer prog, boolean autoload);
+
+    /** For fentry/fexit/freplace: the BPF program (by fd) and its BTF function to attach to; before load. */
+    int bpf_program__set_attach_target(Pointer prog, int attachProgFd, String attachFuncName);
+
     int bpf_program__fd(Pointer prog);
 
     int bpf_program__set_log_buf(Pointer prog, Pointer buf, long size);
@@ -40,6 +54,12 @@ public interface LibBpf {
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
+
+    /** BPF_ENABLE_STATS: returns an fd that keeps the statistics on until it is closed, or a negative errno. */
+    int bpf_enable_stats(int type);
+
+    /** BPF_OBJ_GET_INFO_BY_FD: fills {@code info} up to {@code *len} bytes and writes back the size the kernel used. */
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer len);
 
     int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);
 

@@ -1,0 +1,103 @@
+package dev.xdperf.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.xdperf.stats.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A previous result to compare with: an `xdperf bench --json` report or a BMF file (as
+ * `--format bmf` writes it, or as Bencher keeps it). Only latency is compared: ns per packet
+ * (live) or per run (micro), benchmark by benchmark, matched by name.
+ */
+public record Baseline(Path file, Map<String, Double> latencies) {
+    /** One benchmark's comparison; {@code change} is the relative change, +0.25 = 25% slower. */
+    public record Comparison(String benchmark, double baselineNs, double currentNs, double change, boolean regressed) {}
+
+    public static Baseline read(Path file) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("read baseline " + file + ": no such file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("read baseline " + file + ": not JSON (" + firstLine(e.getMessage()) + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("read baseline " + file + ": not a JSON object");
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (BenchReport.KIND.equals(root.path("kind").asText())) {
+            out.putAll(BenchReport.fromJson(root).latencies());
+        } else {
+            for (var it = root.fields(); it.hasNext(); ) {
+                var e = it.next();
+                JsonNode v = e.getValue().path("latency").path("value");
+                if (!v.isNumber()) {
+                    throw new IllegalArgumentException("read baseline " + file + ": benchmark \"" + e.getKey()
+                            + "\" has no latency value (expected an xdperf bench --json report or Bencher Metric Format)");
+                }
+                out.put(e.getKey(), v.asDouble());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("read baseline " + file + ": it holds no benchmark");
+        }
+        return new Baseline(file, out);
+    }
+
+    /**
+     * Compares every benchmark of {@code report} that the baseline also has. A benchmark has
+     * regressed when it is slower than the baseline by more than {@code maxRegression} (0.10 = 10%).
+     */
+    public List<Comparison> compare(BenchReport report, double maxRegression) {
+        List<Comparison> out = new ArrayList<>();
+        for (var e : report.latencies().entrySet()) {
+            Double base = latencies.get(e.getKey());
+            if (base == null || base <= 0) {
+                continue;
+            }
+            double change = e.getValue() / base - 1;
+            out.add(new Comparison(e.getKey(), base, e.getValue(), change, change > maxRegression));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("compare with baseline " + file + ": it has no benchmark named "
+                    + String.join(" or ", report.latencies().keySet()) + " (it has " + String.join(", ", latencies.keySet())
+                    + "; give the same --name)");
+        }
+        return out;
+    }
+
+    /** "10%", "10", "0.5%", "2.5" (percent) as a fraction. */
+    public static double parseThreshold(String text) {
+        String t = text.trim();
+        if (t.endsWith("%")) {
+            t = t.substring(0, t.length() - 1).trim();
+        }
+        double v;
+        try {
+            v = Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--max-regression '" + text + "' is not a percentage (examples: 10%, 2.5%)");
+        }
+        if (!(v >= 0) || v > 10000) {
+            throw new IllegalArgumentException("--max-regression '" + text + "' must be between 0% and 10000%");
+        }
+        return v / 100;
+    }
+
+    public static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%+.1f%%", fraction * 100);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.split("\n")[0];
+    }
+}

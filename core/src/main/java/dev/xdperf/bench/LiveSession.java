@@ -1,0 +1,126 @@
+package dev.xdperf.bench;
+
+import dev.xdperf.bpf.BpfStats;
+import dev.xdperf.bpf.ProgramInfo;
+import dev.xdperf.bpf.XdpLink;
+import dev.xdperf.bpf.XdpMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The program under test attached to an interface in this process's network namespace,
+ * with the kernel's run-time statistics on and a verdict probe beside it. Samples the run
+ * count every {@value #SAMPLE_MS} ms to find when traffic really flowed; {@link #finish()}
+ * turns the totals into a {@link BenchReport.Live}.
+ */
+public final class LiveSession implements AutoCloseable {
+    static final int SAMPLE_MS = 50;
+
+    private final ProgramUnderTest program;
+    private final String ifname;
+    private final List<String> warnings = new ArrayList<>();
+    private XdpLink link;
+    private BpfStats stats;
+    private VerdictProbe probe;
+    private ProgramInfo first;
+    private long probeFirstNs;
+    private long[] verdictsFirst;
+    private final List<long[]> samples = new ArrayList<>();   // {nanos, run count}
+
+    private LiveSession(ProgramUnderTest program, String ifname) {
+        this.program = program;
+        this.ifname = ifname;
+    }
+
+    /** Attaches {@code program} to {@code ifname}, turns statistics on and starts counting verdicts. */
+    public static LiveSession start(ProgramUnderTest program, String ifname, XdpMode mode, String verdicts) {
+        LiveSession s = new LiveSession(program, ifname);
+        try {
+            s.link = XdpLink.attach(program.program(), ifname, mode);
+            s.stats = BpfStats.enableRunTime();
+            s.probe = VerdictProbe.open(program, ifname, VerdictProbe.Choice.parse(verdicts), s.warnings);
+            s.verdictsFirst = s.probe.counts();
+            s.probeFirstNs = s.probe.ownRunTimeNs();
+            s.first = program.info();
+            s.samples.add(new long[] {System.nanoTime(), s.first.runCount()});
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Samples until {@code done} says so (checked every sample). */
+    public void measure(BooleanSupplier done) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            Thread.sleep(SAMPLE_MS);
+            samples.add(new long[] {System.nanoTime(), program.info().runCount()});
+        }
+    }
+
+    /** The totals since {@link #start}: cost per packet, handled rate and verdict mix. */
+    public BenchReport.Live finish() {
+        ProgramInfo last = program.info();
+        long[] verdicts = probe.counts();
+        long probeNs = probe.ownRunTimeNs() - probeFirstNs;
+        samples.add(new long[] {System.nanoTime(), last.runCount()});
+        long packets = last.runCount() - first.runCount();
+        long runTime = last.runTimeNs() - first.runTimeNs();
+        long[] mix = new long[verdicts.length];
+        for (int i = 0; i < mix.length; i++) {
+            mix[i] = verdicts[i] - verdictsFirst[i];
+        }
+        double[] busy = busyWindow(samples);
+        List<String> w = new ArrayList<>(warnings);
+        if (packets == 0) {
+            w.add("the program did not run: no packet reached it on " + ifname);
+        } else if (probe.complete()) {
+            long counted = java.util.Arrays.stream(mix).sum();
+            if (counted != packets) {
+                w.add(String.format("the verdict mix counts %,d packets but the program ran %,d times", counted, packets));
+            }
+        }
+        double ns = packets == 0 ? 0 : Math.max(0, runTime - probeNs) / (double) packets;
+        return new BenchReport.Live(ifname, packets, runTime, probeNs, ns, busy[1] > 0 ? busy[0] / busy[1] : 0, busy[1],
+                probe.source(), probe.complete(), mix, w);
+    }
+
+    /**
+     * {packets, seconds} over the sampling intervals in which the program was busy: at least 1%
+     * of the busiest interval's runs, so that stray packets before and after the traffic (neighbour
+     * discovery, for instance) do not stretch the window.
+     */
+    static double[] busyWindow(List<long[]> samples) {
+        long peak = 0;
+        for (int i = 1; i < samples.size(); i++) {
+            peak = Math.max(peak, samples.get(i)[1] - samples.get(i - 1)[1]);
+        }
+        long packets = 0;
+        long nanos = 0;
+        for (int i = 1; i < samples.size(); i++) {
+            long d = samples.get(i)[1] - samples.get(i - 1)[1];
+            if (d > 0 && d * 100 >= peak) {
+                packets += d;
+                nanos += samples.get(i)[0] - samples.get(i - 1)[0];
+            }
+        }
+        return new double[] {packets, nanos / 1e9};
+    }
+
+    @Override
+    public void close() {
+        if (probe != null) {
+            probe.close();
+            probe = null;
+        }
+        if (link != null) {
+            link.close();
+            link = null;
+        }
+        if (stats != null) {
+            stats.close();
+            stats = null;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.xdperf.bench;
+
+import dev.xdperf.bpf.BpfObject;
+import dev.xdperf.bpf.BpfProgram;
+import dev.xdperf.bpf.ProgramInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The user's XDP program, loaded from its object file exactly as built: one program chosen by
+ * section or function name (or the only XDP program in the file), every program of the object
+ * loaded as libbpf would. Owns the object; closing it unloads the program (links keep their own
+ * reference until they are closed).
+ */
+public final class ProgramUnderTest implements AutoCloseable {
+    private final Path file;
+    private final String section;
+    private final BpfObject object;
+    private final BpfProgram program;
+    private final int id;
+
+    private ProgramUnderTest(Path file, String section, BpfObject object, BpfProgram program) {
+        this.file = file;
+        this.section = section;
+        this.object = object;
+        this.program = program;
+        this.id = ProgramInfo.of(program.fd()).id();
+    }
+
+    /**
+     * Opens {@code file}, picks the program ({@code select} is a section name such as "xdp" or
+     * "xdp.frags", or a function name; null: the only XDP program) and loads it.
+     */
+    public static ProgramUnderTest load(Path file, String select) {
+        byte[] elf;
+        try {
+            elf = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("read program " + file + ": no such file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("read program " + file + ": " + e.getMessage());
+        }
+        String name = file.getFileName().toString();
+        BpfObject.Opened opened = BpfObject.open(name, elf);
+        try {
+            BpfObject.ProgramSpec chosen = choose(name, opened.programs(), select);
+            BpfObject o = opened.load();
+            return new ProgramUnderTest(file, chosen.section(), o, o.program(chosen.name()));
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    static BpfObject.ProgramSpec choose(String file, List<BpfObject.ProgramSpec> programs, String select) {
+        if (programs.isEmpty()) {
+            throw new IllegalArgumentException("open program " + file + ": the object has no programs");
+        }
+        BpfObject.ProgramSpec chosen;
+        if (select != null) {
+            List<BpfObject.ProgramSpec> bySection = programs.stream().filter(p -> p.section().equals(select)).toList();
+            List<BpfObject.ProgramSpec> byName = programs.stream().filter(p -> p.name().equals(select)).toList();
+            if (byName.size() == 1) {
+                chosen = byName.get(0);
+            } else if (bySection.size() == 1) {
+                chosen = bySection.get(0);
+            } else if (bySection.size() > 1) {
+                throw new IllegalArgumentException("choose program in " + file + ": section " + select + " holds "
+                        + names(bySection) + " (give the function name to --section)");
+            } else {
+                throw new IllegalArgumentException("choose program in " + file + ": no section or function named " + select
+                        + " (it has " + describe(programs) + ")");
+            }
+        } else {
+            List<BpfObject.ProgramSpec> xdp = programs.stream().filter(p -> p.type() == ProgramInfo.TYPE_XDP).toList();
+            if (xdp.size() > 1) {
+                throw new IllegalArgumentException("choose program in " + file + ": it has " + xdp.size()
+                        + " XDP programs, " + names(xdp) + " (choose one with --section)");
+            }
+            chosen = xdp.isEmpty() ? programs.get(0) : xdp.get(0);
+        }
+        if (chosen.type() != ProgramInfo.TYPE_XDP) {
+            throw new IllegalArgumentException("load program " + chosen.name() + " from " + file + ": not an XDP program"
+                    + " (section \"" + chosen.section() + "\" makes it a " + ProgramInfo.typeName(chosen.type())
+                    + " program; XDP programs live in section \"xdp\")");
+        }
+        return chosen;
+    }
+
+    private static String names(List<BpfObject.ProgramSpec> ps) {
+        return ps.stream().map(BpfObject.ProgramSpec::name).collect(Collectors.joining(", "));
+    }
+
+    private static String describe(List<BpfObject.ProgramSpec> ps) {
+        return ps.stream().map(p -> p.name() + " in section " + p.section()).collect(Collectors.joining(", "));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The function name: what BTF, bpftool and the kernel call the program. */
+    public String name() {
+        return program.name();
+    }
+
+    public String section() {
+        return section;
+    }
+
+    public BpfProgram program() {
+        return program;
+    }
+
+    /** The kernel's id of the loaded program. */
+    public int id() {
+        return id;
+    }
+
+    public ProgramInfo info() {
+        return ProgramInfo.of(program.fd());
+    }
+
+    @Override
+    public void close() {
+        object.close();
+    }
+}
