@@ -6,11 +6,11 @@
 #   target/package/xdperf_DEBVERSION_DEBARCH.deb       dpkg -i / apt install ./...deb
 #
 # Both hold the same tree: bin/xdperf (the launcher), lib/xdperf.jar (core/target/xdperf.jar:
-# the application with its BPF objects and first-party plugins), lib/libjffi-1.2.so (the
-# FFI stub, so nothing is unpacked into /tmp at run time), lib/cds-archive.sh (creates an
-# archive of the application's classes for a faster start; it is tied to the directory, so
-# it cannot ship ready-made) and runtime/ (a jlink image with just the JDK modules xdperf
-# uses, and the JDK's own CDS archive). The launcher and the .deb's maintainer scripts live in
+# the application with its BPF objects and WebAssembly plugins, plus the first-party Java
+# plugins from plugins/*/target), lib/libjffi-1.2.so (the FFI stub, so nothing is unpacked
+# into /tmp at run time), lib/cds-archive.sh (creates an archive of the application's classes
+# for a faster start; it is tied to the directory, so it cannot ship ready-made) and runtime/
+# (a jlink image with just the JDK modules xdperf uses, and the JDK's own CDS archive). The launcher and the .deb's maintainer scripts live in
 # scripts/packaging/. The .deb puts the tree in /usr/lib/xdperf, links /usr/bin/xdperf to the
 # launcher, creates the class archive when installed and removes it when removed.
 #
@@ -89,13 +89,14 @@ name=xdperf-$version$suffix
 debversion=${version/-SNAPSHOT/~SNAPSHOT}$suffix-1
 
 # --- the runtime image ------------------------------------------------------------------------
-# The modules the jar refers to, as jdeps sees them, minus three that only Jackson's optional
-# integrations use (java.beans annotations, java.sql dates, DOM nodes: it checks for them and
-# carries on without), plus jdk.crypto.ec, which provides Ed25519 and the EC key exchanges of
-# TLS through a service lookup that jdeps cannot see.
+# The modules the jar refers to, as jdeps sees them, except java.desktop (10 MB, for the
+# java.beans annotations Jackson looks for and carries on without, and Jetty's opt-in leak
+# preventers), plus jdk.crypto.ec, which provides Ed25519 and the EC key exchanges of TLS
+# through a service lookup that jdeps cannot see. Everything else jdeps names stays, even
+# where only an optional path uses it: a missing module fails just that path, at run time.
 echo "package: finding the JDK modules xdperf uses (jdeps)"
 modules=$("$JAVA_HOME/bin/jdeps" --multi-release 17 --ignore-missing-deps --list-deps "$jar" \
-  | sed 's/^ *//; s|/.*||' | grep -E '^(java|jdk)\.' | grep -vxE 'java\.(desktop|sql|xml)' | sort -u)
+  | sed 's/^ *//; s|/.*||' | grep -E '^(java|jdk)\.' | grep -vxF java.desktop | sort -u)
 modules=$(printf '%s\njdk.crypto.ec\n' "$modules" | sort -u | paste -sd, -)
 [[ $modules == *java.base* ]] || die "find the JDK modules: jdeps reported none for $jar"
 echo "package: runtime modules $modules"
@@ -114,6 +115,23 @@ fi
 
 # --- the application --------------------------------------------------------------------------
 cp "$jar" "$tree/lib/xdperf.jar"
+# First-party Java plugins (plugins/NAME with artifactId xdperf-plugin-NAME, PF4J) build after
+# core, so core's jar cannot hold them: the packaged jar gets each as /plugins/NAME.jar, where
+# xdperf looks for bundled plugins.
+java_plugins=()
+for pom in "$repo"/plugins/*/pom.xml; do
+  plugin=$(sed -n 's|^  <artifactId>xdperf-plugin-\(.*\)</artifactId>|\1|p' "$pom")
+  [[ -n $plugin ]] || continue
+  built=$(dirname "$pom")/target/xdperf-plugin-$plugin-$version.jar
+  [[ -f $built ]] || die "bundle the $plugin plugin: $built is missing (build all modules: drop --no-build)"
+  mkdir -p "$work/bundle/plugins"
+  cp "$built" "$work/bundle/plugins/$plugin.jar"
+  java_plugins+=("$plugin")
+done
+if ((${#java_plugins[@]})); then
+  (cd "$work/bundle" && "$JAVA_HOME/bin/jar" uf "$tree/lib/xdperf.jar" plugins)
+  echo "package: bundled Java plugins ${java_plugins[*]}"
+fi
 (cd "$work" && "$JAVA_HOME/bin/jar" xf "$jar" "jni/$machine-Linux/libjffi-1.2.so")
 [[ -f $work/jni/$machine-Linux/libjffi-1.2.so ]] || die "find the jffi stub for $machine in $jar"
 install -m 0644 "$work/jni/$machine-Linux/libjffi-1.2.so" "$tree/lib/libjffi-1.2.so"
@@ -124,6 +142,10 @@ chmod -R u+rwX,go+rX,go-w "$tree"
 
 smoke=$("$tree/bin/xdperf" version) || die "run the packaged xdperf: 'bin/xdperf version' failed"
 [[ $smoke == "xdperf $version"* ]] || die "run the packaged xdperf: it says '${smoke%%$'\n'*}', expected version $version"
+for plugin in "${java_plugins[@]}"; do
+  "$tree/bin/xdperf" plugin describe "$plugin" >/dev/null \
+    || die "run the packaged xdperf: 'bin/xdperf plugin describe $plugin' failed"
+done
 
 mkdir -p "$out"
 rm -f "$out"/xdperf-*.tar.gz "$out"/xdperf_*.deb "$out/SHA256SUMS"

@@ -11,8 +11,9 @@
 #     namespaces; its class archive (lib/cds-archive.sh) is created, used, made stale and
 #     removed;
 #   - the .deb is installed with dpkg -i (its postinst creates the class archive) and runs
-#     `xdperf version`, `xdperf probe` and `xdperf demo --duration 1` (which makes its own
-#     namespace pair), then dpkg -r removes it and nothing of it may remain.
+#     `xdperf version`, `xdperf probe`, `xdperf plugin describe` for every bundled plugin
+#     (WebAssembly and Java) and `xdperf demo --duration 1` (which makes its own namespace
+#     pair), then dpkg -r removes it and nothing of it may remain.
 #
 # Needs root. Refuses to run if an xdperf package is installed already (it would replace it).
 # Usage: scripts/test-package.sh [DIR]
@@ -48,7 +49,7 @@ hide=(/usr/lib/jvm /usr/share/maven /usr/lib/llvm-*)
 for d in "${hide[@]}"; do
   [[ -d $d ]] && mount -t tmpfs -o ro,size=4k xdperf-hidden "$d"
 done
-mount -t tmpfs -o size=64m xdperf-tmp /tmp
+mount -t tmpfs -o size=512m xdperf-tmp /tmp
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 unset JAVA_HOME CLASSPATH JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS XDPERF_JAVA_OPTS
 for tool in java javac jlink mvn clang; do
@@ -161,6 +162,17 @@ grep -qF "Loaded library /usr/lib/xdperf/lib/libjffi-1.2.so" <<<"$out" \
 grep -qF "Opened archive /usr/lib/xdperf/lib/xdperf.jsa" <<<"$out" && ! grep -q "Unable to use shared archive" <<<"$out" \
   || fail "xdperf did not use its class archive:"$'\n'"$(grep -F '[cds' <<<"$out")"
 step "deb: probe ready on a fresh veth pair; FFI stub and class archive from /usr/lib/xdperf/lib; running the demo"
+# the bundled plugins: WebAssembly ones from the jar, Java (PF4J) ones added by package.sh
+run xdperf plugin list
+expect_ok "xdperf plugin list"
+list=$out
+plugins=(tcp icmp $(sed -n 's|^  <artifactId>xdperf-plugin-\(.*\)</artifactId>|\1|p' "$repo"/plugins/*/pom.xml))
+for plugin in "${plugins[@]}"; do
+  grep -qE "^$plugin .*bundled" <<<"$list" || fail "xdperf plugin list: $plugin is not bundled:"$'\n'"$list"
+  run xdperf plugin describe "$plugin"
+  expect_ok "xdperf plugin describe $plugin"
+done
+step "deb: bundled plugins ${plugins[*]} listed and described"
 run xdperf demo --duration 1
 expect_ok "xdperf demo --duration 1"
 received=$(sed -nE 's/.*received ([0-9]+) packets of ([0-9]+) sent.*/\1/p' <<<"$out" | tail -1)
