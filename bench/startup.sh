@@ -34,8 +34,9 @@ die() { echo "startup.sh: $*" >&2; exit 1; }
 command -v tcpdump >/dev/null || die "tcpdump is missing (scripts/setup.sh)"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
 if [[ -z $archive ]]; then
-  archive=$(ls "$repo"/target/package/xdperf-*-linux-*.tar.gz 2>/dev/null | head -1) \
-    || die "no archive in target/package: run scripts/package.sh"
+  archives=("$repo"/target/package/xdperf-*-linux-*.tar.gz)
+  [[ -f ${archives[0]} ]] || die "no archive in target/package: run scripts/package.sh"
+  archive=${archives[0]}
 fi
 [[ -f $repo/core/target/xdperf.jar ]] || die "core/target/xdperf.jar is missing: mvn -B -DskipTests package"
 

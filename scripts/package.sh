@@ -24,6 +24,7 @@
 #   XDPERF_DEB_COMPRESSION (gzip, the default, or xz), XDPERF_MAINTAINER (the .deb's Maintainer).
 set -euo pipefail
 export LC_ALL=C
+trap 'echo "package: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 export PATH=$PATH:/usr/sbin:/sbin # ldconfig
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -164,13 +165,14 @@ needed=$(find "$tree/runtime" "$tree/lib" -type f \( -name '*.so' -o -path '*/bi
   | awk '$1 == "NEEDED" {print $2}' | sort -u)
 for lib in $needed; do
   grep -qxF "$lib" <<<"$bundled" && continue
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+  # read all of ldconfig's output (an early exit would kill it with SIGPIPE, and pipefail us)
+  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !found {print $NF; found = 1}')
   [[ -n $path ]] || die "find $lib (needed by the bundle): not installed on this build host"
   pkg=
   # merged /usr: dpkg may know the file under /lib or /usr/lib
   for p in "$path" "$(readlink -f "$path")"; do
     for q in "$p" "${p#/usr}" "/usr$p"; do
-      pkg=$(dpkg -S "$q" 2>/dev/null | head -1 | cut -d: -f1) && [[ -n $pkg ]] && break 2
+      pkg=$(dpkg -S "$q" 2>/dev/null | awk -F: 'NR == 1 {print $1}') && [[ -n $pkg ]] && break 2
     done
   done
   [[ " ${depends[*]} " == *" $pkg "* ]] \

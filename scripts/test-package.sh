@@ -89,7 +89,7 @@ check_version() {
   # the bundled runtime, not some java on the machine
   [[ $(grep '^java ' <<<"$out") == *" ($home/runtime)" ]] || fail "xdperf version: not running on $home/runtime:"$'\n'"$out"
   local v commit
-  v=$(sed -n 's/^xdperf //p' <<<"$out" | head -1)
+  v=$(sed -n '1s/^xdperf //p' <<<"$out")
   commit=$(awk '$1 == "commit" {print $2}' <<<"$out")
   # the .deb's version is the Maven version with ~ for - and, for snapshots, +gCOMMIT
   [[ ${expected_version%-1} == "${v/-SNAPSHOT/~SNAPSHOT}"* ]] \
