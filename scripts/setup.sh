@@ -9,6 +9,7 @@ packages=(
   clang llvm lld gcc libc6-dev     # BPF objects (clang -target bpf) and the layout probe
   libbpf-dev libbpf1 linux-libc-dev
   iproute2 ethtool bpftool procps tcpdump python3-minimal curl  # namespaces, veth, queues, captures, a listener and scrapes in tests
+  chromium chromium-driver         # the registry's pages and the dashboard, tested in a real headless browser
   binutils util-linux time         # packaging: objdump/strip for the runtime image, unshare for its test, bench/startup.sh
 )
 

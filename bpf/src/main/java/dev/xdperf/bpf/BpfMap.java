@@ -9,7 +9,8 @@ import jnr.ffi.Pointer;
 
 /**
  * A map of a loaded object. Keys are u32 indexes (every xdperf map is an array); values are
- * little-endian byte buffers laid out as in xdperf.h. Owned by its {@link BpfObject}.
+ * little-endian byte buffers laid out as in xdperf.h. Maps of other objects (hash maps, other
+ * key sizes) are reached through the raw byte methods. Owned by its {@link BpfObject}.
  */
 public final class BpfMap {
     private static final int PERCPU_ARRAY = 6;
@@ -18,8 +19,10 @@ public final class BpfMap {
 
     private final String name;
     private final int fd;
+    private final int keySize;
     private final int valueSize;
     private final int maxEntries;
+    private final int type;
     private final boolean perCpu;
     private final int possibleCpus;
 
@@ -27,9 +30,10 @@ public final class BpfMap {
         LibBpf bpf = Native.bpf();
         this.name = name;
         this.fd = bpf.bpf_map__fd(map);
+        this.keySize = bpf.bpf_map__key_size(map);
         this.valueSize = bpf.bpf_map__value_size(map);
         this.maxEntries = bpf.bpf_map__max_entries(map);
-        int type = bpf.bpf_map__type(map);
+        this.type = bpf.bpf_map__type(map);
         this.perCpu = type == PERCPU_ARRAY || type == PERCPU_HASH || type == LRU_PERCPU_HASH;
         this.possibleCpus = Cpus.possible();
     }
@@ -44,6 +48,87 @@ public final class BpfMap {
 
     public int valueSize() {
         return valueSize;
+    }
+
+    public int keySize() {
+        return keySize;
+    }
+
+    /** The kernel's map type number (enum bpf_map_type). */
+    public int type() {
+        return type;
+    }
+
+    /**
+     * Reads the value of a key given as bytes; null when the key is not in the map. For a
+     * per-CPU map the result holds every possible CPU's copy, {@link #perCpuStride()} apart.
+     */
+    public byte[] lookupBytes(byte[] key) {
+        requireKey(key);
+        LibBpf bpf = Native.bpf();
+        int size = perCpu ? perCpuStride() * possibleCpus : valueSize;
+        Pointer k = Memory.allocateDirect(Native.runtime(), Math.max(1, key.length));
+        k.put(0, key, 0, key.length);
+        Pointer v = Memory.allocateDirect(Native.runtime(), size);
+        if (bpf.bpf_map_lookup_elem(fd, k, v) != 0) {
+            int errno = Native.lastErrno();
+            if (errno == 2) {
+                return null;
+            }
+            throw BpfException.fromErrno("look up map " + name, errno);
+        }
+        byte[] out = new byte[size];
+        v.get(0, out, 0, size);
+        return out;
+    }
+
+    /** Writes a value (for a per-CPU map, the same value on every CPU) under a key given as bytes. */
+    public void updateBytes(byte[] key, byte[] value) {
+        requireKey(key);
+        byte[] all = value;
+        if (perCpu) {
+            all = new byte[perCpuStride() * possibleCpus];
+            for (int cpu = 0; cpu < possibleCpus; cpu++) {
+                System.arraycopy(value, 0, all, cpu * perCpuStride(), Math.min(value.length, valueSize));
+            }
+        }
+        Pointer k = Memory.allocateDirect(Native.runtime(), Math.max(1, key.length));
+        k.put(0, key, 0, key.length);
+        Pointer v = Memory.allocateDirect(Native.runtime(), Math.max(1, all.length));
+        v.put(0, all, 0, all.length);
+        if (Native.bpf().bpf_map_update_elem(fd, k, v, 0) != 0) {
+            throw BpfException.fromErrno("update map " + name, Native.lastErrno());
+        }
+    }
+
+    /** Every key in the map, in the kernel's iteration order. */
+    public java.util.List<byte[]> keys() {
+        LibBpf bpf = Native.bpf();
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        Pointer cur = null;
+        Pointer next = Memory.allocateDirect(Native.runtime(), Math.max(1, keySize));
+        while (true) {
+            if (bpf.bpf_map_get_next_key(fd, cur, next) != 0) {
+                int errno = Native.lastErrno();
+                if (errno == 2) {
+                    return out;
+                }
+                throw BpfException.fromErrno("list keys of map " + name, errno);
+            }
+            byte[] k = new byte[keySize];
+            next.get(0, k, 0, keySize);
+            out.add(k);
+            if (cur == null) {
+                cur = Memory.allocateDirect(Native.runtime(), Math.max(1, keySize));
+            }
+            cur.put(0, k, 0, keySize);
+        }
+    }
+
+    private void requireKey(byte[] key) {
+        if (key.length != keySize) {
+            throw new IllegalArgumentException("map " + name + " has " + keySize + "-byte keys, not " + key.length);
+        }
     }
 
     public int maxEntries() {

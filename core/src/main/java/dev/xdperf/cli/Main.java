@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "xdperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "XDP traffic generator and receiver.",
         subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, BenchCommand.class, ProbeCommand.class, PluginCommand.class, NdrCommand.class,
-                VersionCommand.class,
-                CommandLine.HelpCommand.class})
+                RegistryCommand.class, AnalyzeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -60,7 +59,8 @@ public final class Main implements Runnable {
     static String describe(Throwable ex) {
         if (ex instanceof BpfException || ex instanceof IllegalArgumentException || ex instanceof SecurityException
                 || ex instanceof dev.xdperf.plugin.PluginException || ex instanceof dev.xdperf.abi.AbiException
-                || ex instanceof ControlClient.ControlException || ex instanceof IllegalStateException) {
+                || ex instanceof ControlClient.ControlException || ex instanceof IllegalStateException
+                || ex instanceof dev.xdperf.analyze.AnalyzeException) {
             return lowerFirst(ex.getMessage());
         }
         if (ex instanceof java.io.IOException) {

@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "plugin", mixinStandardHelpOptions = true, description = "Work with protocol plugins.",
-        subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class})
+        subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class, PluginRegistryCommands.Search.class,
+                PluginRegistryCommands.Info.class, PluginRegistryCommands.Install.class, PluginRegistryCommands.Fetch.class, PluginRegistryCommands.Remove.class,
+                PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Keygen.class,
+                PluginRegistryCommands.KeyAdd.class, PluginRegistryCommands.Publish.class, PluginRegistryCommands.Yank.class})
 final class PluginCommand implements Runnable {
     @Override
     public void run() {
@@ -46,8 +49,11 @@ final class PluginCommand implements Runnable {
             for (String n : PluginResolver.available()) {
                 System.out.println(n + "  (bundled)");
             }
+            var lock = dev.xdperf.registry.client.LockFile.read(PluginResolver.defaultInstallDir());
             for (PluginResolver.Installed i : resolver().installed()) {
-                System.out.println(i.name() + "  (installed, " + i.kind() + ": " + i.path() + ")");
+                var e = lock.get(i.name());
+                System.out.println(i.name() + "  (installed, " + i.kind() + ": " + i.path()
+                        + (e == null ? "" : ", " + e.id() + " " + e.version()) + ")");
             }
             return 0;
         }

@@ -362,7 +362,7 @@ public final class ClientRun {
                     set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort,
                             spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet();
                 } else {
-                    RunRequest request = new RunRequest(AbiVersion.HOST, Interfaces.mtu(o.dev), cpus, e.srcMac().bytes(),
+                    RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev), 65535), cpus, e.srcMac().bytes(),
                             e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
                     set = spec.source().generate(request);
                 }
@@ -380,7 +380,7 @@ public final class ClientRun {
             return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort, o.size,
                     o.streamId, o.measurement).toTemplateSet();
         }
-        RunRequest request = new RunRequest(AbiVersion.HOST, Interfaces.mtu(o.dev), cpus, e.srcMac().bytes(),
+        RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev), 65535), cpus, e.srcMac().bytes(),
                 e.dstMac().bytes(), o.sizeGiven ? o.size : 0, o.streamId, e.srcAddrs(), e.dstAddrs(), o.pluginOptions);
         return o.source.generate(request);
     }

@@ -102,7 +102,7 @@ class DashboardTest {
 
             // Server-sent events arrive while the run is on.
             Commands.Output sse = Commands.run(List.of("ip", "netns", "exec", topology.client, "curl", "-sN",
-                    "--max-time", "2.5", page + "events"));
+                    "--max-time", "2.5", "-H", "Accept: text/event-stream", page + "events"));
             assertTrue(sse.stdout().contains("event: sample"), "no sample events: " + sse.stdout() + sse.stderr());
 
             // Prometheus text format with the run's label and counters that moved.

@@ -52,14 +52,23 @@ public final class Xdperf {
 
     /** Like {@link #run(String, int, String...)} with extra environment variables (e.g. XDPERF_PLUGIN_DIR). */
     public static Result run(java.util.Map<String, String> env, String netns, int timeoutSeconds, String... args) {
-        return exec(command(netns, Arrays.asList(args)), timeoutSeconds, env);
+        return exec(command(netns, Arrays.asList(args)), env, timeoutSeconds);
+    }
+
+    /** Runs with extra environment variables (XDPERF_PLUGIN_DIR, XDPERF_CONFIG_DIR, ...). */
+    public static Result runWithEnv(java.util.Map<String, String> env, int timeoutSeconds, String... args) {
+        return exec(command(null, Arrays.asList(args)), env, timeoutSeconds);
     }
 
     public static Result exec(List<String> cmd, int timeoutSeconds) {
-        return exec(cmd, timeoutSeconds, java.util.Map.of());
+        return exec(cmd, java.util.Map.of(), timeoutSeconds);
     }
 
     public static Result exec(List<String> cmd, int timeoutSeconds, java.util.Map<String, String> env) {
+        return exec(cmd, env, timeoutSeconds);
+    }
+
+    public static Result exec(List<String> cmd, java.util.Map<String, String> env, int timeoutSeconds) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().putAll(env);
@@ -113,8 +122,14 @@ public final class Xdperf {
         }
 
         public static Background start(String netns, String readyLine, String... args) {
+            return startWithEnv(java.util.Map.of(), netns, readyLine, args);
+        }
+
+        public static Background startWithEnv(java.util.Map<String, String> env, String netns, String readyLine, String... args) {
             try {
-                Process p = new ProcessBuilder(command(netns, Arrays.asList(args))).redirectErrorStream(true).start();
+                ProcessBuilder pb = new ProcessBuilder(command(netns, Arrays.asList(args))).redirectErrorStream(true);
+                pb.environment().putAll(env);
+                Process p = pb.start();
                 Background b = new Background(p, readyLine);
                 if (!b.ready.get(30, TimeUnit.SECONDS)) {
                     p.waitFor(5, TimeUnit.SECONDS);

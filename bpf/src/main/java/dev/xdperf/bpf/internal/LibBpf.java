@@ -53,6 +53,12 @@ public interface LibBpf {
     @SaveError
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
+    @SaveError
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
+    @SaveError
+    int bpf_map_delete_elem(int fd, Pointer key);
+
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
     /** BPF_ENABLE_STATS: returns an fd that keeps the statistics on until it is closed, or a negative errno. */
@@ -60,6 +66,9 @@ public interface LibBpf {
 
     /** BPF_OBJ_GET_INFO_BY_FD: fills {@code info} up to {@code *len} bytes and writes back the size the kernel used. */
     int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer len);
+
+    /** Loads raw instructions; returns the program fd or a negative errno. */
+    int bpf_prog_load(int progType, String name, String license, Pointer insns, long insnCnt, Pointer opts);
 
     int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);
 

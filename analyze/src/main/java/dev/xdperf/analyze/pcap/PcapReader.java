@@ -1,0 +1,70 @@
+package dev.xdperf.analyze.pcap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Ethernet frames from a classic pcap file (microsecond or nanosecond timestamps, either
+ * byte order), as tcpdump and xdperf client --pcap write them. pcapng is refused with a hint.
+ */
+public final class PcapReader {
+    private static final int LINKTYPE_ETHERNET = 1;
+
+    private PcapReader() {}
+
+    /** Up to {@code limit} frames (all when limit is negative). */
+    public static List<byte[]> read(Path file, long limit) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("read " + file + ": " + e.getMessage());
+        }
+        return parse(file.toString(), all, limit);
+    }
+
+    public static List<byte[]> parse(String name, byte[] all, long limit) {
+        if (all.length < 24) {
+            throw new IllegalArgumentException("read " + name + ": not a pcap file (too short)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = b.getInt(0);
+        if (magic == 0x0a0d0d0a) {
+            throw new IllegalArgumentException("read " + name + ": pcapng is not supported (convert it: editcap -F pcap IN OUT)");
+        }
+        if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) {
+            b.order(ByteOrder.BIG_ENDIAN);
+            magic = b.getInt(0);
+        }
+        if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
+            throw new IllegalArgumentException("read " + name + ": not a pcap file (magic 0x" + Integer.toHexString(b.getInt(0)) + ")");
+        }
+        int link = b.getInt(20) & 0x0fffffff;
+        if (link != LINKTYPE_ETHERNET) {
+            throw new IllegalArgumentException("read " + name + ": link type " + link + " is not Ethernet");
+        }
+        List<byte[]> out = new ArrayList<>();
+        int p = 24;
+        while (p + 16 <= all.length && (limit < 0 || out.size() < limit)) {
+            int caplen = b.getInt(p + 8);
+            int origlen = b.getInt(p + 12);
+            if (caplen < 0 || p + 16 + caplen > all.length) {
+                throw new IllegalArgumentException("read " + name + ": record " + (out.size() + 1) + " is truncated");
+            }
+            if (caplen < origlen) {
+                throw new IllegalArgumentException("read " + name + ": record " + (out.size() + 1) + " was captured with "
+                        + caplen + " of " + origlen + " bytes (capture with a larger snap length)");
+            }
+            byte[] f = new byte[caplen];
+            System.arraycopy(all, p + 16, f, 0, caplen);
+            out.add(f);
+            p += 16 + caplen;
+        }
+        return out;
+    }
+}

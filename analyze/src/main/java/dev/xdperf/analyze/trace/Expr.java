@@ -1,0 +1,308 @@
+package dev.xdperf.analyze.trace;
+
+import dev.xdperf.analyze.vm.Alu;
+import dev.xdperf.analyze.vm.Opcodes;
+import java.util.Objects;
+
+/**
+ * A value as a function of the input packet: packet bytes at constant offsets, the packet
+ * length, constants and the program's arithmetic over them. {@link Opaque} stands for a value
+ * that is not a function of the packet (a map value, time, randomness...); it never appears
+ * in a path condition. Build expressions through {@link Exprs}, which simplifies them.
+ */
+public sealed interface Expr permits Expr.Const, Expr.Bytes, Expr.Len, Expr.Opaque, Expr.Bin, Expr.Ext, Expr.Swap {
+
+    /** Number of nodes, to keep expressions from growing without bound. */
+    int size();
+
+    /** The value for a concrete packet; throws {@link OutOfPacket} if it reads past the end. */
+    long eval(byte[] packet);
+
+    /** The first opaque part, or null if the value is a function of the packet. */
+    Opaque opaque();
+
+    /** Whether the value depends on the packet at all. */
+    boolean symbolic();
+
+    /** A read of a byte the packet does not have. */
+    final class OutOfPacket extends RuntimeException {
+        public OutOfPacket() {
+            super(null, null, false, false);
+        }
+    }
+
+    record Const(long value) implements Expr {
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            return value;
+        }
+
+        @Override
+        public Opaque opaque() {
+            return null;
+        }
+
+        @Override
+        public boolean symbolic() {
+            return false;
+        }
+    }
+
+    /** {@code count} packet bytes from {@code offset}, read as one unsigned number. */
+    record Bytes(int offset, int count, boolean bigEndian) implements Expr {
+        public Bytes {
+            if (count < 1 || count > 8 || offset < 0) {
+                throw new IllegalArgumentException("bytes " + offset + "+" + count);
+            }
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            if (offset + count > p.length) {
+                throw new OutOfPacket();
+            }
+            long v = 0;
+            for (int i = 0; i < count; i++) {
+                int b = p[offset + (bigEndian ? i : count - 1 - i)] & 0xff;
+                v = (v << 8) | b;
+            }
+            return v;
+        }
+
+        @Override
+        public Opaque opaque() {
+            return null;
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+    }
+
+    /** The length of the packet as received. */
+    record Len() implements Expr {
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            return p.length;
+        }
+
+        @Override
+        public Opaque opaque() {
+            return null;
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+    }
+
+    /** A value that is not a function of the packet; {@code reason} says where it comes from. */
+    record Opaque(String reason) implements Expr {
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            throw new IllegalStateException("an opaque value (" + reason + ") has no value for a packet");
+        }
+
+        @Override
+        public Opaque opaque() {
+            return this;
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+    }
+
+    /** An ALU operation (codes of {@link Opcodes}); 32-bit ones work on the low halves and zero-extend. */
+    final class Bin implements Expr {
+        public final int code;
+        public final boolean is32;
+        public final Expr a;
+        public final Expr b;
+        public final int off;
+        private final int size;
+        private final int hash;
+
+        Bin(int code, boolean is32, Expr a, Expr b, int off) {
+            this.code = code;
+            this.is32 = is32;
+            this.a = a;
+            this.b = b;
+            this.off = off;
+            this.size = 1 + a.size() + b.size();
+            this.hash = Objects.hash(code, is32, a, b, off);
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            long x = a.eval(p);
+            long y = b.eval(p);
+            return is32 ? Alu.alu32(code, x, y, off) : Alu.alu64(code, x, y, off);
+        }
+
+        @Override
+        public Opaque opaque() {
+            Opaque o = a.opaque();
+            return o != null ? o : b.opaque();
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bin x && x.hash == hash && x.code == code && x.is32 == is32 && x.off == off
+                    && x.a.equals(a) && x.b.equals(b);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return Render.expr(this);
+        }
+    }
+
+    /** The low {@code bits} of a value, zero- or sign-extended to {@code to} bits (32 or 64), then zero-extended. */
+    final class Ext implements Expr {
+        public final Expr a;
+        public final int bits;
+        public final boolean signed;
+        public final int to;
+        private final int hash;
+
+        Ext(Expr a, int bits, boolean signed, int to) {
+            this.a = a;
+            this.bits = bits;
+            this.signed = signed;
+            this.to = to;
+            this.hash = Objects.hash(a, bits, signed, to);
+        }
+
+        @Override
+        public int size() {
+            return 1 + a.size();
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            return apply(a.eval(p), bits, signed, to);
+        }
+
+        static long apply(long v, int bits, boolean signed, int to) {
+            long r;
+            if (bits >= 64) {
+                r = v;
+            } else if (signed) {
+                r = (v << (64 - bits)) >> (64 - bits);
+            } else {
+                r = v & ((1L << bits) - 1);
+            }
+            return to == 32 ? r & 0xffffffffL : r;
+        }
+
+        @Override
+        public Opaque opaque() {
+            return a.opaque();
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Ext x && x.bits == bits && x.signed == signed && x.to == to && x.a.equals(a);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return Render.expr(this);
+        }
+    }
+
+    /** The low {@code width} bits with their bytes reversed, zero-extended. */
+    final class Swap implements Expr {
+        public final Expr a;
+        public final int width;
+
+        Swap(Expr a, int width) {
+            this.a = a;
+            this.width = width;
+        }
+
+        @Override
+        public int size() {
+            return 1 + a.size();
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            return Alu.endian(a.eval(p), width, true);
+        }
+
+        @Override
+        public Opaque opaque() {
+            return a.opaque();
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Swap x && x.width == width && x.a.equals(a);
+        }
+
+        @Override
+        public int hashCode() {
+            return a.hashCode() * 31 + width;
+        }
+
+        @Override
+        public String toString() {
+            return Render.expr(this);
+        }
+    }
+}

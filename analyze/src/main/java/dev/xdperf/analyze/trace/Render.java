@@ -1,0 +1,162 @@
+package dev.xdperf.analyze.trace;
+
+import static dev.xdperf.analyze.vm.Opcodes.*;
+
+import dev.xdperf.analyze.vm.Alu;
+
+/**
+ * Plain-terms text for expressions and conditions: {@code bytes[12..13]} is the big-endian
+ * number in bytes 12 and 13, {@code le32(bytes[26..29])} a little-endian one, {@code len} the
+ * packet length; {@code u32(...)} and {@code s16(...)} truncate and sign-extend.
+ */
+public final class Render {
+    private Render() {}
+
+    public static String cond(Cond c) {
+        int width = width(c.a);
+        if (c.code == JSET || c.code == Alu.NSET) {
+            return "(" + (c.is32 ? "u32(" + expr(c.a) + ")" : expr(c.a)) + " & " + constant(c.b, width, c.is32, c.code) + ") "
+                    + (c.code == JSET ? "!= 0" : "== 0");
+        }
+        return side(c.a, c.is32, c.code) + " " + op(c.code) + " " + constant(c.b, width, c.is32, c.code);
+    }
+
+    private static String side(Expr e, boolean is32, int code) {
+        String s = e instanceof Expr.Bin b && !b.is32 && b.code != ADD && b.code != SUB ? "(" + expr(e) + ")" : expr(e);
+        if (!is32) {
+            return s;
+        }
+        return (signedOp(code) ? "s32(" : "u32(") + s + ")";
+    }
+
+    private static String constant(Expr e, int width, boolean is32, int code) {
+        if (!(e instanceof Expr.Const k)) {
+            return side(e, is32, code);
+        }
+        long v = k.value();
+        if (signedOp(code)) {
+            return is32 ? Integer.toString((int) v) : Long.toString(v);
+        }
+        if (is32) {
+            v &= 0xffffffffL;
+        }
+        boolean equality = code == JEQ || code == JNE || code == JSET || code == Alu.NSET;
+        return width == 0 || !equality ? number(v) : hex(v, width);
+    }
+
+    private static boolean signedOp(int code) {
+        return code == JSGT || code == JSGE || code == JSLT || code == JSLE;
+    }
+
+    private static String op(int code) {
+        return switch (code) {
+            case JEQ -> "==";
+            case JNE -> "!=";
+            case JGT -> ">";
+            case JGE -> ">=";
+            case JLT -> "<";
+            case JLE -> "<=";
+            case JSGT -> "s>";
+            case JSGE -> "s>=";
+            case JSLT -> "s<";
+            case JSLE -> "s<=";
+            default -> "?";
+        };
+    }
+
+    /** Bytes compared: constants next to packet bytes print as hex of that width; 0 means decimal. */
+    private static int width(Expr e) {
+        if (e instanceof Expr.Bytes b) {
+            return b.count();
+        }
+        if (e instanceof Expr.Bin b && (b.code == AND || b.code == OR || b.code == XOR || b.code == RSH || b.code == LSH)) {
+            int w = width(b.a);
+            return w != 0 ? w : width(b.b);
+        }
+        if (e instanceof Expr.Swap s) {
+            return s.width / 8;
+        }
+        if (e instanceof Expr.Ext x && !(x.a instanceof Expr.Len)) {
+            return width(x.a);
+        }
+        return 0;
+    }
+
+    public static String expr(Expr e) {
+        if (e instanceof Expr.Const c) {
+            return number(c.value());
+        }
+        if (e instanceof Expr.Len) {
+            return "len";
+        }
+        if (e instanceof Expr.Bytes b) {
+            String range = b.count() == 1 ? "bytes[" + b.offset() + "]" : "bytes[" + b.offset() + ".." + (b.offset() + b.count() - 1) + "]";
+            if (b.count() == 1 || b.bigEndian()) {
+                return range;
+            }
+            return "le" + (8 * b.count()) + "(" + range + ")";
+        }
+        if (e instanceof Expr.Opaque o) {
+            return "<" + o.reason() + ">";
+        }
+        if (e instanceof Expr.Swap s) {
+            return "bswap" + s.width + "(" + expr(s.a) + ")";
+        }
+        if (e instanceof Expr.Ext x) {
+            return (x.signed ? "s" : "u") + x.bits + "(" + expr(x.a) + ")" ;
+        }
+        Expr.Bin b = (Expr.Bin) e;
+        String inner;
+        if (b.code == NEG) {
+            inner = "-" + operand(b.a);
+        } else {
+            int w = width(b);
+            String right = b.b instanceof Expr.Const k && w != 0 && (b.code == AND || b.code == OR || b.code == XOR)
+                    ? hex(k.value(), w) : operand(b.b);
+            inner = operand(b.a) + " " + binOp(b) + " " + right;
+        }
+        return b.is32 ? "u32(" + inner + ")" : inner;
+    }
+
+    private static String operand(Expr e) {
+        String s = expr(e);
+        return e instanceof Expr.Bin b && !b.is32 ? "(" + s + ")" : s;
+    }
+
+    private static String binOp(Expr.Bin b) {
+        return switch (b.code) {
+            case ADD -> "+";
+            case SUB -> "-";
+            case MUL -> "*";
+            case DIV -> b.off == 1 ? "s/" : "/";
+            case MOD -> b.off == 1 ? "s%" : "%";
+            case OR -> "|";
+            case AND -> "&";
+            case LSH -> "<<";
+            case RSH -> ">>";
+            case ARSH -> "s>>";
+            case XOR -> "^";
+            default -> "op" + b.code;
+        };
+    }
+
+    static String number(long v) {
+        if (v >= 0 && v < 4096) {
+            return Long.toString(v);
+        }
+        if (v < 0 && v > -4096) {
+            return Long.toString(v);
+        }
+        return "0x" + Long.toHexString(v);
+    }
+
+    static String hex(long v, int bytes) {
+        String h = Long.toHexString(v);
+        int digits = Math.min(16, 2 * bytes);
+        StringBuilder sb = new StringBuilder("0x");
+        for (int i = h.length(); i < digits; i++) {
+            sb.append('0');
+        }
+        return sb.append(h).toString();
+    }
+}

@@ -1,0 +1,212 @@
+package dev.xdperf.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdperf.testing.Xdperf;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The demo path with the real xdperf command in separate processes: a registry is served
+ * from a temporary directory, the first-party plugins tcp and icmp are published to it
+ * (signed with a test key that this test trusts explicitly), installed by name, checked,
+ * and used in a run.
+ */
+class RegistryCliTest {
+    Path tmp;
+    Map<String, String> env = new HashMap<>();
+    Xdperf.Background server;
+    String url;
+    StringBuilder transcript = new StringBuilder();
+
+    @BeforeEach
+    void start(TestInfo info) throws Exception {
+        tmp = Files.createTempDirectory("xdperf-registry-cli");
+        env.put("XDPERF_PLUGIN_DIR", tmp.resolve("plugins").toString());
+        env.put("XDPERF_CONFIG_DIR", tmp.resolve("config").toString());
+        env.put("XDPERF_REGISTRY", "http://127.0.0.1:1");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        try (Stream<Path> s = Files.walk(tmp)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    Xdperf.Result xdperf(String... args) {
+        Xdperf.Result r = Xdperf.runWithEnv(env, 120, args);
+        transcript.append("$ xdperf ").append(String.join(" ", args)).append('\n').append(r).append('\n');
+        return r;
+    }
+
+    Xdperf.Result ok(String... args) {
+        Xdperf.Result r = xdperf(args);
+        assertEquals(0, r.exit(), () -> transcript + (server == null ? "" : "\n--- registry log\n" + server.output()));
+        return r;
+    }
+
+    /** Exit 1 and one sentence on stderr that contains {@code fragment}. */
+    void refused(String fragment, String... args) {
+        Xdperf.Result r = xdperf(args);
+        String err = r.stderr().strip();
+        assertEquals(1, r.exit(), transcript::toString);
+        assertTrue(err.startsWith("xdperf: ") && err.contains(fragment), "expected '" + fragment + "' in: " + err);
+        assertEquals(1, err.lines().count(), "one line: " + err);
+    }
+
+    String serve() {
+        server = Xdperf.Background.startWithEnv(env, null, "listening on", "registry", "serve", "--data", tmp.resolve("data").toString(),
+                "--port", "0");
+        Matcher m = Pattern.compile("listening on (http://\\S+)").matcher(server.output());
+        assertTrue(m.find(), server.output());
+        url = m.group(1);
+        env.put("XDPERF_REGISTRY", url);
+        return url;
+    }
+
+    /** A first-party plugin's file and manifest as this build packed them (/plugins/NAME.wasm, /plugins/NAME.json). */
+    Path bundled(String resource) throws IOException {
+        Path out = tmp.resolve("bundled").resolve(resource);
+        Files.createDirectories(out.getParent());
+        try (InputStream in = getClass().getResourceAsStream("/plugins/" + resource)) {
+            assertTrue(in != null, "/plugins/" + resource + " is not on the class path (build the plugins module)");
+            Files.write(out, in.readAllBytes());
+        }
+        return out;
+    }
+
+    @Test
+    void publishInstallAndRunTheFirstPartyPlugins() throws Exception {
+        Path key = tmp.resolve("keys/xdperf-test");
+        assertTrue(ok("plugin", "keygen", "--out", key.toString()).stdout().contains("key fingerprint "));
+        ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-publisher", "xdperf", "--key", key + ".pub");
+        String token = ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-token", "xdperf").stdout().strip();
+        assertTrue(token.startsWith("xdpt_"), token);
+        serve();
+
+        for (String p : List.of("tcp", "icmp")) {
+            Xdperf.Result r = ok("plugin", "publish", bundled(p + ".wasm").toString(), "--manifest", bundled(p + ".json").toString(),
+                    "--key", key.toString(), "--token", token);
+            assertTrue(r.stdout().startsWith("published xdperf/" + p + " 1.0.0 (wasm, ABI 1.0, sha256 "), r.stdout());
+        }
+        refused("is already published (published versions are immutable", "plugin", "publish", bundled("tcp.wasm").toString(),
+                "--manifest", bundled("tcp.json").toString(), "--key", key.toString(), "--token", token);
+        refused("needs a publisher token", "plugin", "publish", bundled("tcp.wasm").toString(),
+                "--manifest", bundled("tcp.json").toString(), "--key", key.toString());
+
+        Xdperf.Result search = ok("plugin", "search", "tcp");
+        assertTrue(search.stdout().startsWith("xdperf/tcp"), search.stdout());
+        assertTrue(ok("plugin", "info", "icmp").stdout().contains("1.0.0"));
+
+        // not trusted yet: refused, nothing installed
+        refused("which this xdperf does not trust", "plugin", "install", "tcp");
+        assertFalse(Files.exists(tmp.resolve("plugins/tcp.wasm")));
+
+        ok("plugin", "trust", key + ".pub");
+        Xdperf.Result install = ok("plugin", "install", "tcp");
+        assertTrue(install.stdout().startsWith("installed xdperf/tcp 1.0.0 to " + tmp.resolve("plugins/tcp.wasm")), install.stdout());
+        ok("plugin", "install", "icmp@1.0.0");
+        assertTrue(Files.readString(tmp.resolve("plugins/plugins.lock")).contains("\"id\" : \"xdperf/icmp\""));
+        assertEquals(Files.size(bundled("tcp.wasm")), Files.size(tmp.resolve("plugins/tcp.wasm")));
+        assertTrue(ok("plugin", "verify", "tcp").stdout().startsWith("ok: tcp is xdperf/tcp 1.0.0"));
+        String list = ok("plugin", "list").stdout();
+        assertTrue(list.contains("tcp  (installed, ") && list.contains(tmp.resolve("plugins/tcp.wasm").toString())
+                && list.contains("xdperf/tcp 1.0.0"), list);
+        assertTrue(ok("plugin", "describe", "tcp").stdout().startsWith("tcp 1.0.0 (template ABI 1.0)"));
+
+        // used in a run: the installed plugin makes the packets (written to a pcap; nothing is sent)
+        Path pcap = tmp.resolve("tcp.pcap");
+        Xdperf.Result run = ok("client", "--dev", pcapDevice(), "--plugin", "tcp", "--plugin-opt", "flows=4", "--pcap", pcap.toString(),
+                "--count", "8", "--src-ip", "198.18.0.1", "--dst-ip", "198.18.0.2", "--src-mac", "02:00:00:00:00:01",
+                "--dst-mac", "02:00:00:00:00:02");
+        assertTrue(run.stderr().contains("wrote 8 packets"), run.toString());
+        assertEquals(24 + 8 * 16, Files.size(pcap) - packetBytes(pcap), "a pcap of 8 packets");
+
+        // a changed byte in the installed file is found by verify
+        byte[] b = Files.readAllBytes(tmp.resolve("plugins/tcp.wasm"));
+        b[b.length / 2] ^= 1;
+        Files.write(tmp.resolve("plugins/tcp.wasm"), b);
+        refused("the installed file was changed: expected sha256 ", "plugin", "verify", "tcp");
+
+        // an unwritable plugin directory: one sentence, and the lock and files elsewhere untouched
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        String before = Files.readString(tmp.resolve("plugins/plugins.lock"));
+        env.put("XDPERF_PLUGIN_DIR", file.resolve("plugins").toString());
+        refused("cannot write to plugin directory", "plugin", "install", "tcp");
+        env.put("XDPERF_PLUGIN_DIR", tmp.resolve("plugins").toString());
+        assertEquals(before, Files.readString(tmp.resolve("plugins/plugins.lock")));
+
+        // reinstall repairs it, yank hides it from resolution
+        ok("plugin", "install", "tcp");
+        ok("plugin", "verify", "tcp");
+        assertTrue(ok("plugin", "yank", "tcp@1.0.0", "--token", token).stdout().startsWith("yanked xdperf/tcp 1.0.0"));
+        refused("no version this xdperf can use", "plugin", "install", "tcp");
+        Xdperf.Result exact = ok("plugin", "install", "tcp@1.0.0");
+        assertTrue(exact.stderr().contains("is yanked"), exact.stderr());
+        ok("plugin", "remove", "tcp");
+        assertFalse(Files.exists(tmp.resolve("plugins/tcp.wasm")));
+
+        // with no network: a directory mirror, and a bundle file
+        assertTrue(ok("registry", "mirror", "--out", tmp.resolve("mirror").toString(), "xdperf/tcp", "xdperf/icmp").stdout().startsWith("mirrored 2 versions"));
+        ok("plugin", "fetch", "icmp", "--out", tmp.resolve("icmp.xdpkg").toString());
+        server.close();
+        server = null;
+        refused("cannot connect to registry", "plugin", "install", "tcp");
+        ok("plugin", "remove", "icmp");
+        assertTrue(ok("plugin", "install", "--from", tmp.resolve("icmp.xdpkg").toString()).stdout().startsWith("installed xdperf/icmp 1.0.0"));
+        ok("plugin", "verify", "icmp");
+        Xdperf.Result mirrored = ok("plugin", "install", "tcp@1.0.0", "--registry", tmp.resolve("mirror").toUri().toString());
+        assertTrue(mirrored.stdout().startsWith("installed xdperf/tcp 1.0.0"), mirrored.stdout());
+        assertTrue(ok("plugin", "describe", "tcp").stdout().startsWith("tcp 1.0.0"));
+    }
+
+    /**
+     * An interface to name in a --pcap run (nothing is sent; only its MTU is read). Not lo: its
+     * MTU of 65536 does not fit the run request's 16-bit field.
+     */
+    static String pcapDevice() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
+            for (Path p : s.sorted().toList()) {
+                Path mtu = p.resolve("mtu");
+                if (Files.isReadable(mtu) && Integer.parseInt(Files.readString(mtu).strip()) <= 65535) {
+                    return p.getFileName().toString();
+                }
+            }
+        }
+        throw new AssertionError("no network interface with an MTU below 65536 to name in a --pcap run");
+    }
+
+    /** Sum of the captured lengths in a pcap, to check the record count from its size. */
+    static long packetBytes(Path pcap) throws IOException {
+        byte[] b = Files.readAllBytes(pcap);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long sum = 0;
+        int at = 24;
+        while (at + 16 <= b.length) {
+            int len = buf.getInt(at + 8);
+            sum += len;
+            at += 16 + len;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.xdperf.registry.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What was installed into a plugin directory (DIR/plugins.lock): per installed name, the
+ * release's id, version, kind, ABI, the artifact's and the manifest's sha256, the signing key
+ * and its signature, so an installed file can be checked again offline and reinstalled exactly.
+ */
+public final class LockFile {
+    public static final String NAME = "plugins.lock";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public record Entry(String id, String version, String kind, String abi, String sha256, String manifestSha256,
+                        String key, String signature, String registry, String installed) {
+        public String publisher() {
+            return id.substring(0, id.indexOf('/'));
+        }
+
+        public String name() {
+            return id.substring(id.indexOf('/') + 1);
+        }
+    }
+
+    private LockFile() {}
+
+    public static Path path(Path dir) {
+        return dir.resolve(NAME);
+    }
+
+    /** The entries by installed name; empty when there is no lock file. */
+    public static Map<String, Entry> read(Path dir) {
+        Path p = path(dir);
+        Map<String, Entry> out = new TreeMap<>();
+        if (!Files.isRegularFile(p)) {
+            return out;
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(Files.readAllBytes(p));
+        } catch (IOException e) {
+            throw new IllegalStateException("read lock file " + p + ": " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException
+                    ? "not valid JSON" : AtomicFiles.reason(e)) + " (remove it and install again)");
+        }
+        n.path("plugins").fields().forEachRemaining(f -> {
+            JsonNode e = f.getValue();
+            out.put(f.getKey(), new Entry(e.path("id").asText(), e.path("version").asText(), e.path("kind").asText(),
+                    e.path("abi").asText(), e.path("sha256").asText(), e.path("manifest_sha256").asText(), e.path("key").asText(),
+                    e.path("signature").asText(), e.path("registry").asText(), e.path("installed").asText()));
+        });
+        return out;
+    }
+
+    static byte[] render(Map<String, Entry> entries) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("lock_version", 1);
+        ObjectNode plugins = root.putObject("plugins");
+        new TreeMap<>(entries).forEach((name, e) -> {
+            ObjectNode o = plugins.putObject(name);
+            o.put("id", e.id());
+            o.put("version", e.version());
+            o.put("kind", e.kind());
+            o.put("abi", e.abi());
+            o.put("sha256", e.sha256());
+            o.put("manifest_sha256", e.manifestSha256());
+            o.put("key", e.key());
+            o.put("signature", e.signature());
+            o.put("registry", e.registry());
+            o.put("installed", e.installed());
+        });
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

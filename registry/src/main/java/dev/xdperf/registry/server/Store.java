@@ -1,0 +1,510 @@
+package dev.xdperf.registry.server;
+
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.registry.Digests;
+import dev.xdperf.registry.Keys;
+import dev.xdperf.registry.SemVer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The registry's rows in one SQLite file (WAL mode). One connection writes, guarded by this
+ * object's lock, so writers queue in Java rather than spin on SQLITE_BUSY; a small pool of
+ * connections reads alongside it. Download counts are gathered in memory and written once
+ * a second, so a download costs no disk write.
+ */
+public final class Store implements AutoCloseable {
+    private static final int READERS = 8;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String url;
+    private final Connection writer;
+    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    private final List<Connection> all = new ArrayList<>();
+    private final Map<String, LongAdder> pendingDownloads = new ConcurrentHashMap<>();
+
+    public record KeyRow(String fingerprint, String publisher, String publicKeyPem, String added, String retired,
+                         String endorsedBy) {
+        public boolean active() {
+            return retired == null;
+        }
+    }
+
+    public record VersionRow(String publisher, String name, String version, String kind, String abi, String description,
+                             String license, String artifactSha256, long artifactSize, byte[] manifest,
+                             String manifestSha256, String signature, String keyFingerprint, boolean yanked,
+                             String published, long downloads) {
+        public SemVer semver() {
+            return SemVer.parse(version);
+        }
+
+        public String id() {
+            return publisher + "/" + name;
+        }
+    }
+
+    /** A second publish of a version that exists. */
+    public static final class DuplicateVersionException extends Exception {
+        DuplicateVersionException(String message) {
+            super(message);
+        }
+    }
+
+    public Store(Path file) throws SQLException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw new SQLException(dev.xdperf.registry.IoErrors.describe(e), e);
+        }
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
+        this.writer = open();
+        try (Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS publishers(name TEXT PRIMARY KEY, created TEXT NOT NULL)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, publisher TEXT NOT NULL REFERENCES publishers(name),"
+                    + " label TEXT NOT NULL, created TEXT NOT NULL)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS signing_keys(fingerprint TEXT PRIMARY KEY,"
+                    + " publisher TEXT NOT NULL REFERENCES publishers(name), public_key TEXT NOT NULL, added TEXT NOT NULL,"
+                    + " retired TEXT, endorsed_by TEXT, endorsement TEXT)");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS versions(publisher TEXT NOT NULL REFERENCES publishers(name),"
+                    + " name TEXT NOT NULL, version TEXT NOT NULL, kind TEXT NOT NULL, abi TEXT NOT NULL,"
+                    + " description TEXT NOT NULL, license TEXT NOT NULL, artifact_sha256 TEXT NOT NULL,"
+                    + " artifact_size INTEGER NOT NULL, manifest BLOB NOT NULL, manifest_sha256 TEXT NOT NULL,"
+                    + " signature TEXT NOT NULL, key_fingerprint TEXT NOT NULL REFERENCES signing_keys(fingerprint),"
+                    + " yanked INTEGER NOT NULL DEFAULT 0, published TEXT NOT NULL, downloads INTEGER NOT NULL DEFAULT 0,"
+                    + " PRIMARY KEY(publisher, name, version))");
+            s.executeUpdate("CREATE INDEX IF NOT EXISTS versions_by_digest ON versions(artifact_sha256)");
+        }
+        for (int i = 0; i < READERS; i++) {
+            readers.add(open());
+        }
+    }
+
+    private Connection open() throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=30000");
+            // FULL: an acknowledged publish is on disk before the client hears about it
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA foreign_keys=ON");
+        }
+        all.add(c);
+        return c;
+    }
+
+    // ---------------------------------------------------------------- publishers and tokens
+
+    public synchronized void createPublisher(String name) throws SQLException {
+        if (publisherExists(name)) {
+            throw new IllegalStateException("create publisher " + name + ": it exists already");
+        }
+        try (PreparedStatement p = writer.prepareStatement("INSERT INTO publishers(name, created) VALUES(?, ?)")) {
+            p.setString(1, name);
+            p.setString(2, now());
+            p.executeUpdate();
+        }
+    }
+
+    public boolean publisherExists(String name) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM publishers WHERE name = ?")) {
+                p.setString(1, name);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
+    }
+
+    public List<String> publishers() throws SQLException {
+        return read(c -> {
+            List<String> out = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT name FROM publishers ORDER BY name")) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Creates a token for {@code publisher} and returns it; only its sha256 is stored. */
+    public synchronized String createToken(String publisher, String label) throws SQLException {
+        if (!publisherExists(publisher)) {
+            throw new IllegalStateException("create token: no publisher named " + publisher + " (create it first)");
+        }
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String token = "xdpt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        try (PreparedStatement p = writer.prepareStatement("INSERT INTO tokens(hash, publisher, label, created) VALUES(?, ?, ?, ?)")) {
+            p.setString(1, tokenHash(token));
+            p.setString(2, publisher);
+            p.setString(3, label == null ? "" : label);
+            p.setString(4, now());
+            p.executeUpdate();
+        }
+        return token;
+    }
+
+    public synchronized int revokeTokens(String publisher) throws SQLException {
+        try (PreparedStatement p = writer.prepareStatement("DELETE FROM tokens WHERE publisher = ?")) {
+            p.setString(1, publisher);
+            return p.executeUpdate();
+        }
+    }
+
+    public Optional<String> publisherForToken(String token) throws SQLException {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        String h = tokenHash(token);
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT publisher FROM tokens WHERE hash = ?")) {
+                p.setString(1, h);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(r.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    static String tokenHash(String token) {
+        return Digests.sha256Hex(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    public List<KeyRow> keys(String publisher) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT fingerprint, publisher, public_key, added, retired, endorsed_by"
+                    + " FROM signing_keys WHERE publisher = ? ORDER BY added, fingerprint")) {
+                p.setString(1, publisher);
+                return keyRows(p);
+            }
+        });
+    }
+
+    public KeyRow key(String fingerprint) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT fingerprint, publisher, public_key, added, retired, endorsed_by"
+                    + " FROM signing_keys WHERE fingerprint = ?")) {
+                p.setString(1, fingerprint);
+                List<KeyRow> rows = keyRows(p);
+                return rows.isEmpty() ? null : rows.get(0);
+            }
+        });
+    }
+
+    private static List<KeyRow> keyRows(PreparedStatement p) throws SQLException {
+        List<KeyRow> out = new ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+                out.add(new KeyRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a signing key; the caller has checked who may add it. With {@code retireEndorser}
+     * the endorsing key is retired in the same transaction (a rotation).
+     */
+    public synchronized KeyRow addKey(String publisher, PublicKey key, String endorsedBy, String endorsement,
+                                      boolean retireEndorser) throws SQLException {
+        String fp = Keys.fingerprint(key);
+        KeyRow existing = key(fp);
+        if (existing != null) {
+            throw new IllegalStateException("key " + fp + " is registered already (publisher " + existing.publisher() + ")");
+        }
+        String now = now();
+        return inTransaction(() -> {
+            try (PreparedStatement p = writer.prepareStatement("INSERT INTO signing_keys(fingerprint, publisher, public_key, added,"
+                    + " retired, endorsed_by, endorsement) VALUES(?, ?, ?, ?, NULL, ?, ?)")) {
+                p.setString(1, fp);
+                p.setString(2, publisher);
+                p.setString(3, Keys.publicPem(key));
+                p.setString(4, now);
+                p.setString(5, endorsedBy);
+                p.setString(6, endorsement);
+                p.executeUpdate();
+            }
+            if (retireEndorser && endorsedBy != null) {
+                try (PreparedStatement p = writer.prepareStatement("UPDATE signing_keys SET retired = ? WHERE fingerprint = ?")) {
+                    p.setString(1, now);
+                    p.setString(2, endorsedBy);
+                    p.executeUpdate();
+                }
+            }
+            return new KeyRow(fp, publisher, Keys.publicPem(key), now, null, endorsedBy);
+        });
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    /** Inserts a version row; the artifact is already stored. Refuses a version that exists. */
+    public synchronized VersionRow insertVersion(VersionRow v) throws SQLException, DuplicateVersionException {
+        if (version(v.publisher(), v.name(), v.version()) != null) {
+            throw new DuplicateVersionException("version " + v.version() + " of " + v.id()
+                    + " is already published (published versions are immutable: publish a new version)");
+        }
+        String now = now();
+        try (PreparedStatement p = writer.prepareStatement("INSERT INTO versions(publisher, name, version, kind, abi, description,"
+                + " license, artifact_sha256, artifact_size, manifest, manifest_sha256, signature, key_fingerprint, yanked,"
+                + " published, downloads) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0)")) {
+            int i = 1;
+            p.setString(i++, v.publisher());
+            p.setString(i++, v.name());
+            p.setString(i++, v.version());
+            p.setString(i++, v.kind());
+            p.setString(i++, v.abi());
+            p.setString(i++, v.description());
+            p.setString(i++, v.license());
+            p.setString(i++, v.artifactSha256());
+            p.setLong(i++, v.artifactSize());
+            p.setBytes(i++, v.manifest());
+            p.setString(i++, v.manifestSha256());
+            p.setString(i++, v.signature());
+            p.setString(i++, v.keyFingerprint());
+            p.setString(i, now);
+            p.executeUpdate();
+        }
+        return version(v.publisher(), v.name(), v.version());
+    }
+
+    private static final String VERSION_COLUMNS = "publisher, name, version, kind, abi, description, license, artifact_sha256,"
+            + " artifact_size, manifest, manifest_sha256, signature, key_fingerprint, yanked, published, downloads";
+
+    public VersionRow version(String publisher, String name, String version) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + VERSION_COLUMNS
+                    + " FROM versions WHERE publisher = ? AND name = ? AND version = ?")) {
+                p.setString(1, publisher);
+                p.setString(2, name);
+                p.setString(3, version);
+                List<VersionRow> rows = versionRows(p);
+                return rows.isEmpty() ? null : rows.get(0);
+            }
+        });
+    }
+
+    /** All versions of a plugin, newest first; empty when there is no such plugin. */
+    public List<VersionRow> versions(String publisher, String name) throws SQLException {
+        List<VersionRow> rows = read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + VERSION_COLUMNS + " FROM versions WHERE publisher = ? AND name = ?")) {
+                p.setString(1, publisher);
+                p.setString(2, name);
+                return versionRows(p);
+            }
+        });
+        rows.sort(Comparator.comparing(VersionRow::semver).reversed());
+        return rows;
+    }
+
+    /**
+     * The newest non-yanked version of each plugin that matches: {@code text} in the publisher,
+     * name or description; {@code kind}; an ABI that a host speaking {@code abi} accepts.
+     */
+    public List<VersionRow> search(String text, String kind, AbiVersion abi, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + VERSION_COLUMNS + " FROM versions WHERE yanked = 0");
+        List<String> args = new ArrayList<>();
+        if (text != null && !text.isBlank()) {
+            String like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            sql.append(" AND (name LIKE ? ESCAPE '\\' OR publisher LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+            args.add(like);
+            args.add(like);
+            args.add(like);
+        }
+        if (kind != null && !kind.isBlank()) {
+            sql.append(" AND kind = ?");
+            args.add(kind);
+        }
+        List<VersionRow> rows = read(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    p.setString(i + 1, args.get(i));
+                }
+                return versionRows(p);
+            }
+        });
+        Map<String, VersionRow> newest = new LinkedHashMap<>();
+        for (VersionRow v : rows) {
+            if (abi != null && !AbiVersion.parse(v.abi()).acceptedBy(abi)) {
+                continue;
+            }
+            newest.merge(v.id(), v, (a, b) -> a.semver().compareTo(b.semver()) >= 0 ? a : b);
+        }
+        return newest.values().stream()
+                .sorted(Comparator.comparing(VersionRow::publisher, Comparator.comparing((String p) -> !p.equals("xdperf")))
+                        .thenComparing(VersionRow::name).thenComparing(VersionRow::publisher))
+                .limit(limit).toList();
+    }
+
+    private List<VersionRow> versionRows(PreparedStatement p) throws SQLException {
+        List<VersionRow> out = new ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+                String sha = r.getString(8);
+                LongAdder pending = pendingDownloads.get(sha);
+                out.add(new VersionRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
+                        r.getString(6), r.getString(7), sha, r.getLong(9), r.getBytes(10), r.getString(11),
+                        r.getString(12), r.getString(13), r.getInt(14) != 0, r.getString(15),
+                        r.getLong(16) + (pending == null ? 0 : pending.sum())));
+            }
+        }
+        return out;
+    }
+
+    /** Sets a version's yank state; false when there is no such version. */
+    public synchronized boolean setYanked(String publisher, String name, String version, boolean yanked) throws SQLException {
+        try (PreparedStatement p = writer.prepareStatement("UPDATE versions SET yanked = ? WHERE publisher = ? AND name = ? AND version = ?")) {
+            p.setInt(1, yanked ? 1 : 0);
+            p.setString(2, publisher);
+            p.setString(3, name);
+            p.setString(4, version);
+            return p.executeUpdate() == 1;
+        }
+    }
+
+    public boolean hasArtifact(String sha256) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM versions WHERE artifact_sha256 = ? LIMIT 1")) {
+                p.setString(1, sha256);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next();
+                }
+            }
+        });
+    }
+
+    public void countDownload(String sha256) {
+        pendingDownloads.computeIfAbsent(sha256, k -> new LongAdder()).increment();
+    }
+
+    /** Writes the download counts gathered since the last call. */
+    public synchronized void flushDownloads() throws SQLException {
+        if (pendingDownloads.isEmpty()) {
+            return;
+        }
+        Map<String, Long> take = new LinkedHashMap<>();
+        for (String sha : List.copyOf(pendingDownloads.keySet())) {
+            LongAdder a = pendingDownloads.get(sha);
+            long n = a == null ? 0 : a.sumThenReset();
+            if (n > 0) {
+                take.put(sha, n);
+            }
+        }
+        try {
+            inTransaction(() -> {
+                try (PreparedStatement p = writer.prepareStatement("UPDATE versions SET downloads = downloads + ? WHERE artifact_sha256 = ?")) {
+                    for (var e : take.entrySet()) {
+                        p.setLong(1, e.getValue());
+                        p.setString(2, e.getKey());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            take.forEach((sha, n) -> pendingDownloads.computeIfAbsent(sha, k -> new LongAdder()).add(n));
+            throw e;
+        }
+    }
+
+    public Map<String, Long> counts() throws SQLException {
+        return read(c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM publishers),"
+                    + " (SELECT count(DISTINCT publisher || '/' || name) FROM versions), (SELECT count(*) FROM versions)")) {
+                r.next();
+                out.put("publishers", r.getLong(1));
+                out.put("plugins", r.getLong(2));
+                out.put("versions", r.getLong(3));
+            }
+            return out;
+        });
+    }
+
+    /** SQLite's own check of the file: "ok" when sound. */
+    public String integrityCheck() throws SQLException {
+        return read(c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
+                return r.next() ? r.getString(1) : "no answer";
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    interface Query<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    interface Body<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T read(Query<T> q) throws SQLException {
+        Connection c;
+        try {
+            c = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for a database connection");
+        }
+        try {
+            return q.run(c);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    private <T> T inTransaction(Body<T> body) throws SQLException {
+        writer.setAutoCommit(false);
+        try {
+            T t = body.run();
+            writer.commit();
+            return t;
+        } catch (SQLException | RuntimeException e) {
+            writer.rollback();
+            throw e;
+        } finally {
+            writer.setAutoCommit(true);
+        }
+    }
+
+    private static String now() {
+        return Instant.now().toString();
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        try {
+            flushDownloads();
+        } finally {
+            for (Connection c : all) {
+                c.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dev.xdperf.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.registry.client.Installer;
+import dev.xdperf.registry.client.LockFile;
+import dev.xdperf.registry.client.RegistryClient;
+import dev.xdperf.registry.client.TrustStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Installing from a real registry: resolution, trust, and every way a download can be refused without touching the plugin directory. */
+class InstallerTest {
+    @RegisterExtension
+    final TestRegistry reg = new TestRegistry();
+
+    Path pluginDir;
+    TrustStore trust;
+    final List<String> warnings = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pluginDir = reg.dir.resolve("plugins");
+        trust = new TrustStore(reg.dir.resolve("config/trusted-keys"));
+        trust.add(Keys.fingerprint(reg.key.getPublic()), reg.key.getPublic(), "test key");
+    }
+
+    Installer installer(String url) {
+        return new Installer(new RegistryClient(url), trust, pluginDir, AbiVersion.HOST, warnings::add);
+    }
+
+    Installer installer() {
+        return installer(reg.server.url());
+    }
+
+    /** The plugin directory's files and their bytes, to show a refused install changed nothing. */
+    Map<String, String> snapshot() throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (Files.isDirectory(pluginDir)) {
+            try (Stream<Path> s = Files.list(pluginDir)) {
+                for (Path p : s.toList()) {
+                    out.put(p.getFileName().toString(), Digests.sha256Hex(Files.readAllBytes(p)));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void resolvesNewestUsableVersionAndRecordsIt() throws Exception {
+        reg.publish("xdperf", reg.token, reg.key, "tcp", "1.0.0", "1.0");
+        reg.publish("xdperf", reg.token, reg.key, "tcp", "1.1.0", "1.0");
+        reg.publish("xdperf", reg.token, reg.key, "tcp", "1.2.0", "1.0");
+        reg.publish("xdperf", reg.token, reg.key, "tcp", "1.3.0-rc.1", "1.0");
+        reg.publish("xdperf", reg.token, reg.key, "tcp", "2.0.0", "2.0");
+        reg.publish("xdperf", reg.token, reg.key, "tcp", "1.4.0", "1.1");
+        reg.client.setYanked(reg.token, "xdperf", "tcp", "1.2.0", true);
+
+        Installer.Installed i = installer().install("tcp");
+        assertEquals("1.1.0", i.version(), "newest that is not yanked, not a prerelease, and runs on ABI " + AbiVersion.HOST);
+        assertEquals(pluginDir.resolve("tcp.wasm"), i.file());
+        assertArrayEquals(TestRegistry.wasm("xdperftcp1.1.0"), Files.readAllBytes(i.file()));
+        LockFile.Entry e = LockFile.read(pluginDir).get("tcp");
+        assertEquals("xdperf/tcp", e.id());
+        assertEquals("1.1.0", e.version());
+        assertEquals(Digests.sha256Hex(Files.readAllBytes(i.file())), e.sha256());
+        assertEquals(Keys.fingerprint(reg.key.getPublic()), e.key());
+        assertTrue(warnings.isEmpty(), warnings.toString());
+
+        // a yanked version by exact version: installed, with a warning
+        assertEquals("1.2.0", installer().install("xdperf/tcp@1.2.0").version());
+        assertTrue(warnings.get(0).contains("is yanked"), warnings.toString());
+        assertEquals("1.2.0", LockFile.read(pluginDir).get("tcp").version());
+        assertEquals("xdperf/tcp", installer().verify("tcp").id());
+
+        // an exact version for another ABI: refused, saying both
+        IllegalStateException abi = assertThrows(IllegalStateException.class, () -> installer().install("tcp@2.0.0"));
+        assertTrue(abi.getMessage().contains("built for template ABI 2.0, this xdperf supports 1.0"), abi.getMessage());
+        assertEquals("1.2.0", LockFile.read(pluginDir).get("tcp").version(), "unchanged");
+
+        // --locked reinstalls exactly what the lock file says
+        Files.delete(pluginDir.resolve("tcp.wasm"));
+        assertEquals("1.2.0", installer().installLocked("tcp").version());
+        assertTrue(installer().remove("tcp"));
+        assertFalse(Files.exists(pluginDir.resolve("tcp.wasm")));
+        assertFalse(LockFile.read(pluginDir).containsKey("tcp"));
+
+        IllegalStateException none = assertThrows(IllegalStateException.class, () -> installer().install("nosuch"));
+        assertTrue(none.getMessage().contains("no plugin xdperf/nosuch"), none.getMessage());
+    }
+
+    @Test
+    void untrustedKeyIsRefused() throws Exception {
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "quic", "1.0.0", "1.0");
+        String acmeFp = Keys.fingerprint(reg.acmeKey.getPublic());
+        SecurityException e = assertThrows(SecurityException.class, () -> installer().install("acme/quic"));
+        assertTrue(e.getMessage().contains("signed by key " + acmeFp + ", which this xdperf does not trust"), e.getMessage());
+        assertTrue(e.getMessage().contains("xdperf plugin trust " + acmeFp), e.getMessage());
+        assertEquals(Map.of(), snapshot());
+        // trusting the fingerprint alone is enough: the key comes from the registry and is checked against it
+        trust.add(acmeFp, null, "acme");
+        assertEquals("1.0.0", installer().install("acme/quic").version());
+    }
+
+    @Test
+    void tamperedDownloadsAreRefusedAndNothingIsInstalled() throws Exception {
+        reg.publish("tcp", "1.0.0");
+        installer().install("tcp");
+        reg.publish("tcp", "1.1.0");
+        Map<String, String> before = snapshot();
+        KeyPair stranger = Keys.generate();
+        try (TamperingProxy proxy = new TamperingProxy(reg.server.url())) {
+            proxy.artifact = b -> {
+                b[b.length - 1] ^= 0x40;
+                return b;
+            };
+            SecurityException e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
+            assertTrue(e.getMessage().contains("the downloaded file does not match: expected sha256 "), e.getMessage());
+            assertTrue(e.getMessage().contains(", found "), e.getMessage());
+            assertEquals(before, snapshot());
+
+            // the registry changes the record's digest to match tampered bytes: the signature no longer verifies
+            proxy.artifact = b -> TestRegistry.wasm("evil");
+            proxy.versionRecord = v -> v.put("artifact_sha256", Digests.sha256Hex(TestRegistry.wasm("evil")));
+            e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
+            assertTrue(e.getMessage().contains("the signature does not verify: expected a signature by key "), e.getMessage());
+            assertEquals(before, snapshot());
+
+            // a signature by another key over the right statement
+            proxy.artifact = b -> b;
+            proxy.versionRecord = v -> v.put("signature", new Release("xdperf", "tcp", "1.1.0", "wasm", AbiVersion.HOST,
+                    v.path("artifact_sha256").asText(), v.path("manifest_sha256").asText()).sign(stranger.getPrivate()));
+            e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
+            assertTrue(e.getMessage().contains("signature does not verify"), e.getMessage());
+
+            // ... and naming that other key
+            proxy.versionRecord = v -> v.put("key", Keys.fingerprint(stranger.getPublic()));
+            e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
+            assertTrue(e.getMessage().contains("which this xdperf does not trust"), e.getMessage());
+
+            // unsigned
+            proxy.versionRecord = v -> v.put("signature", "");
+            e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
+            assertTrue(e.getMessage().contains("is not signed (expected an Ed25519 signature by key "), e.getMessage());
+
+            // the registry claims another ABI than the signed manifest
+            proxy.versionRecord = v -> v.put("abi", "1.0").put("kind", "wasm").put("manifest",
+                    Base64.getEncoder().encodeToString(TestRegistry.manifest("tcp", "1.1.0", "wasm", "1.0").clone()))
+                    .put("manifest_sha256", Digests.sha256Hex(TestRegistry.manifest("tcp", "1.1.0", "wasm", "1.0").clone()).replace('a', 'b'));
+            e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
+            assertTrue(e.getMessage().contains("the manifest does not match"), e.getMessage());
+            assertEquals(before, snapshot());
+            assertEquals("1.0.0", installer().verify("tcp").version());
+        }
+        assertEquals("1.1.0", installer().install("tcp").version(), "the real registry's copy installs");
+    }
+
+    @Test
+    void unwritableDirectoryIsOneSentenceAndLosesNothing() throws Exception {
+        reg.publish("tcp", "1.0.0");
+        Path file = reg.dir.resolve("not-a-dir");
+        Files.writeString(file, "x");
+        Installer blocked = new Installer(reg.client, trust, file.resolve("plugins"), AbiVersion.HOST, warnings::add);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> blocked.install("tcp"));
+        assertTrue(e.getMessage().startsWith("install xdperf/tcp 1.0.0: cannot write to plugin directory "), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing was changed"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void installsFromAMirrorDirectoryOrABundleWithNoNetwork() throws Exception {
+        reg.publish("tcp", "1.0.0");
+        reg.publish("tcp", "1.1.0");
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "quic", "0.1.0", "1.0");
+        Path mirror = reg.dir.resolve("mirror");
+        assertEquals(3, dev.xdperf.registry.client.Mirror.write(reg.client, mirror, List.of()));
+        Path bundle = reg.dir.resolve("quic.xdpkg");
+        dev.xdperf.registry.client.Bundle.fetch(reg.client, "acme", "quic", "0.1.0", bundle);
+        reg.stop(); // no registry from here on
+
+        RegistryClient offline = RegistryClient.mirror(mirror);
+        assertEquals(List.of("xdperf/tcp", "acme/quic"), offline.search(null, null, AbiVersion.HOST).stream()
+                .map(RegistryClient.SearchHit::id).toList());
+        assertEquals(List.of("xdperf/tcp"), offline.search("TCP", "wasm", null).stream().map(RegistryClient.SearchHit::id).toList());
+        Installer fromMirror = new Installer(offline, trust, pluginDir, AbiVersion.HOST, warnings::add);
+        assertEquals("1.1.0", fromMirror.install("tcp").version());
+        assertEquals("1.0.0", fromMirror.install("tcp@1.0.0").version());
+        assertTrue(LockFile.read(pluginDir).get("tcp").registry().startsWith("file:"));
+        SecurityException untrusted = assertThrows(SecurityException.class, () -> fromMirror.install("acme/quic"));
+        assertTrue(untrusted.getMessage().contains("does not trust"), untrusted.getMessage());
+
+        // a changed byte in the mirror is caught like a changed download
+        String sha = LockFile.read(pluginDir).get("tcp").sha256();
+        Path blob = mirror.resolve("api/v1/blobs/sha256/" + sha);
+        byte[] b = Files.readAllBytes(blob);
+        b[9] ^= 1;
+        Files.write(blob, b);
+        Map<String, String> before = snapshot();
+        assertThrows(SecurityException.class, () -> fromMirror.install("tcp@1.0.0"));
+        assertEquals(before, snapshot());
+
+        // a bundle, with only the key's fingerprint trusted: the bundle's key must hash to it
+        Installer noRegistry = new Installer(null, trust, pluginDir, AbiVersion.HOST, warnings::add);
+        assertThrows(SecurityException.class, () -> noRegistry.installBundle(bundle));
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme");
+        Installer.Installed q = noRegistry.installBundle(bundle);
+        assertEquals("acme/quic", q.id());
+        assertEquals(pluginDir.resolve("quic.wasm"), q.file());
+
+        // a tampered bundle is refused
+        var n = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.toFile());
+        byte[] art = Base64.getDecoder().decode(n.path("artifact").asText());
+        art[art.length - 1] ^= 1;
+        n.put("artifact", Base64.getEncoder().encodeToString(art));
+        Path bad = reg.dir.resolve("bad.xdpkg");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(bad.toFile(), n);
+        SecurityException e = assertThrows(SecurityException.class, () -> noRegistry.installBundle(bad));
+        assertTrue(e.getMessage().contains("the downloaded file does not match"), e.getMessage());
+    }
+
+    @Test
+    void specs() {
+        assertEquals(new Installer.Spec("xdperf", "tcp", null), Installer.Spec.parse("tcp"));
+        assertEquals(new Installer.Spec("acme", "quic", "1.2.3-rc.1"), Installer.Spec.parse("acme/quic@1.2.3-rc.1"));
+        for (String bad : List.of("../tcp", "a/b/c", "tcp@latest", "TCP", "x/..", "tcp@1.0")) {
+            assertThrows(IllegalArgumentException.class, () -> Installer.Spec.parse(bad), bad);
+        }
+    }
+}
