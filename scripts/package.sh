@@ -7,8 +7,8 @@
 #
 # Both hold the same tree: bin/xdperf (the launcher), lib/xdperf.jar (core/target/xdperf.jar:
 # the application with its BPF objects and WebAssembly plugins, plus the first-party Java
-# plugins from plugins/*/target), lib/libjffi-1.2.so (the FFI stub, so nothing is unpacked
-# into /tmp at run time), lib/cds-archive.sh (creates an archive of the application's classes
+# plugins from plugins/*/target, less other platforms' native libraries), lib/libjffi-1.2.so
+# and lib/libsqlitejdbc.so (the native libraries, so nothing is unpacked into /tmp at run time), lib/cds-archive.sh (creates an archive of the application's classes
 # for a faster start; it is tied to the directory, so it cannot ship ready-made) and runtime/
 # (a jlink image with just the JDK modules xdperf uses, and the JDK's own CDS archive). The launcher and the .deb's maintainer scripts live in
 # scripts/packaging/. The .deb puts the tree in /usr/lib/xdperf, links /usr/bin/xdperf to the
@@ -54,7 +54,9 @@ for tool in jlink jdeps jar java; do
   [[ -x $JAVA_HOME/bin/$tool ]] || die "find $tool: not in $JAVA_HOME/bin (set JAVA_HOME to a full JDK 17)"
 done
 [[ -d $JAVA_HOME/jmods ]] || die "build the runtime image: $JAVA_HOME/jmods is missing (jlink needs the JDK's jmods)"
-command -v dpkg-deb >/dev/null || die "build the .deb: dpkg-deb is not installed"
+for tool in dpkg-deb zip unzip objdump; do
+  command -v $tool >/dev/null || die "find $tool: not installed (scripts/setup.sh)"
+done
 
 if ((build)); then
   mvn -B -ntp -DskipTests package "${mvn_args[@]}"
@@ -133,9 +135,21 @@ if ((${#java_plugins[@]})); then
   (cd "$work/bundle" && "$JAVA_HOME/bin/jar" uf "$tree/lib/xdperf.jar" plugins)
   echo "package: bundled Java plugins ${java_plugins[*]}"
 fi
-(cd "$work" && "$JAVA_HOME/bin/jar" xf "$jar" "jni/$machine-Linux/libjffi-1.2.so")
-[[ -f $work/jni/$machine-Linux/libjffi-1.2.so ]] || die "find the jffi stub for $machine in $jar"
-install -m 0644 "$work/jni/$machine-Linux/libjffi-1.2.so" "$tree/lib/libjffi-1.2.so"
+# The native libraries the jar carries for every platform: this platform's copies go to lib/,
+# where the launcher points their loaders (so nothing is unpacked into /tmp at run time), and
+# the other platforms' leave the packaged jar (a third of its size). This platform's stay in
+# the jar as well, as the loaders' fallback.
+natives=("jni/$machine-Linux/libjffi-1.2.so" "org/sqlite/native/Linux/$machine/libsqlitejdbc.so")
+(cd "$work" && "$JAVA_HOME/bin/jar" xf "$jar" "${natives[@]}")
+for n in "${natives[@]}"; do
+  [[ -f $work/$n ]] || die "find $n in $jar: the build no longer carries it (update natives in $0 and scripts/packaging/xdperf)"
+  install -m 0644 "$work/$n" "$tree/lib/$(basename "$n")"
+done
+foreign=$(unzip -Z1 "$tree/lib/xdperf.jar" | grep -E '^(jni|org/sqlite/native)/.+[^/]$' \
+  | grep -vE "^(jni/$machine-Linux|org/sqlite/native/Linux/$machine)/" || true)
+if [[ -n $foreign ]]; then
+  zip -q -d "$tree/lib/xdperf.jar" $foreign >/dev/null
+fi
 
 install -m 0755 "$repo/scripts/packaging/xdperf" "$tree/bin/xdperf"
 install -m 0755 "$repo/scripts/packaging/cds-archive.sh" "$tree/lib/cds-archive.sh"

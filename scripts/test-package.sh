@@ -11,9 +11,10 @@
 #     namespaces; its class archive (lib/cds-archive.sh) is created, used, made stale and
 #     removed;
 #   - the .deb is installed with dpkg -i (its postinst creates the class archive) and runs
-#     `xdperf version`, `xdperf probe`, `xdperf plugin describe` for every bundled plugin
-#     (WebAssembly and Java) and `xdperf demo --duration 1` (which makes its own namespace
-#     pair), then dpkg -r removes it and nothing of it may remain.
+#     `xdperf version`, `xdperf probe`, `xdperf registry admin ... list` (SQLite), `xdperf
+#     plugin describe` for every bundled plugin (WebAssembly and Java) and `xdperf demo
+#     --duration 1` (which makes its own namespace pair), then dpkg -r removes it and nothing
+#     of it may remain.
 #
 # Needs root. Refuses to run if an xdperf package is installed already (it would replace it).
 # Usage: scripts/test-package.sh [DIR]
@@ -161,7 +162,17 @@ grep -qF "Loaded library /usr/lib/xdperf/lib/libjffi-1.2.so" <<<"$out" \
   || fail "xdperf did not load its FFI stub from /usr/lib/xdperf/lib:"$'\n'"$(grep -i jffi <<<"$out")"
 grep -qF "Opened archive /usr/lib/xdperf/lib/xdperf.jsa" <<<"$out" && ! grep -q "Unable to use shared archive" <<<"$out" \
   || fail "xdperf did not use its class archive:"$'\n'"$(grep -F '[cds' <<<"$out")"
-step "deb: probe ready on a fresh veth pair; FFI stub and class archive from /usr/lib/xdperf/lib; running the demo"
+# SQLite (the registry's store) from the package as well
+set +e
+out=$(cd / && env -i PATH="$PATH" HOME=/root XDPERF_JAVA_OPTS=-Xlog:library=info \
+  xdperf registry admin --data "$work/registry" list 2>&1)
+rc=$?
+set -e
+expect_ok "xdperf registry admin --data $work/registry list"
+grep -qF "Loaded library /usr/lib/xdperf/lib/libsqlitejdbc.so" <<<"$out" \
+  || fail "xdperf did not load SQLite from /usr/lib/xdperf/lib:"$'\n'"$(grep -i sqlite <<<"$out")"
+rm -rf "$work/registry"
+step "deb: probe ready on a fresh veth pair; FFI stub, SQLite and class archive from /usr/lib/xdperf/lib"
 # the bundled plugins: WebAssembly ones from the jar, Java (PF4J) ones added by package.sh
 run xdperf plugin list
 expect_ok "xdperf plugin list"
@@ -172,7 +183,7 @@ for plugin in "${plugins[@]}"; do
   run xdperf plugin describe "$plugin"
   expect_ok "xdperf plugin describe $plugin"
 done
-step "deb: bundled plugins ${plugins[*]} listed and described"
+step "deb: bundled plugins ${plugins[*]} listed and described; running the demo"
 run xdperf demo --duration 1
 expect_ok "xdperf demo --duration 1"
 received=$(sed -nE 's/.*received ([0-9]+) packets of ([0-9]+) sent.*/\1/p' <<<"$out" | tail -1)

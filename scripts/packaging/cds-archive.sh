@@ -12,7 +12,7 @@ case "${1:-}" in
     # a probe loads what a run loads (picocli, Jackson, jnr-ffi, the BPF objects); whether it
     # succeeds here (no privileges in a chroot) does not matter, the archive is written at exit
     "$home/runtime/bin/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djffi.boot.library.path="$home/lib" \
-      -XX:ArchiveClassesAtExit="$jsa.tmp" -Xlog:cds=off -Xlog:cds+dynamic=off \
+      -Dorg.sqlite.lib.path="$home/lib" -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:ArchiveClassesAtExit="$jsa.tmp" -Xlog:cds=off -Xlog:cds+dynamic=off \
       -jar "$home/lib/xdperf.jar" probe --json >/dev/null 2>&1 </dev/null
     if [ -s "$jsa.tmp" ]; then
       mv -f "$jsa.tmp" "$jsa"
