@@ -10,6 +10,7 @@ packages=(
   libbpf-dev libbpf1 linux-libc-dev
   iproute2 ethtool bpftool procps tcpdump python3-minimal curl  # namespaces, veth, queues, captures, a listener and scrapes in tests
   chromium chromium-driver         # the registry's pages and the dashboard, tested in a real headless browser
+  binutils zip unzip util-linux time  # packaging: objdump/strip/zip for the runtime image and the jar, unshare for its test, bench/startup.sh
 )
 
 missing=()

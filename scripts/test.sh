@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the whole test suite: the Java modules (unit tests, and
-# the end-to-end tests that need root, BPF and network namespaces) and the Go SDK.
+# the end-to-end tests that need root, BPF and network namespaces), the packages (.deb and
+# archive, installed and run without the build toolchain) and the Go SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 mvn -B -ntp verify
+# The packages, from the jar verify just built, installed and run without the toolchain.
+scripts/package.sh --no-build
+scripts/test-package.sh
 if [[ -d sdk-tinygo ]] && ls sdk-tinygo/*.go >/dev/null 2>&1; then
   (cd sdk-tinygo && go test ./...)
 fi

@@ -1,7 +1,6 @@
 package dev.xdperf.cli;
 
 import dev.xdperf.bpf.BpfException;
-import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlClient;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -11,10 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "xdperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "XDP traffic generator and receiver.",
         subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, BenchCommand.class, ProbeCommand.class, PluginCommand.class, NdrCommand.class,
-                RegistryCommand.class, AnalyzeCommand.class, CommandLine.HelpCommand.class})
+                RegistryCommand.class, AnalyzeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    public static final String VERSION = dev.xdperf.Version.XDPERF;
-
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -82,11 +79,12 @@ public final class Main implements Runnable {
         return s;
     }
 
+    /** {@code xdperf --version}: the same lines as {@code xdperf version}. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"xdperf " + VERSION, "control protocol " + dev.xdperf.control.Wire.PROTOCOL_VERSION,
-                    "default client port " + ClientRun.DEFAULT_PORT};
+            return VersionCommand.lines(dev.xdperf.BuildInfo.current(), System.getProperty("java.version"),
+                    System.getProperty("java.home")).toArray(String[]::new);
         }
     }
 }

@@ -32,8 +32,14 @@ public final class Demo {
     /** The command that starts this same xdperf in another process. */
     public static List<String> self() {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.xdperf.cli.Main");
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        // the packaged launcher points jffi at its unpacked stub library (no copy into /tmp); keep that
+        String jffi = System.getProperty("jffi.boot.library.path");
+        if (jffi != null) {
+            cmd.add("-Djffi.boot.library.path=" + jffi);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.xdperf.cli.Main"));
+        return List.copyOf(cmd);
     }
 
     public int run() throws IOException, InterruptedException {
