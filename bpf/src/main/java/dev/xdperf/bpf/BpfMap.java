@@ -8,7 +8,7 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
- * A map of a loaded object. Keys are u32 indexes (every xdperf map is an array); values are
+ * A map of a loaded object. Keys are u32 indexes (most xdperf maps are arrays; hash keys are raw bytes); values are
  * little-endian byte buffers laid out as in xdperf.h. Owned by its {@link BpfObject}.
  */
 public final class BpfMap {
@@ -19,6 +19,7 @@ public final class BpfMap {
     private final String name;
     private final int fd;
     private final int valueSize;
+    private final int keySize;
     private final int maxEntries;
     private final boolean perCpu;
     private final int possibleCpus;
@@ -28,6 +29,7 @@ public final class BpfMap {
         this.name = name;
         this.fd = bpf.bpf_map__fd(map);
         this.valueSize = bpf.bpf_map__value_size(map);
+        this.keySize = bpf.bpf_map__key_size(map);
         this.maxEntries = bpf.bpf_map__max_entries(map);
         int type = bpf.bpf_map__type(map);
         this.perCpu = type == PERCPU_ARRAY || type == PERCPU_HASH || type == LRU_PERCPU_HASH;
@@ -111,6 +113,62 @@ public final class BpfMap {
             sum += b.getLong(offset);
         }
         return sum;
+    }
+
+    /** Puts a map's fd into slot {@code key} of a map-in-map (an ARRAY_OF_MAPS). */
+    public void updateFd(int key, int mapFd) {
+        ByteBuffer v = allocate(4);
+        v.putInt(0, mapFd);
+        write(key, v, 4);
+    }
+
+    /** Every key of a hash map, as raw bytes (the map may change while this runs). */
+    public java.util.List<byte[]> keys() {
+        LibBpf bpf = Native.bpf();
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        Pointer cur = null;
+        Pointer next = Memory.allocateDirect(Native.runtime(), keySize);
+        while (true) {
+            if (bpf.bpf_map_get_next_key(fd, cur, next) != 0) {
+                int e = Native.lastErrno();
+                if (e == 2) {
+                    return out;
+                }
+                throw BpfException.fromErrno("list the keys of map " + name, e);
+            }
+            byte[] k = new byte[keySize];
+            next.get(0, k, 0, keySize);
+            out.add(k);
+            if (cur == null) {
+                cur = Memory.allocateDirect(Native.runtime(), keySize);
+            }
+            cur.put(0, k, 0, keySize);
+        }
+    }
+
+    /** The per-CPU values of a hash key, or null when the key is gone (evicted or deleted). */
+    public ByteBuffer[] lookupPerCpu(byte[] key) {
+        requirePerCpu();
+        LibBpf bpf = Native.bpf();
+        Pointer k = Memory.allocateDirect(Native.runtime(), key.length);
+        k.put(0, key, 0, key.length);
+        int size = perCpuStride() * possibleCpus;
+        Pointer v = Memory.allocateDirect(Native.runtime(), size);
+        if (bpf.bpf_map_lookup_elem(fd, k, v) != 0) {
+            int e = Native.lastErrno();
+            if (e == 2) {
+                return null;
+            }
+            throw BpfException.fromErrno("look up map " + name, e);
+        }
+        byte[] bytes = new byte[size];
+        v.get(0, bytes, 0, size);
+        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer[] out = new ByteBuffer[possibleCpus];
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            out[cpu] = all.slice(cpu * perCpuStride(), valueSize).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
     }
 
     private void requirePerCpu() {
