@@ -32,29 +32,37 @@ final class XdpFeatureReceiver implements FeatureReceiver {
     static final int DEFAULT_MAX_FLOWS = 65536;
     private static final int DRAIN_BATCH = 8192;
 
-    private final String ifname;
     private final FeatureTier tier;
     private final BpfObject object;
     private final List<RingBuffer> rings = new ArrayList<>();
-    private final XdpLink link;
+    private XdpLink link;
     private final long realtimeOffset;
     private final FlowTable flows = new FlowTable();
     private final PacketRecord record = new PacketRecord();
     private FeatureWriter sink;
     private long written;
 
-    private XdpFeatureReceiver(String ifname, FeatureTier tier, BpfObject object, XdpLink link, List<RingBuffer> rings,
-                               long realtimeOffset) {
-        this.ifname = ifname;
+    private XdpFeatureReceiver(FeatureTier tier, BpfObject object, List<RingBuffer> rings, long realtimeOffset) {
         this.tier = tier;
         this.object = object;
-        this.link = link;
         this.rings.addAll(rings);
         this.realtimeOffset = realtimeOffset;
     }
 
     static XdpFeatureReceiver start(String ifname, FeatureTier tier, Verdict verdict, XdpMode mode, long ringBytes,
                                     int maxFlows) {
+        XdpFeatureReceiver r = load(tier, verdict, ringBytes, maxFlows);
+        try {
+            r.link = XdpLink.attach(r.object.program("xdp_features"), ifname, mode);
+            return r;
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    /** Loads the program, its maps and the rings without attaching it (tests run it with BPF_PROG_TEST_RUN). */
+    static XdpFeatureReceiver load(FeatureTier tier, Verdict verdict, long ringBytes, int maxFlows) {
         BpfObject o;
         try (BpfObject.Opened opened = BpfObject.openBundled("features")) {
             opened.setMaxEntries("feat_flows", maxFlows);
@@ -82,9 +90,7 @@ final class XdpFeatureReceiver implements FeatureReceiver {
                     slots.updateFd(cpu, r.fd());
                 }
             }
-            long offset = realtimeNanos() - System.nanoTime();
-            XdpLink l = XdpLink.attach(o.program("xdp_features"), ifname, mode);
-            return new XdpFeatureReceiver(ifname, tier, o, l, rings, offset);
+            return new XdpFeatureReceiver(tier, o, rings, realtimeNanos() - System.nanoTime());
         } catch (RuntimeException e) {
             rings.forEach(RingBuffer::close);
             o.close();
@@ -253,14 +259,20 @@ final class XdpFeatureReceiver implements FeatureReceiver {
         return Map.of("xdp_features", ProgramInfo.of(object.program("xdp_features").fd()));
     }
 
+    BpfObject object() {
+        return object;
+    }
+
     @Override
     public void detach() {
-        link.close();
+        if (link != null) {
+            link.close();
+        }
     }
 
     @Override
     public void close() {
-        link.close();
+        detach();
         rings.forEach(RingBuffer::close);
         object.close();
     }
