@@ -24,6 +24,32 @@ public final class PacketRecord {
     public int txCpu;
     public long seq;
 
+    /** A copy to keep (receivers reuse the original). */
+    public PacketRecord copy() {
+        PacketRecord r = new PacketRecord();
+        r.timeNs = timeNs;
+        r.family = family;
+        System.arraycopy(src, 0, r.src, 0, 16);
+        System.arraycopy(dst, 0, r.dst, 0, 16);
+        r.sport = sport;
+        r.dport = dport;
+        r.proto = proto;
+        r.len = len;
+        r.vlan = vlan;
+        r.tcpFlags = tcpFlags;
+        r.xdperf = xdperf;
+        r.stream = stream;
+        r.txCpu = txCpu;
+        r.seq = seq;
+        return r;
+    }
+
+    /** Every field but the arrival time, as text: two receivers' records of one packet compare equal. */
+    public String content() {
+        return family + " " + srcText() + " " + dstText() + " " + sport + " " + dport + " " + proto + " len " + len
+                + " vlan " + vlan + " flags " + tcpFlags + (xdperf ? " stream " + stream + " cpu " + txCpu + " seq " + seq : "");
+    }
+
     public int addressLength() {
         return family == 6 ? 16 : 4;
     }
