@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -186,10 +187,14 @@ final class ServerCommand implements Callable<Integer> {
         // Ctrl-C or SIGTERM ends the run cleanly: the last records and the report still get written.
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger exit = new AtomicInteger(1);
         Thread hook = new Thread(() -> {
             stop.set(true);
             try {
-                done.await(20, TimeUnit.SECONDS);
+                if (done.await(20, TimeUnit.SECONDS)) {
+                    // The run ended and reported: leave with its exit code, not the signal's 143.
+                    Runtime.getRuntime().halt(exit.get());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -203,6 +208,8 @@ final class ServerCommand implements Callable<Integer> {
                 report.toText().forEach(System.out::println);
             }
             System.out.flush();
+            System.err.flush();
+            exit.set(0);
             return 0;
         } finally {
             done.countDown();
