@@ -158,6 +158,7 @@ final class ServerCommand implements Callable<Integer> {
             throw new IllegalArgumentException((runs != 0 ? "--runs" : "--metrics-port") + " does not apply with --features "
                     + "(a features run serves no clients)");
         }
+        FeatureFormat format = featuresFormat == null ? null : FeatureFormat.parse(featuresFormat);
         Privileges.requireXdp("server");
         Interfaces.requireExists(dev);
         FeatureRun.Builder b = FeatureRun.builder(dev, tier).out(featuresOut).afPacket(afPacket).verdict(v).xdpMode(xdpMode)
@@ -169,8 +170,8 @@ final class ServerCommand implements Callable<Integer> {
                     System.out.println(line);
                     System.out.flush();
                 });
-        if (featuresFormat != null) {
-            b.format(FeatureFormat.parse(featuresFormat));
+        if (format != null) {
+            b.format(format);
         }
         if (featuresInterval != null) {
             b.exportInterval(featuresInterval);
