@@ -70,5 +70,32 @@ int main(void)
 	CONST(XDPERF_SCHEDULE_MAX); CONST(XDPERF_LIST_MAX); CONST(XDPERF_OP_INC); CONST(XDPERF_OP_DEC);
 	CONST(XDPERF_OP_RANDOM); CONST(XDPERF_OP_LIST); CONST(XDPERF_CSUM_IPV4); CONST(XDPERF_CSUM_UDP);
 	CONST(XDPERF_CSUM_TCP); CONST(XDPERF_CSUM_ICMP); CONST(XDPERF_CSUM_ICMPV6);
+	SIZE(xdperf_feat_config);
+	FIELD(xdperf_feat_config, tier); FIELD(xdperf_feat_config, sample_n); FIELD(xdperf_feat_config, verdict);
+
+	SIZE(xdperf_flow_key);
+	FIELD(xdperf_flow_key, src); FIELD(xdperf_flow_key, dst); FIELD(xdperf_flow_key, sport);
+	FIELD(xdperf_flow_key, dport); FIELD(xdperf_flow_key, proto); FIELD(xdperf_flow_key, family);
+
+	SIZE(xdperf_flow_value);
+	FIELD(xdperf_flow_value, packets); FIELD(xdperf_flow_value, bytes); FIELD(xdperf_flow_value, first_ns);
+	FIELD(xdperf_flow_value, last_ns); FIELD(xdperf_flow_value, tcp_flags);
+
+	SIZE(xdperf_feat_record);
+	FIELD(xdperf_feat_record, ts_ns); FIELD(xdperf_feat_record, src); FIELD(xdperf_feat_record, dst);
+	FIELD(xdperf_feat_record, sport); FIELD(xdperf_feat_record, dport); FIELD(xdperf_feat_record, len);
+	FIELD(xdperf_feat_record, vlan); FIELD(xdperf_feat_record, proto); FIELD(xdperf_feat_record, family);
+	FIELD(xdperf_feat_record, tcp_flags); FIELD(xdperf_feat_record, flags); FIELD(xdperf_feat_record, stream_id);
+	FIELD(xdperf_feat_record, tx_cpu); FIELD(xdperf_feat_record, rx_cpu); FIELD(xdperf_feat_record, seq);
+
+	SIZE(xdperf_feat_counters);
+	FIELD(xdperf_feat_counters, packets); FIELD(xdperf_feat_counters, bytes); FIELD(xdperf_feat_counters, ip_packets);
+	FIELD(xdperf_feat_counters, other_packets); FIELD(xdperf_feat_counters, xdperf_packets);
+	FIELD(xdperf_feat_counters, xdperf_bytes); FIELD(xdperf_feat_counters, selected);
+	FIELD(xdperf_feat_counters, submitted); FIELD(xdperf_feat_counters, ring_full); FIELD(xdperf_feat_counters, no_ring);
+	FIELD(xdperf_feat_counters, flows_created); FIELD(xdperf_feat_counters, flow_failures);
+
+	CONST(XDPERF_FEAT_FLOWS); CONST(XDPERF_FEAT_SAMPLED); CONST(XDPERF_FEAT_FULL);
+	CONST(XDPERF_FEAT_HAS_MH); CONST(XDPERF_FEAT_HAS_VLAN); CONST(XDPERF_FEAT_FRAGMENT);
 	return 0;
 }

@@ -173,4 +173,80 @@ struct xdperf_rx_flow {
 	__u64 last_arrival;  /* bpf_ktime_get_ns() of the previous packet: gaps */
 };
 
+
+/* ---- features.bpf.c: packet features (xdperf server --features) ---- */
+
+#define XDPERF_FEAT_FLOWS      1  /* per-flow aggregation in feat_flows only */
+#define XDPERF_FEAT_SAMPLED    2  /* aggregation off; every N-th packet per CPU as a record */
+#define XDPERF_FEAT_FULL       3  /* aggregation off; every IP packet as a record */
+
+#define XDPERF_FEAT_HAS_MH     1  /* record flag: the xdperf measurement header was found */
+#define XDPERF_FEAT_HAS_VLAN   2  /* record flag: the frame carried an 802.1Q/802.1ad tag */
+#define XDPERF_FEAT_FRAGMENT   4  /* record flag: an IPv4 fragment (no transport header read) */
+
+/* feat_config: one entry, written before attach. */
+struct xdperf_feat_config {
+	__u32 tier;          /* XDPERF_FEAT_* */
+	__u32 sample_n;      /* sampled tier: one record per sample_n packets on each CPU */
+	__u32 verdict;       /* XDPERF_VERDICT_DROP: drop xdperf frames after counting; PASS: pass all */
+	__u32 pad;
+};
+
+/* Key of feat_flows: the 5-tuple. IPv4 addresses fill the first 4 bytes, the rest is zero. */
+struct xdperf_flow_key {
+	__u8  src[16];
+	__u8  dst[16];
+	__u16 sport;         /* host byte order; 0 for protocols without ports */
+	__u16 dport;
+	__u8  proto;
+	__u8  family;        /* 4 or 6 */
+	__u16 pad;
+};
+
+/* Value of feat_flows, per CPU. */
+struct xdperf_flow_value {
+	__u64 packets;
+	__u64 bytes;         /* frame bytes as XDP saw them (no FCS) */
+	__u64 first_ns;      /* bpf_ktime_get_ns() of the first and last packet on this CPU */
+	__u64 last_ns;
+	__u8  tcp_flags;     /* OR of every packet's TCP flags */
+	__u8  pad[7];
+};
+
+/* One per-packet record in a ring buffer (sampled and full tiers). 64 bytes. */
+struct xdperf_feat_record {
+	__u64 ts_ns;         /* bpf_ktime_get_ns() on arrival */
+	__u8  src[16];
+	__u8  dst[16];
+	__u16 sport;
+	__u16 dport;
+	__u16 len;           /* frame length without FCS */
+	__u16 vlan;          /* VLAN id of the outer tag; see XDPERF_FEAT_HAS_VLAN */
+	__u8  proto;
+	__u8  family;
+	__u8  tcp_flags;
+	__u8  flags;         /* XDPERF_FEAT_HAS_* */
+	__u16 stream_id;     /* from the measurement header when XDPERF_FEAT_HAS_MH */
+	__u8  tx_cpu;        /* the sending CPU: sequence numbers count per (stream, sending CPU) */
+	__u8  rx_cpu;        /* the CPU this record was made on */
+	__u32 seq;
+	__u32 pad;
+};
+
+/* feat_counters: per CPU. Completeness: every packet is counted before anything can fail. */
+struct xdperf_feat_counters {
+	__u64 packets;       /* every frame the program saw */
+	__u64 bytes;
+	__u64 ip_packets;    /* IPv4/IPv6 frames: the ones that get features */
+	__u64 other_packets; /* not IP, or too short to parse: no features */
+	__u64 xdperf_packets;/* frames carrying the measurement header */
+	__u64 xdperf_bytes;
+	__u64 selected;      /* packets chosen for a record (full: every IP packet; sampled: 1 in N) */
+	__u64 submitted;     /* records handed to the ring buffer */
+	__u64 ring_full;     /* reservations that failed: the record is lost, counted here */
+	__u64 no_ring;       /* no ring buffer for this CPU: the record is lost, counted here */
+	__u64 flows_created; /* new entries in feat_flows: created minus present = evicted */
+	__u64 flow_failures; /* a flow update that failed: its packet is missing from the flows */
+};
+
 #endif /* XDPERF_H */

@@ -198,6 +198,38 @@ public final class BpfMap {
         return sum;
     }
 
+    /** Puts a map's fd into slot {@code key} of a map-in-map (an ARRAY_OF_MAPS). */
+    public void updateFd(int key, int mapFd) {
+        ByteBuffer v = allocate(4);
+        v.putInt(0, mapFd);
+        write(key, v, 4);
+    }
+
+    /** The per-CPU values of a hash key, or null when the key is gone (evicted or deleted). */
+    public ByteBuffer[] lookupPerCpu(byte[] key) {
+        requirePerCpu();
+        LibBpf bpf = Native.bpf();
+        Pointer k = Memory.allocateDirect(Native.runtime(), key.length);
+        k.put(0, key, 0, key.length);
+        int size = perCpuStride() * possibleCpus;
+        Pointer v = Memory.allocateDirect(Native.runtime(), size);
+        if (bpf.bpf_map_lookup_elem(fd, k, v) != 0) {
+            int e = Native.lastErrno();
+            if (e == 2) {
+                return null;
+            }
+            throw BpfException.fromErrno("look up map " + name, e);
+        }
+        byte[] bytes = new byte[size];
+        v.get(0, bytes, 0, size);
+        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer[] out = new ByteBuffer[possibleCpus];
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            out[cpu] = all.slice(cpu * perCpuStride(), valueSize).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return out;
+    }
+
     private void requirePerCpu() {
         if (!perCpu) {
             throw new IllegalStateException(name + " is not a per-CPU map");

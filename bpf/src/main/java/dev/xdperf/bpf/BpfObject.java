@@ -34,6 +34,11 @@ public final class BpfObject implements AutoCloseable {
         return load(name, bundled(name), programNames);
     }
 
+    /** Opens one of the objects packed into this jar without loading it (to size maps first). */
+    public static Opened openBundled(String name) {
+        return open(name, bundled(name));
+    }
+
     /** The ELF bytes of an object packed into this jar. */
     static byte[] bundled(String name) {
         String resource = "/bpf/" + name + ".bpf.o";
@@ -126,6 +131,20 @@ public final class BpfObject implements AutoCloseable {
             int err = Native.bpf().bpf_program__set_attach_target(prog(programName), targetFd, function);
             if (err != 0) {
                 throw BpfException.fromErrno("set the attach target of " + programName + " to " + function, err);
+            }
+            return this;
+        }
+
+        /** Sizes a map before load (a hash's capacity, an array's length). */
+        public Opened setMaxEntries(String mapName, int maxEntries) {
+            requireOpen();
+            Pointer m = Native.bpf().bpf_object__find_map_by_name(obj, mapName);
+            if (m == null) {
+                throw new BpfException("find map " + mapName + " in " + name + ": no such map");
+            }
+            int err = Native.bpf().bpf_map__set_max_entries(m, maxEntries);
+            if (err != 0) {
+                throw BpfException.fromErrno("size map " + mapName + " to " + maxEntries + " entries", err);
             }
             return this;
         }

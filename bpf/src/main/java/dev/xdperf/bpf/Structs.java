@@ -35,6 +35,12 @@ public final class Structs {
     public static final int CSUM_TCP = 3;
     public static final int CSUM_ICMP = 4;
     public static final int CSUM_ICMPV6 = 5;
+    public static final int FEAT_FLOWS = 1;
+    public static final int FEAT_SAMPLED = 2;
+    public static final int FEAT_FULL = 3;
+    public static final int FEAT_HAS_MH = 1;
+    public static final int FEAT_HAS_VLAN = 2;
+    public static final int FEAT_FRAGMENT = 4;
 
     private Structs() {}
 
@@ -167,5 +173,73 @@ public final class Structs {
         public static final int LAST_TRANSIT = 40;
         public static final int JITTER_X16 = 48;
         public static final int LAST_ARRIVAL = 56;
+    }
+
+    public static final class FeatConfig {
+        public static final String C_NAME = "xdperf_feat_config";
+        public static final int SIZE = 16;
+        public static final int TIER = 0;
+        public static final int SAMPLE_N = 4;
+        public static final int VERDICT = 8;
+    }
+
+    /** struct xdperf_flow_key: the 5-tuple key of feat_flows. */
+    public static final class FlowKey {
+        public static final String C_NAME = "xdperf_flow_key";
+        public static final int SIZE = 40;
+        public static final int SRC = 0;
+        public static final int DST = 16;
+        public static final int SPORT = 32;
+        public static final int DPORT = 34;
+        public static final int PROTO = 36;
+        public static final int FAMILY = 37;
+    }
+
+    public static final class FlowValue {
+        public static final String C_NAME = "xdperf_flow_value";
+        public static final int SIZE = 40;
+        public static final int PACKETS = 0;
+        public static final int BYTES = 8;
+        public static final int FIRST_NS = 16;
+        public static final int LAST_NS = 24;
+        public static final int TCP_FLAGS = 32;
+    }
+
+    /** struct xdperf_feat_record: one per-packet record in a ring buffer. */
+    public static final class FeatRecord {
+        public static final String C_NAME = "xdperf_feat_record";
+        public static final int SIZE = 64;
+        public static final int TS_NS = 0;
+        public static final int SRC = 8;
+        public static final int DST = 24;
+        public static final int SPORT = 40;
+        public static final int DPORT = 42;
+        public static final int LEN = 44;
+        public static final int VLAN = 46;
+        public static final int PROTO = 48;
+        public static final int FAMILY = 49;
+        public static final int TCP_FLAGS = 50;
+        public static final int FLAGS = 51;
+        public static final int STREAM_ID = 52;
+        public static final int TX_CPU = 54;
+        public static final int RX_CPU = 55;
+        public static final int SEQ = 56;
+    }
+
+    public static final class FeatCounters {
+        public static final String C_NAME = "xdperf_feat_counters";
+        public static final int SIZE = 96;
+        public static final int PACKETS = 0;
+        public static final int BYTES = 8;
+        public static final int IP_PACKETS = 16;
+        public static final int OTHER_PACKETS = 24;
+        public static final int XDPERF_PACKETS = 32;
+        public static final int XDPERF_BYTES = 40;
+        public static final int SELECTED = 48;
+        public static final int SUBMITTED = 56;
+        public static final int RING_FULL = 64;
+        public static final int NO_RING = 72;
+        public static final int FLOWS_CREATED = 80;
+        public static final int FLOW_FAILURES = 88;
     }
 }

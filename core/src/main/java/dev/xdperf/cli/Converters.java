@@ -83,6 +83,39 @@ final class Converters {
         }
     }
 
+    /** "4096", "64k", "16M", "1G" bytes (binary multiples). */
+    static final class Size implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.endsWith("ib")) {
+                v = v.substring(0, v.length() - 2);
+            } else if (v.endsWith("b")) {
+                v = v.substring(0, v.length() - 1);
+            }
+            long mult = 1;
+            if (v.endsWith("k")) {
+                mult = 1L << 10;
+            } else if (v.endsWith("m")) {
+                mult = 1L << 20;
+            } else if (v.endsWith("g")) {
+                mult = 1L << 30;
+            }
+            if (mult != 1) {
+                v = v.substring(0, v.length() - 1);
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n < 1) {
+                    throw new NumberFormatException();
+                }
+                return n * mult;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a size in bytes (examples: 4096, 64k, 16M)");
+            }
+        }
+    }
+
     static final class Mac implements ITypeConverter<MacAddress> {
         @Override
         public MacAddress convert(String value) {

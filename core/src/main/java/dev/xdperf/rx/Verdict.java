@@ -11,4 +11,9 @@ public enum Verdict {
     Verdict(int code) {
         this.code = code;
     }
+
+    /** The XDPERF_VERDICT_* value the XDP programs take. */
+    public int code() {
+        return code;
+    }
 }

@@ -47,6 +47,19 @@ class MainTest {
     }
 
     @Test
+    void featureOptionErrors() {
+        assertOneSentence(run("server", "--dev", "lo", "--features", "packets"), 1, "--features packets is not flows, sampled:N or full");
+        assertOneSentence(run("server", "--dev", "lo", "--features", "sampled:0"), 1, "not a positive count");
+        assertOneSentence(run("server", "--dev", "lo", "--features-out", "x.csv"), 1, "--features-out needs --features");
+        assertOneSentence(run("server", "--dev", "lo", "--features", "full", "--baseline", "pcap"), 1, "--baseline pcap is not af_packet");
+        assertOneSentence(run("server", "--dev", "lo", "--features", "full", "--features-format", "xml"), 1,
+                "--features-format xml is not csv, jsonl, arrow or ipfix");
+        assertOneSentence(run("server", "--dev", "lo", "--features", "full", "--features-ring", "lots"), 2, "is not a size in bytes");
+        assertEquals(16L << 20, new Converters.Size().convert("16M"));
+        assertEquals(4096L, new Converters.Size().convert("4k"));
+    }
+
+    @Test
     void missingDevice() {
         assertOneSentence(run("client"), 2, "missing required option: '--dev=IF'");
         assertOneSentence(run("server"), 2, "missing required option: '--dev=IF'");

@@ -53,11 +53,18 @@ public interface LibBpf {
     @SaveError
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
+    /** The key after {@code key} (NULL: the first); -1 with errno ENOENT after the last. */
     @SaveError
     int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
 
     @SaveError
     int bpf_map_delete_elem(int fd, Pointer key);
+
+    /** A map made outside any object (the per-CPU ring buffers); the fd, or a negative errno. */
+    int bpf_map_create(int mapType, String name, int keySize, int valueSize, int maxEntries, Pointer opts);
+
+    /** Before load: the size of a map. */
+    int bpf_map__set_max_entries(Pointer map, int maxEntries);
 
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
