@@ -34,10 +34,16 @@ public final class Xdperf {
     }
 
     static List<String> command(String netns, List<String> args) {
+        return command(netns, List.of(), args);
+    }
+
+    /** The command line of xdperf in {@code netns}, run through {@code wrapper} (e.g. setpriv) inside it. */
+    static List<String> command(String netns, List<String> wrapper, List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", netns));
         }
+        cmd.addAll(wrapper);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "dev.xdperf.cli.Main"));
@@ -53,6 +59,11 @@ public final class Xdperf {
     /** Like {@link #run(String, int, String...)} with extra environment variables (e.g. XDPERF_PLUGIN_DIR). */
     public static Result run(java.util.Map<String, String> env, String netns, int timeoutSeconds, String... args) {
         return exec(command(netns, Arrays.asList(args)), timeoutSeconds, env);
+    }
+
+    /** Like {@link #run(String, int, String...)}, through a wrapper such as {@code setpriv --bounding-set ...}. */
+    public static Result runWrapped(String netns, List<String> wrapper, int timeoutSeconds, String... args) {
+        return exec(command(netns, wrapper, Arrays.asList(args)), timeoutSeconds);
     }
 
     public static Result exec(List<String> cmd, int timeoutSeconds) {
@@ -113,8 +124,13 @@ public final class Xdperf {
         }
 
         public static Background start(String netns, String readyLine, String... args) {
+            return start(netns, List.of(), readyLine, args);
+        }
+
+        /** As {@link #start(String, String, String...)}, through a wrapper such as {@code setpriv}. */
+        public static Background start(String netns, List<String> wrapper, String readyLine, String... args) {
             try {
-                Process p = new ProcessBuilder(command(netns, Arrays.asList(args))).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(command(netns, wrapper, Arrays.asList(args))).redirectErrorStream(true).start();
                 Background b = new Background(p, readyLine);
                 if (!b.ready.get(30, TimeUnit.SECONDS)) {
                     p.waitFor(5, TimeUnit.SECONDS);
