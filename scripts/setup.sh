@@ -9,6 +9,7 @@ packages=(
   clang llvm lld gcc libc6-dev     # BPF objects (clang -target bpf) and the layout probe
   libbpf-dev libbpf1 linux-libc-dev
   iproute2 ethtool bpftool procps tcpdump python3-minimal curl  # namespaces, veth, queues, captures, a listener and scrapes in tests
+  util-linux                       # setpriv: tests run agents with exactly the capabilities the manifests grant
 )
 
 missing=()
