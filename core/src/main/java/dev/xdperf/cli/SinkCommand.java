@@ -1,6 +1,5 @@
 package dev.xdperf.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.dist.Agent;
 import dev.xdperf.dist.Sink;
@@ -80,8 +79,8 @@ final class SinkCommand implements Callable<Integer> {
         o.metricsPort = metricsPort;
         o.metricsLinger = metricsLinger == null ? Duration.ZERO : metricsLinger;
         Privileges.requireXdp("sink");
-        Sink sink = new Sink(o);
         java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        Sink sink = new Sink(o);
         // SIGTERM (kubectl delete) or Ctrl-C: stop counting, but let the report out first.
         Thread hook = new Thread(() -> {
             sink.stop();
@@ -92,17 +91,25 @@ final class SinkCommand implements Callable<Integer> {
             }
         }, "xdperf-sink-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        o.onReport = report -> {
+            try {
+                System.out.println(report.toString());
+                System.out.flush();
+                if (jsonOut != null) {
+                    Files.writeString(jsonOut, report.toPrettyString() + "\n");
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("write " + jsonOut + ": " + e.getMessage());
+            } finally {
+                written.countDown();
+            }
+        };
         try {
-            ObjectNode report = sink.run(line -> {
+            sink.run(line -> {
                 if (!quiet || line.startsWith("sink:")) {
                     System.err.println(line);
                 }
             });
-            System.out.println(report.toString());
-            System.out.flush();
-            if (jsonOut != null) {
-                Files.writeString(jsonOut, report.toPrettyString() + "\n");
-            }
         } finally {
             written.countDown();
         }

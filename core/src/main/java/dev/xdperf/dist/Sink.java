@@ -41,6 +41,8 @@ public final class Sink {
         public Integer metricsPort;
         public String metricsBind;
         public Duration metricsLinger = Duration.ZERO;
+        /** Gets the report as soon as it exists, before the metrics linger (logs must not wait for it). */
+        public java.util.function.Consumer<ObjectNode> onReport = n -> { };
     }
 
     private final Options o;
@@ -100,6 +102,7 @@ public final class Sink {
                     lastNanos = s.nanos();
                     if (stop) {
                         ObjectNode n = report(s, dev, (s.nanos() - t0) / 1e9);
+                        o.onReport.accept(n);
                         if (metrics != null && !o.metricsLinger.isZero()) {
                             stopped.await(o.metricsLinger.toMillis(), TimeUnit.MILLISECONDS);
                         }

@@ -87,6 +87,22 @@ class DistributedRunTest {
         return m;
     }
 
+    /** /metrics of a process in {@code ns}, fetched once its report is out (it lingers for the last scrape). */
+    static CompletableFuture<String> scrapeOnceReported(String ns, int port, Path report) {
+        return CompletableFuture.supplyAsync(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (!java.nio.file.Files.exists(report) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "";
+                }
+            }
+            return Commands.run(List.of("ip", "netns", "exec", ns, "curl", "-sf", "http://127.0.0.1:" + port + "/metrics")).stdout();
+        }, POOL);
+    }
+
     static Xdperf.Result merge(Path... files) {
         List<String> args = new ArrayList<>(List.of("merge", "--json"));
         for (Path f : files) {
@@ -107,19 +123,23 @@ class DistributedRunTest {
             String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
             Xdperf.Result[] agents = new Xdperf.Result[2];
+            List<CompletableFuture<String>> scrapes = new ArrayList<>();
             try (Xdperf.Background sink = Xdperf.Background.start(t.server, "sink: receiving on", "sink", "--dev", SERVER_IF,
                     "--run-id", "two", "--start-at", at, "--duration", "4", "--verdict", "pass", "--json-out",
-                    dir.resolve("sink.json").toString(), "-q")) {
+                    dir.resolve("sink.json").toString(), "--metrics-port", "9470", "--metrics-linger", "5s", "-q")) {
                 List<CompletableFuture<Xdperf.Result>> running = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     List<String> args = new ArrayList<>(List.of("agent", "--run-id", "two", "--shard-index", Integer.toString(i),
                             "--shard-count", "2", "--start-at", at, "--duration", "4", "--count", Long.toString(total),
                             "--pps", "200k", "--dev", CLIENT_IF, "--dst-ip", SERVER_IP, "--dst-mac", mac(t.server, SERVER_IF),
                             // two agents on one interface: neither may claim it with the pass-through program
-                            "--no-pass-prog", "--json-out", dir.resolve("a" + i + ".json").toString(), "-q"));
+                            "--no-pass-prog", "--json-out", dir.resolve("a" + i + ".json").toString(), "-q",
+                            "--metrics-port", Integer.toString(9460 + i), "--metrics-linger", "5s"));
                     args.addAll(clockArgs());
                     running.add(async(t.client, args));
+                    scrapes.add(scrapeOnceReported(t.client, 9460 + i, dir.resolve("a" + i + ".json")));
                 }
+                scrapes.add(scrapeOnceReported(t.server, 9470, dir.resolve("sink.json")));
                 for (int i = 0; i < 2; i++) {
                     agents[i] = running.get(i).get(180, TimeUnit.SECONDS);
                     assertEquals(0, agents[i].exit(), agents[i]::toString);
@@ -153,6 +173,17 @@ class DistributedRunTest {
                 ports.computeIfAbsent(mh.streamId(), k -> new TreeSet<>()).add(((f[34] & 0xff) << 8) | (f[35] & 0xff));
             }
             assertEquals(Map.of(0, Set.of(5201), 1, Set.of(5202)), ports);
+
+            // Each agent's final counters on its /metrics, labelled so that Prometheus can add up the run.
+            String node = read(dir.resolve("a0.json")).path("node").asText();
+            for (int i = 0; i < 2; i++) {
+                String metrics = scrapes.get(i).get(10, TimeUnit.SECONDS);
+                String series = "xdperf_sent_packets_total{node=\"" + node + "\",role=\"agent\",run=\"two\",shard=\"" + i + "\"} ";
+                assertTrue(metrics.contains(series + (total / 2) + ".0"), series + "in:\n" + metrics);
+            }
+            String sinkMetrics = scrapes.get(2).get(10, TimeUnit.SECONDS);
+            assertTrue(sinkMetrics.contains("xdperf_received_packets_total{node=\"" + node + "\",role=\"sink\",run=\"two\",stream=\"1\"} "
+                    + (total / 2) + ".0"), sinkMetrics);
 
             Xdperf.Result m = merge(dir.resolve("a0.json"), dir.resolve("a1.json"), dir.resolve("sink.json"));
             assertEquals(0, m.exit(), m::toString);
