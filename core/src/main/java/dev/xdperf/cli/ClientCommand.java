@@ -78,6 +78,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--dst-port", description = "UDP destination port (default ${DEFAULT-VALUE}).")
     int dstPort = ClientRun.DEFAULT_PORT;
 
+    @Option(names = "--flows", paramLabel = "F",
+            description = "Flows of the built-in UDP stream: source ports --src-port .. --src-port + F - 1 (default 1).")
+    long flows = 1;
+
     @Option(names = "--stream-id", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
     int stream;
 
@@ -178,6 +182,10 @@ final class ClientCommand implements Callable<Integer> {
         o.ipv6 = ipv6;
         o.srcPort = srcPort;
         o.dstPort = dstPort;
+        if (flows != 1 && (plugin != null || templateFile != null)) {
+            throw new IllegalArgumentException("--flows shapes the built-in UDP stream; a plugin's flows are its own option (--plugin-opt)");
+        }
+        o.flows = flows;
         o.streamId = stream;
         o.measurement = !noMeasure;
         o.xdpMode = xdpMode;

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 @Command(name = "xdperf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "XDP traffic generator and receiver.",
         subcommands = {ClientCommand.class, ServerCommand.class, DemoCommand.class, BenchCommand.class, ProbeCommand.class, PluginCommand.class, NdrCommand.class,
-                RegistryCommand.class, AnalyzeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+                RegistryCommand.class, AnalyzeCommand.class, VersionCommand.class,
+                AgentCommand.class, SinkCommand.class, MergeCommand.class, K8sCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

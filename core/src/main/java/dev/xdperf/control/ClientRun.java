@@ -85,6 +85,37 @@ public final class ClientRun {
         public long reversePps;
         /** The plugin's options, checked against what it declares. */
         public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
+        /** Flows of the built-in UDP stream: source ports srcPort .. srcPort + flows − 1. */
+        public long flows = 1;
+        /** This run is one shard of a distributed run (xdperf agent); null: the whole run. */
+        public dev.xdperf.dist.Shard shard;
+        /** When the first frame may depart (wall clock); null: as soon as everything is ready. */
+        public java.time.Instant startAt;
+    }
+
+    /**
+     * What a shard sends of the full run: its stream ids [streamBase, streamBase + streamSpan)
+     * and its slice of every template's flows.
+     */
+    public record ShardPlan(dev.xdperf.dist.Shard shard, int streamBase, int streamSpan,
+                            List<dev.xdperf.dist.FlowSlicer.Slice> slices, List<String> warnings) {}
+
+    private ShardPlan shardPlan;
+    private long scheduledStartNs;
+    private long firstCallNs;
+
+    /** The shard's part of the run, once the templates are built; null when the run is not a shard. */
+    public ShardPlan shardPlan() {
+        return shardPlan;
+    }
+
+    /** When departures were to begin and when the first transmit call began (CLOCK_MONOTONIC ns; 0 before). */
+    public long scheduledStartNs() {
+        return scheduledStartNs;
+    }
+
+    public long firstCallNs() {
+        return firstCallNs;
     }
 
     /**
@@ -147,8 +178,12 @@ public final class ClientRun {
             if (forward) {
                 Endpoints ends = resolveEndpoints(control == null ? null : control.host());
                 compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev));
+                long startAtNs = 0;
+                if (o.startAt != null) {
+                    startAtNs = System.nanoTime() + Duration.between(java.time.Instant.now(), o.startAt).toNanos();
+                }
                 tx = Transmitter.builder(o.dev, compiled)
-                        .cpus(cpus)
+                        .cpus(cpus).startAt(startAtNs)
                         .pps(o.pps).duration(o.duration).count(o.count).xdpMode(o.xdpMode)
                         .attachPass(o.attachPass && !o.rtt && !backward).callersPerCpu(o.callersPerCpu)
                         .testHooks(o.testHooks).testLatencyOffset(o.testLatencyOffset).build();
@@ -184,6 +219,7 @@ public final class ClientRun {
                 stopper = new Thread(running::stop, "xdperf-client-stop");
                 Runtime.getRuntime().addShutdownHook(stopper);
                 tx.start();
+                scheduledStartNs = tx.startNs();
             }
 
             long started = tx != null ? tx.startNs() : System.nanoTime();
@@ -231,9 +267,12 @@ public final class ClientRun {
                     lastBack = b.packets();
                     lastBackNanos = b.nanos();
                 }
-                live.accept(sample);
-                if (o.observer != null) {
-                    o.observer.accept(sample);
+                // A scheduled start (xdperf agent): nothing to show while waiting for it.
+                if (sample.elapsed() >= 0) {
+                    live.accept(sample);
+                    if (o.observer != null) {
+                        o.observer.accept(sample);
+                    }
                 }
                 if (o.metrics != null) {
                     o.metrics.update(new dev.xdperf.stats.Metrics.View(tx == null ? null : now,
@@ -252,6 +291,7 @@ public final class ClientRun {
                 total = tx.counters();
                 sentPerStream = tx.sentPerStream();
                 seconds = tx.activeSeconds();
+                firstCallNs = tx.firstCallNs();
                 tx.close();
             }
             DeviceCounters devDelta = Interfaces.counters(o.dev).minus(devBefore);
@@ -278,6 +318,9 @@ public final class ClientRun {
                 DeviceCounters rxDev = result == null ? null : Json.device(result.path("device"));
                 boolean measured = compiled.set().templates().stream().anyMatch(t -> t.mhOffset() > 0);
                 List<String> warnings = verify(total, devDelta, measured ? rx : null);
+                if (shardPlan != null) {
+                    warnings.addAll(shardPlan.warnings());
+                }
                 if (!measured && rx != null) {
                     warnings.add("the frames carry no measurement header (an encrypted payload cannot), so the server's"
                             + " receiver does not count them: see the server's device counters (rx_device) instead");
@@ -351,16 +394,57 @@ public final class ClientRun {
         return w;
     }
 
-    /** The run's templates: from the source when there is one, else the built-in UDP stream. */
+    /**
+     * The run's templates: from the source when there is one, else the built-in UDP stream. A
+     * shard gets its own block of stream ids (the plugin is asked again with the block's base,
+     * so the receiver tells the shards apart) and its slice of the flows.
+     */
     public TemplateSet templates(Endpoints e, int cpus) {
+        if (o.shard == null) {
+            return generate(e, cpus, o.streamId);
+        }
+        TemplateSet full = generate(e, cpus, o.streamId);
+        int span = streamSpan(full, o.streamId);
+        int base = o.streamId + o.shard.index() * span;
+        List<String> warnings = new ArrayList<>();
+        if ((long) o.streamId + (long) o.shard.count() * span - 1 > 0xffff) {
+            throw new IllegalArgumentException(o.shard.count() + " shards of " + span + " stream id" + (span == 1 ? "" : "s")
+                    + " from " + o.streamId + " run past stream id 65535 (use fewer shards or streams)");
+        }
+        TemplateSet mine = full;
+        if (base != o.streamId) {
+            streamNames.clear();
+            mine = generate(e, cpus, base);
+            if (streamSpan(mine, base) != span || mine.templates().stream().anyMatch(t -> t.streamId() < base)) {
+                warnings.add("the templates do not move to the stream base " + base + " (a plugin that ignores the"
+                        + " run request's stream base): shards share stream ids and the receiver mixes their sequences");
+            }
+        }
+        if (base + span > dev.xdperf.bpf.Structs.MAX_STREAMS) {
+            warnings.add("stream ids " + base + ".." + (base + span - 1) + " are beyond the " + dev.xdperf.bpf.Structs.MAX_STREAMS
+                    + " the receiver counts per stream: it counts these frames in its totals only");
+        }
+        dev.xdperf.dist.FlowSlicer.Result sliced = dev.xdperf.dist.FlowSlicer.slice(mine, o.shard);
+        warnings.addAll(sliced.warnings());
+        shardPlan = new ShardPlan(o.shard, base, span, sliced.slices(), warnings);
+        return sliced.set();
+    }
+
+    /** How many stream ids a set uses from {@code base}: up to its largest id, at least one. */
+    static int streamSpan(TemplateSet set, int base) {
+        int max = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(base);
+        return Math.max(1, max - base + 1);
+    }
+
+    private TemplateSet generate(Endpoints e, int cpus, int streamBase) {
         if (!o.streams.isEmpty()) {
             List<dev.xdperf.template.StreamMix.Part> parts = new ArrayList<>();
-            int base = 0;
+            int base = streamBase;
             for (StreamSpec spec : o.streams) {
                 TemplateSet set;
                 if (spec.source() == null) {
                     set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort,
-                            spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet();
+                            spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet(o.flows);
                 } else {
                     RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev), 65535), cpus, e.srcMac().bytes(),
                             e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
@@ -378,10 +462,10 @@ public final class ClientRun {
         }
         if (o.source == null) {
             return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort, o.size,
-                    o.streamId, o.measurement).toTemplateSet();
+                    streamBase, o.measurement).toTemplateSet(o.flows);
         }
         RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev), 65535), cpus, e.srcMac().bytes(),
-                e.dstMac().bytes(), o.sizeGiven ? o.size : 0, o.streamId, e.srcAddrs(), e.dstAddrs(), o.pluginOptions);
+                e.dstMac().bytes(), o.sizeGiven ? o.size : 0, streamBase, e.srcAddrs(), e.dstAddrs(), o.pluginOptions);
         return o.source.generate(request);
     }
 

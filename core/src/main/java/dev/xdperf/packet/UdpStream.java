@@ -80,6 +80,25 @@ public record UdpStream(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp,
         return new TemplateSet(AbiVersion.HOST, List.of(toTemplate()));
     }
 
+    /**
+     * The stream as {@code flows} flows: flow f has source port {@code srcPort + f} (a per-flow
+     * increment rule), everything else as {@link #toTemplate()}. One flow is the plain stream.
+     */
+    public TemplateSet toTemplateSet(long flows) {
+        if (flows < 1 || srcPort + flows - 1 > 65535) {
+            throw new IllegalArgumentException(flows + " flows from source port " + srcPort + " run past port 65535"
+                    + " (give a lower --src-port or fewer --flows)");
+        }
+        PacketTemplate t = toTemplate();
+        if (flows == 1) {
+            return new TemplateSet(AbiVersion.HOST, List.of(t));
+        }
+        var port = dev.xdperf.abi.FieldRule.increment(l4Offset(), 2, dev.xdperf.abi.FieldRule.Scope.FLOW,
+                srcPort, srcPort + flows - 1, 1);
+        return new TemplateSet(AbiVersion.HOST, List.of(new PacketTemplate(t.frame(), t.streamId(), t.weight(), flows,
+                t.mhOffset(), List.of(port), t.checksums())));
+    }
+
     public PacketTemplate toTemplate() {
         byte[] f = new byte[frameSize];
         ByteBuffer b = ByteBuffer.wrap(f);

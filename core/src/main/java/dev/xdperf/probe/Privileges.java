@@ -31,10 +31,16 @@ public final class Privileges {
         return effective().testBit(cap);
     }
 
-    /** Loading XDP programs and attaching them needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN. */
+    /**
+     * Loading XDP programs and attaching them needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or
+     * CAP_SYS_ADMIN for BPF and PERFMON): without CAP_PERFMON the verifier rejects xdp_tx's and
+     * xdp_rx's pointer arithmetic as it would an unprivileged loader's (tried: "R2 pointer -=
+     * pointer prohibited").
+     */
     public static boolean canUseXdp() {
         BigInteger caps = effective();
-        return (caps.testBit(CAP_BPF) || caps.testBit(CAP_SYS_ADMIN)) && caps.testBit(CAP_NET_ADMIN);
+        boolean admin = caps.testBit(CAP_SYS_ADMIN);
+        return (caps.testBit(CAP_BPF) || admin) && (caps.testBit(CAP_PERFMON) || admin) && caps.testBit(CAP_NET_ADMIN);
     }
 
     /** Throws the one-sentence reason when this process cannot load and attach XDP programs. */

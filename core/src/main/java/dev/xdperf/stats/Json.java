@@ -89,7 +89,8 @@ public final class Json {
         return n;
     }
 
-    static ObjectNode buckets(LatencyHistogram h) {
+    /** A histogram's non-empty buckets as {"index": count}. */
+    public static ObjectNode buckets(LatencyHistogram h) {
         ObjectNode hist = MAPPER.createObjectNode();
         long[] counts = h.counts();
         for (int i = 0; i < counts.length; i++) {
@@ -100,7 +101,7 @@ public final class Json {
         return hist;
     }
 
-    static LatencyHistogram buckets(JsonNode n) {
+    public static LatencyHistogram buckets(JsonNode n) {
         long[] counts = new long[dev.xdperf.bpf.Structs.HIST_BUCKETS];
         n.fields().forEachRemaining(e -> {
             int i = Integer.parseInt(e.getKey());

@@ -147,17 +147,10 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         ObjectNode lat = n.putObject("latency_ns");
         lat.put("kind", latencyKind());
         if (hasLatency()) {
-            org.HdrHistogram.Histogram h = latency().toHdr();
-            lat.put("count", h.getTotalCount());
-            lat.put("min", latency().min());
-            lat.put("mean", Math.round(h.getMean()));
-            lat.put("p50", h.getValueAtPercentile(50));
-            lat.put("p90", h.getValueAtPercentile(90));
-            lat.put("p99", h.getValueAtPercentile(99));
-            lat.put("p999", h.getValueAtPercentile(99.9));
-            lat.put("p9999", h.getValueAtPercentile(99.99));
-            lat.put("max", latency().max());
+            putPercentiles(lat, latency());
             lat.put("jitter", jitterNs());
+            // The raw kernel buckets: reports of several agents merge by adding these, never by averaging percentiles.
+            n.set("latency_buckets", Json.buckets(latency()));
         } else {
             lat.putNull("p50");
             lat.putNull("p99");
@@ -193,6 +186,20 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         ArrayNode w = n.putArray("warnings");
         warnings.forEach(w::add);
         return n;
+    }
+
+    /** count, min, mean, p50 .. p99.99 and max of a histogram: the one way every report computes them. */
+    public static void putPercentiles(ObjectNode lat, LatencyHistogram latency) {
+        org.HdrHistogram.Histogram h = latency.toHdr();
+        lat.put("count", h.getTotalCount());
+        lat.put("min", latency.min());
+        lat.put("mean", Math.round(h.getMean()));
+        lat.put("p50", h.getValueAtPercentile(50));
+        lat.put("p90", h.getValueAtPercentile(90));
+        lat.put("p99", h.getValueAtPercentile(99));
+        lat.put("p999", h.getValueAtPercentile(99.9));
+        lat.put("p9999", h.getValueAtPercentile(99.99));
+        lat.put("max", latency.max());
     }
 
     private static double round(double v) {

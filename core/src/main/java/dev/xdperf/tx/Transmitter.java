@@ -43,6 +43,7 @@ public final class Transmitter implements AutoCloseable {
     private long startNs;
     private long endNs;
     private volatile long finishedNs;
+    private volatile long firstCallNs;
 
     private Transmitter(Builder spec) {
         this.spec = spec;
@@ -65,6 +66,7 @@ public final class Transmitter implements AutoCloseable {
         private int callersPerCpu = 2;
         private List<TestHook> testHooks = List.of();
         private long testLatencyOffsetNs;
+        private long startAtNs;
 
         private Builder(String ifname, CompiledSet template) {
             this.ifname = Objects.requireNonNull(ifname, "interface");
@@ -127,6 +129,16 @@ public final class Transmitter implements AutoCloseable {
         /** Tests only: stamp send times this much earlier, a known delay for the receiver to measure. */
         public Builder testLatencyOffset(Duration offset) {
             this.testLatencyOffsetNs = offset.toNanos();
+            return this;
+        }
+
+        /**
+         * When the first frame may depart (CLOCK_MONOTONIC ns, the clock of System.nanoTime and
+         * bpf_ktime_get_ns); 0: as soon as started. The callers wait for it after everything is
+         * loaded, and paced runs are also held back by xdp_tx itself until then.
+         */
+        public Builder startAt(long monotonicNs) {
+            this.startAtNs = monotonicNs;
             return this;
         }
 
@@ -199,7 +211,13 @@ public final class Transmitter implements AutoCloseable {
             if (spec.attachPass) {
                 passLink = XdpLink.attach(object.program("xdp_pass"), spec.ifname, spec.mode);
             }
-            startNs = System.nanoTime() + START_DELAY_NS;
+            long now = System.nanoTime();
+            if (spec.startAtNs != 0 && spec.startAtNs < now) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                        "start sending: the start time passed %.1f ms ago while the run was prepared (give a later start time)",
+                        (now - spec.startAtNs) / 1e6));
+            }
+            startNs = spec.startAtNs != 0 ? spec.startAtNs : now + START_DELAY_NS;
             endNs = spec.duration == null ? 0 : startNs + spec.duration.toNanos();
             writeTemplates();
             writeConfig(false);
@@ -309,6 +327,9 @@ public final class Transmitter implements AutoCloseable {
             Cpus.pinCurrentThread(cpu);
             LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.seedFrame(), ifindex, 0, spec.batchSize);
             BpfMap state = object.map("tx_state");
+            if (spec.startAtNs != 0) {
+                awaitStart();
+            }
             boolean first = true;
             double nsPerIteration = 0;
             while (!stopRequested) {
@@ -335,6 +356,9 @@ public final class Transmitter implements AutoCloseable {
                     }
                 }
                 long t0 = System.nanoTime();
+                if (firstCallNs == 0) {
+                    firstCallNs = t0;
+                }
                 runner.run(repeat);
                 nsPerIteration = (System.nanoTime() - t0) / (double) repeat;
             }
@@ -349,6 +373,23 @@ public final class Transmitter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Sleeps until shortly before the start time, then spins to it: a scheduled start departs on time. */
+    private void awaitStart() {
+        long spinFrom = startNs - 1_000_000L;
+        long now;
+        while (!stopRequested && (now = System.nanoTime()) < spinFrom) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(spinFrom - now, 100_000_000L));
+        }
+        while (!stopRequested && System.nanoTime() < startNs) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** When the first caller made its first call (CLOCK_MONOTONIC ns), or 0 before that. */
+    public long firstCallNs() {
+        return firstCallNs;
     }
 
     /** Sums xdp_tx's per-CPU counters now. */

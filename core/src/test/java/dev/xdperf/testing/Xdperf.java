@@ -34,10 +34,16 @@ public final class Xdperf {
     }
 
     static List<String> command(String netns, List<String> args) {
+        return command(netns, List.of(), args);
+    }
+
+    /** The command line of xdperf in {@code netns}, run through {@code wrapper} (e.g. setpriv) inside it. */
+    static List<String> command(String netns, List<String> wrapper, List<String> args) {
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", netns));
         }
+        cmd.addAll(wrapper);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "dev.xdperf.cli.Main"));
@@ -58,6 +64,11 @@ public final class Xdperf {
     /** Runs with extra environment variables (XDPERF_PLUGIN_DIR, XDPERF_CONFIG_DIR, ...). */
     public static Result runWithEnv(java.util.Map<String, String> env, int timeoutSeconds, String... args) {
         return exec(command(null, Arrays.asList(args)), env, timeoutSeconds);
+    }
+
+    /** Like {@link #run(String, int, String...)}, through a wrapper such as {@code setpriv --bounding-set ...}. */
+    public static Result runWrapped(String netns, List<String> wrapper, int timeoutSeconds, String... args) {
+        return exec(command(netns, wrapper, Arrays.asList(args)), timeoutSeconds);
     }
 
     public static Result exec(List<String> cmd, int timeoutSeconds) {
@@ -122,12 +133,22 @@ public final class Xdperf {
         }
 
         public static Background start(String netns, String readyLine, String... args) {
-            return startWithEnv(java.util.Map.of(), netns, readyLine, args);
+            return startWithEnv(java.util.Map.of(), netns, List.of(), readyLine, args);
+        }
+
+        /** As {@link #start(String, String, String...)}, through a wrapper such as {@code setpriv}. */
+        public static Background start(String netns, List<String> wrapper, String readyLine, String... args) {
+            return startWithEnv(java.util.Map.of(), netns, wrapper, readyLine, args);
         }
 
         public static Background startWithEnv(java.util.Map<String, String> env, String netns, String readyLine, String... args) {
+            return startWithEnv(env, netns, List.of(), readyLine, args);
+        }
+
+        public static Background startWithEnv(java.util.Map<String, String> env, String netns, List<String> wrapper,
+                                              String readyLine, String... args) {
             try {
-                ProcessBuilder pb = new ProcessBuilder(command(netns, Arrays.asList(args))).redirectErrorStream(true);
+                ProcessBuilder pb = new ProcessBuilder(command(netns, wrapper, Arrays.asList(args))).redirectErrorStream(true);
                 pb.environment().putAll(env);
                 Process p = pb.start();
                 Background b = new Background(p, readyLine);
