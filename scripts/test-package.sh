@@ -44,6 +44,13 @@ if dpkg-query -W -f='${Status}' xdperf 2>/dev/null | grep -q installed; then
   fail "an xdperf package is installed already; remove it first (dpkg -r xdperf)"
 fi
 
+# The checkout (and with it the packages) may itself live under /tmp, which a fresh tmpfs is
+# about to cover: stage the packages elsewhere and read what the test needs from the checkout now.
+stage=$(mktemp -d /var/tmp/xdperf-pkgtest.XXXXXX)
+cp "$deb" "$tarball" "$stage"/
+deb=$stage/$(basename "$deb") tarball=$stage/$(basename "$tarball")
+java_plugins=$(sed -n 's|^  <artifactId>xdperf-plugin-\(.*\)</artifactId>|\1|p' "$repo"/plugins/*/pom.xml)
+
 # --- hide the build toolchain ----------------------------------------------------------------
 hide=(/usr/lib/jvm /usr/share/maven /usr/lib/llvm-*)
 [[ -n "${JAVA_HOME:-}" && -d $JAVA_HOME ]] && hide+=("$JAVA_HOME")
@@ -65,6 +72,7 @@ namespaces=()
 cleanup() {
   for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   if ((installed)); then dpkg -r xdperf >/dev/null 2>&1 || true; fi
+  rm -rf "$stage"
 }
 trap cleanup EXIT
 
@@ -177,7 +185,7 @@ step "deb: probe ready on a fresh veth pair; FFI stub, SQLite and class archive 
 run xdperf plugin list
 expect_ok "xdperf plugin list"
 list=$out
-plugins=(tcp icmp $(sed -n 's|^  <artifactId>xdperf-plugin-\(.*\)</artifactId>|\1|p' "$repo"/plugins/*/pom.xml))
+plugins=(tcp icmp $java_plugins)
 for plugin in "${plugins[@]}"; do
   grep -qE "^$plugin .*bundled" <<<"$list" || fail "xdperf plugin list: $plugin is not bundled:"$'\n'"$list"
   run xdperf plugin describe "$plugin"
