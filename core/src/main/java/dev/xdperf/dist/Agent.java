@@ -7,6 +7,8 @@ import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
 import dev.xdperf.stats.Metrics;
 import dev.xdperf.stats.RunReport;
+import dev.xdperf.template.FlowSlicer;
+import dev.xdperf.template.Shard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

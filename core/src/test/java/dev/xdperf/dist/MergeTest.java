@@ -15,6 +15,7 @@ import dev.xdperf.rx.StreamStats;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LatencyHistogram;
 import dev.xdperf.stats.RunReport;
+import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TxCounters;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,8 @@
-package dev.xdperf.dist;
+package dev.xdperf.template;
 
 import dev.xdperf.abi.FieldRule;
 import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.abi.TemplateSet;
-import dev.xdperf.template.FieldEngine;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

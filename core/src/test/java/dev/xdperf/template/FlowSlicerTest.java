@@ -1,4 +1,4 @@
-package dev.xdperf.dist;
+package dev.xdperf.template;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +14,6 @@ import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.abi.TemplateValidator;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
-import dev.xdperf.template.FieldEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
