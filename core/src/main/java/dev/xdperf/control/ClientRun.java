@@ -94,11 +94,12 @@ public final class ClientRun {
     }
 
     /**
-     * What a shard sends of the full run: its stream ids [streamBase, streamBase + streamSpan)
-     * and its slice of every template's flows.
+     * What a shard sends of the full run: its stream ids [streamBase, streamBase + streamSpan),
+     * its slice of every template's flows, and whether every frame carries the measurement
+     * header (only those are counted per stream by a receiver's xdp_rx).
      */
     public record ShardPlan(dev.xdperf.template.Shard shard, int streamBase, int streamSpan,
-                            List<dev.xdperf.template.FlowSlicer.Slice> slices, List<String> warnings) {}
+                            List<dev.xdperf.template.FlowSlicer.Slice> slices, boolean measured, List<String> warnings) {}
 
     private ShardPlan shardPlan;
     private long scheduledStartNs;
@@ -426,7 +427,8 @@ public final class ClientRun {
         }
         dev.xdperf.template.FlowSlicer.Result sliced = dev.xdperf.template.FlowSlicer.slice(mine, o.shard);
         warnings.addAll(sliced.warnings());
-        shardPlan = new ShardPlan(o.shard, base, span, sliced.slices(), warnings);
+        boolean measured = sliced.set().templates().stream().allMatch(t -> t.mhOffset() > 0);
+        shardPlan = new ShardPlan(o.shard, base, span, sliced.slices(), measured, warnings);
         return sliced.set();
     }
 

@@ -196,6 +196,7 @@ public final class Agent {
         if (plan != null) {
             s.put("stream_base", plan.streamBase());
             s.put("stream_span", plan.streamSpan());
+            s.put("measured", plan.measured());
             ArrayNode f = s.putArray("flows");
             for (FlowSlicer.Slice sl : plan.slices()) {
                 ObjectNode x = f.addObject();
