@@ -119,7 +119,7 @@ class DistributedRunTest {
             String at = startAt(START_MARGIN_S);
             Path pcap = dir.resolve("wire.pcap");
             Process dump = new ProcessBuilder("ip", "netns", "exec", t.server, "tcpdump", "-i", SERVER_IF, "-n", "-U",
-                    "-c", "2000", "-w", pcap.toString(), "udp and dst port 5201").redirectErrorStream(true).start();
+                    "-s", "96", "-c", "50000", "-w", pcap.toString(), "udp and dst port 5201").redirectErrorStream(true).start();
             String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
             Xdperf.Result[] agents = new Xdperf.Result[2];
@@ -165,7 +165,8 @@ class DistributedRunTest {
             assertEquals(Map.of(0, total / 2, 1, total / 2), streams(sink), "each shard's frames, counted apart");
 
             // On the wire: shard 0 (stream 0) sends from port 5201 only, shard 1 (stream 1) from 5202 only.
-            assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see 2000 frames");
+            // 50,000 frames: a quarter of the run, so both shards are in it even if one started a little later.
+            assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see 50,000 frames");
             Map<Integer, Set<Integer>> ports = new HashMap<>();
             for (byte[] f : Pcap.frames(pcap)) {
                 MeasurementHeader mh = MeasurementHeader.read(f, 42);
