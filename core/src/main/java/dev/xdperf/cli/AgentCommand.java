@@ -6,7 +6,7 @@ import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.dist.Agent;
 import dev.xdperf.dist.ClockCheck;
-import dev.xdperf.dist.Shard;
+import dev.xdperf.template.Shard;
 import dev.xdperf.dist.StartTime;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.LoadedPlugin;

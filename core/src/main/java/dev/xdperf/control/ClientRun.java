@@ -88,17 +88,18 @@ public final class ClientRun {
         /** Flows of the built-in UDP stream: source ports srcPort .. srcPort + flows − 1. */
         public long flows = 1;
         /** This run is one shard of a distributed run (xdperf agent); null: the whole run. */
-        public dev.xdperf.dist.Shard shard;
+        public dev.xdperf.template.Shard shard;
         /** When the first frame may depart (wall clock); null: as soon as everything is ready. */
         public java.time.Instant startAt;
     }
 
     /**
-     * What a shard sends of the full run: its stream ids [streamBase, streamBase + streamSpan)
-     * and its slice of every template's flows.
+     * What a shard sends of the full run: its stream ids [streamBase, streamBase + streamSpan),
+     * its slice of every template's flows, and whether every frame carries the measurement
+     * header (only those are counted per stream by a receiver's xdp_rx).
      */
-    public record ShardPlan(dev.xdperf.dist.Shard shard, int streamBase, int streamSpan,
-                            List<dev.xdperf.dist.FlowSlicer.Slice> slices, List<String> warnings) {}
+    public record ShardPlan(dev.xdperf.template.Shard shard, int streamBase, int streamSpan,
+                            List<dev.xdperf.template.FlowSlicer.Slice> slices, boolean measured, List<String> warnings) {}
 
     private ShardPlan shardPlan;
     private long scheduledStartNs;
@@ -424,9 +425,10 @@ public final class ClientRun {
             warnings.add("stream ids " + base + ".." + (base + span - 1) + " are beyond the " + dev.xdperf.bpf.Structs.MAX_STREAMS
                     + " the receiver counts per stream: it counts these frames in its totals only");
         }
-        dev.xdperf.dist.FlowSlicer.Result sliced = dev.xdperf.dist.FlowSlicer.slice(mine, o.shard);
+        dev.xdperf.template.FlowSlicer.Result sliced = dev.xdperf.template.FlowSlicer.slice(mine, o.shard);
         warnings.addAll(sliced.warnings());
-        shardPlan = new ShardPlan(o.shard, base, span, sliced.slices(), warnings);
+        boolean measured = sliced.set().templates().stream().allMatch(t -> t.mhOffset() > 0);
+        shardPlan = new ShardPlan(o.shard, base, span, sliced.slices(), measured, warnings);
         return sliced.set();
     }
 

@@ -7,6 +7,8 @@ import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
 import dev.xdperf.stats.Metrics;
 import dev.xdperf.stats.RunReport;
+import dev.xdperf.template.FlowSlicer;
+import dev.xdperf.template.Shard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,6 +196,7 @@ public final class Agent {
         if (plan != null) {
             s.put("stream_base", plan.streamBase());
             s.put("stream_span", plan.streamSpan());
+            s.put("measured", plan.measured());
             ArrayNode f = s.putArray("flows");
             for (FlowSlicer.Slice sl : plan.slices()) {
                 ObjectNode x = f.addObject();

@@ -208,6 +208,7 @@ public final class Merge {
             sh.set("flows", a.path("share").path("flows"));
             sh.put("stream_base", a.path("share").path("stream_base").asInt());
             sh.put("stream_span", a.path("share").path("stream_span").asInt(1));
+            sh.put("measured", a.path("share").path("measured").asBoolean(true));
             if (a.hasNonNull("started_at")) {
                 sh.put("started_at", a.path("started_at").asText());
                 starts.add(Instant.parse(a.path("started_at").asText()));
@@ -345,12 +346,30 @@ public final class Merge {
         ObjectNode ps = k.putObject("streams");
         perStream.forEach((id, n) -> ps.put(Integer.toString(id), n));
         ObjectNode d = m.putObject("delivery");
-        d.put("sent_packets", sent);
-        d.put("received_packets", packets);
-        d.put("lost_packets", Math.max(0, sent - (packets - dups)));
-        d.put("lost_percent", sent == 0 ? 0 : 100.0 * Math.max(0, sent - (packets - dups)) / sent);
+        long unmeasured = 0;
         for (JsonNode sh : shards) {
-            if (!sh.has("stream_base")) {
+            if (!sh.path("measured").asBoolean(true)) {
+                unmeasured += sh.path("sent_packets").asLong();
+            }
+        }
+        d.put("sent_packets", sent);
+        if (unmeasured > 0) {
+            // xdp_rx counts only frames with the measurement header: the devices' counters are all there is.
+            d.put("counted_by", "device");
+            d.put("received_packets", rxDevPackets);
+            d.put("lost_packets", Math.max(0, sent - rxDevPackets));
+            d.put("lost_percent", sent == 0 ? 0 : 100.0 * Math.max(0, sent - rxDevPackets) / sent);
+            warnings.add(String.format(Locale.ROOT, "%,d of the frames sent carry no measurement header (e.g. TCP SYNs):"
+                    + " the sinks' xdp_rx does not count them, so delivery comes from the sinks' interface counters,"
+                    + " which also count any other traffic", unmeasured));
+        } else {
+            d.put("counted_by", "xdp_rx");
+            d.put("received_packets", packets);
+            d.put("lost_packets", Math.max(0, sent - (packets - dups)));
+            d.put("lost_percent", sent == 0 ? 0 : 100.0 * Math.max(0, sent - (packets - dups)) / sent);
+        }
+        for (JsonNode sh : shards) {
+            if (!sh.has("stream_base") || !sh.path("measured").asBoolean(true)) {
                 continue;
             }
             int base = sh.path("stream_base").asInt();
@@ -385,9 +404,10 @@ public final class Merge {
         }
         if (m.has("delivery")) {
             JsonNode d = m.path("delivery");
-            b.append(String.format(Locale.ROOT, "received at %d sink(s) %s, lost %s (%s)%n", m.path("sinks").path("count").asInt(),
+            b.append(String.format(Locale.ROOT, "received at %d sink(s) %s, lost %s (%s)%s%n", m.path("sinks").path("count").asInt(),
                     Units.count(d.path("received_packets").asLong()), Units.count(d.path("lost_packets").asLong()),
-                    Units.percent(d.path("lost_percent").asDouble())));
+                    Units.percent(d.path("lost_percent").asDouble()),
+                    d.path("counted_by").asText().equals("device") ? ", by the interfaces' counters" : ""));
         }
         JsonNode lat = m.path("latency_ns");
         if (lat.path("p50").isNumber()) {

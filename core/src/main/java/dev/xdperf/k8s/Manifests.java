@@ -103,14 +103,17 @@ public final class Manifests {
             throw new IllegalArgumentException("--run-id '" + o.runId + "' must be 1..40 lowercase letters, digits and '-',"
                     + " starting and ending with a letter or digit (it becomes part of Kubernetes names)");
         }
-        if (o.shards < 1 || o.shards > dev.xdperf.dist.Shard.MAX_COUNT) {
-            throw new IllegalArgumentException("--shards " + o.shards + " is outside 1.." + dev.xdperf.dist.Shard.MAX_COUNT);
+        if (o.shards < 1 || o.shards > dev.xdperf.template.Shard.MAX_COUNT) {
+            throw new IllegalArgumentException("--shards " + o.shards + " is outside 1.." + dev.xdperf.template.Shard.MAX_COUNT);
         }
         if (o.image == null || o.image.isBlank()) {
             throw new IllegalArgumentException("--image names no container image");
         }
         if (o.cpus < 1) {
             throw new IllegalArgumentException("--cpus " + o.cpus + " is not a whole number of CPUs (Guaranteed pods get whole CPUs)");
+        }
+        if (o.memory == null || !o.memory.matches("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?")) {
+            throw new IllegalArgumentException("--memory '" + o.memory + "' is not a Kubernetes quantity (examples: 1Gi, 512Mi)");
         }
         if (o.receivers < 1) {
             throw new IllegalArgumentException("--receivers must be at least 1");

@@ -8,6 +8,7 @@ import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.rx.StreamStats;
 import dev.xdperf.stats.LatencyHistogram;
 import dev.xdperf.stats.Metrics;
+import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TxCounters;
 import java.net.URI;
 import java.net.http.HttpClient;

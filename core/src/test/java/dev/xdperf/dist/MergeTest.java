@@ -15,6 +15,7 @@ import dev.xdperf.rx.StreamStats;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LatencyHistogram;
 import dev.xdperf.stats.RunReport;
+import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TxCounters;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,6 +174,28 @@ class MergeTest {
         assertEquals(10, m.path("sinks").path("sequence_gaps").asLong());
         assertEquals(1000, m.path("shards").get(0).path("received_at_sinks").asLong());
         assertEquals(990, m.path("shards").get(1).path("received_at_sinks").asLong());
+    }
+
+    @Test
+    void framesWithoutTheMeasurementHeaderAreCountedByTheSinksInterfaces() {
+        LatencyHistogram none = LatencyHistogram.empty();
+        ObjectNode sink = Json.MAPPER.createObjectNode();
+        sink.put("type", "sink");
+        sink.put("run_id", "r1");
+        sink.put("node", "rx-0");
+        sink.set("rx", Json.rx(new RxSnapshot(1000, 64_000, 0, 0,
+                List.of(new StreamStats(1, 1000, 64_000, 1000, 0, 0, 0, 0, 0, 0)), none, none, none, 0)));
+        sink.set("rx_device", Json.device("eth1", new DeviceCounters(0, 2003, 0, 0, 0, 0, 0)));
+        ObjectNode syn = agent("r1", 0, 2, report(1000, none));
+        ((ObjectNode) syn.path("share")).put("measured", false);
+        Merge.Outcome o = Merge.merge(sources(syn, agent("r1", 1, 2, report(1000, none)), sink));
+        JsonNode d = o.report().path("delivery");
+        assertEquals("device", d.path("counted_by").asText());
+        assertEquals(2003, d.path("received_packets").asLong(), "the interface saw both shards (and 3 other frames)");
+        assertEquals(0, d.path("lost_packets").asLong());
+        assertTrue(o.report().path("warnings").toString().contains("1,000 of the frames sent carry no measurement header"));
+        assertTrue(o.report().path("shards").get(0).path("received_at_sinks").isMissingNode(), "no per-stream count for shard 0");
+        assertEquals(1000, o.report().path("shards").get(1).path("received_at_sinks").asLong());
     }
 
     @Test

@@ -334,6 +334,10 @@ class ManifestsTest {
         Manifests.Options noCpu = options();
         noCpu.cpus = 0;
         assertThrows(IllegalArgumentException.class, () -> render(noCpu));
+        Manifests.Options memory = options();
+        memory.memory = "lots";
+        assertEquals("--memory 'lots' is not a Kubernetes quantity (examples: 1Gi, 512Mi)",
+                assertThrows(IllegalArgumentException.class, () -> render(memory)).getMessage());
     }
 
     /** Golden files: any change to the manifests shows up in review. Regenerate with -Dxdperf.updateGolden=true. */

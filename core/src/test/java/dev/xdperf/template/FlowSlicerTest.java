@@ -1,4 +1,4 @@
-package dev.xdperf.dist;
+package dev.xdperf.template;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +14,6 @@ import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.abi.TemplateValidator;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
-import dev.xdperf.template.FieldEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -103,12 +102,41 @@ class FlowSlicerTest {
 
     @Test
     void aSliceThatNeedsAListLongerThan256IsRefusedInOneSentence() {
-        TemplateSet full = new TemplateSet(AbiVersion.HOST, List.of(template(1000, List.of(FieldRule.random(14, 2, Scope.FLOW, 0, 65535)))));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(full, new Shard(0, 2)));
-        assertEquals("give shard 0/2 its flows of template 0: its per-flow random rule 0 would need a list of 500 values,"
+        TemplateSet random = new TemplateSet(AbiVersion.HOST, List.of(template(1000, List.of(FieldRule.random(14, 2, Scope.FLOW, 0, 65535)))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(random, new Shard(0, 2)));
+        assertEquals("give shard 0/2 its flows of template 0: its flows differ only in per-flow random values, and 500 of them"
+                + " do not fit a list of at most 256 (use fewer flows or more shards)", e.getMessage());
+        assertEquals(250, FlowSlicer.slice(random, new Shard(1, 4)).set().templates().get(0).flows(), "250 fit a list");
+
+        // Step 3 over a range of 37 wraps: a slice of 500 flows is no rule and too long a list.
+        TemplateSet wrapping = new TemplateSet(AbiVersion.HOST, List.of(template(1000, List.of(FieldRule.increment(16, 4, Scope.FLOW, 10, 46, 3)))));
+        e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(wrapping, new Shard(0, 2)));
+        assertEquals("give shard 0/2 its flows of template 0: its per-flow increment rule 0 would need a list of 500 values,"
                 + " and a list holds at most 256 (use fewer flows, more shards, or a rule whose slices do not wrap around its range)",
                 e.getMessage());
-        assertEquals(250, FlowSlicer.slice(full, new Shard(1, 4)).set().templates().get(0).flows(), "250 fit a list");
+    }
+
+    /** The TCP plugin's shape: ports per flow, and a random initial sequence number per flow. */
+    @Test
+    void perFlowRandomValuesOfManyFlowsAreDrawnAfreshWhileThePortsKeepTheShardsApart() {
+        FieldRule ports = FieldRule.increment(14, 2, Scope.FLOW, 1024, 65535, 1);
+        FieldRule isn = FieldRule.random(16, 4, Scope.FLOW, 0, 0xffffffffL);
+        TemplateSet full = new TemplateSet(AbiVersion.HOST, List.of(template(10_000, List.of(ports, isn))));
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            FlowSlicer.Result r = FlowSlicer.slice(full, new Shard(i, 3));
+            PacketTemplate t = r.set().templates().get(0);
+            assertEquals(isn, t.fields().get(1), "kept as it is");
+            assertEquals(1, r.warnings().size());
+            assertTrue(r.warnings().get(0).startsWith("template 0: per-flow random rule [1] draw their own values"), r.warnings().get(0));
+            FieldEngine engine = new FieldEngine(r.set());
+            for (long f = 0; f < t.flows(); f++) {
+                long port = ByteBuffer.wrap(engine.frame(0, f)).getShort(14) & 0xffff;
+                assertEquals(1024 + r.slices().get(0).from() + f, port, "the single run's port of this flow");
+                assertTrue(seen.add(port), "port " + port + " in two shards");
+            }
+        }
+        assertEquals(10_000, seen.size());
     }
 
     @Test

@@ -1,9 +1,8 @@
-package dev.xdperf.dist;
+package dev.xdperf.template;
 
 import dev.xdperf.abi.FieldRule;
 import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.abi.TemplateSet;
-import dev.xdperf.template.FieldEngine;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,9 @@ import java.util.List;
  *
  * <p>Increments and decrements stay rules with a shifted bound when the slice does not wrap
  * around their range; lists are rotated; everything else (per-flow random values, a wrapping
- * slice) becomes a list of the slice's values, which the ABI allows up to 256 long.
+ * slice) becomes a list of the slice's values, which the ABI allows up to 256 long. A per-flow
+ * random rule whose slice is longer stays as it is (the shard's flows draw values of their
+ * own, with a warning) as long as another per-flow rule keeps the slices apart.
  */
 public final class FlowSlicer {
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
@@ -54,8 +55,29 @@ public final class FlowSlicer {
             long from = shard.from(flows);
             long n = shard.share(flows);
             List<FieldRule> rules = new ArrayList<>();
+            List<Integer> kept = new ArrayList<>();
+            boolean exact = false;
             for (int i = 0; i < p.fields().size(); i++) {
-                rules.add(sliceRule(p.fields().get(i), i, from, n, t, shard));
+                FieldRule r = p.fields().get(i);
+                if (r.scope() == FieldRule.Scope.FLOW && r.op() == FieldRule.Op.RANDOM && n > FieldRule.MAX_LIST) {
+                    // Too many values to list: the shard's flows draw their own per-flow random values.
+                    rules.add(r);
+                    kept.add(i);
+                    continue;
+                }
+                FieldRule sliced = sliceRule(r, i, from, n, t, shard);
+                exact |= r.scope() == FieldRule.Scope.FLOW;
+                rules.add(sliced);
+            }
+            if (!kept.isEmpty()) {
+                if (!exact) {
+                    throw new IllegalArgumentException("give shard " + shard + " its flows of template " + t + ": its flows differ"
+                            + " only in per-flow random values, and " + n + " of them do not fit a list of at most " + FieldRule.MAX_LIST
+                            + " (use fewer flows or more shards)");
+                }
+                warnings.add("template " + t + ": per-flow random rule" + (kept.size() == 1 ? " " : "s ") + kept
+                        + " draw their own values in this shard (" + n + " flows are too many to list the single run's);"
+                        + " the flows stay disjoint through the template's other per-flow fields");
             }
             out.add(new PacketTemplate(p.frame(), p.streamId(), p.weight(), n, p.mhOffset(), rules, p.checksums()));
             slices.add(new Slice(t, flows, from, from + n));

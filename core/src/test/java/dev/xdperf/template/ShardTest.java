@@ -1,4 +1,4 @@
-package dev.xdperf.dist;
+package dev.xdperf.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

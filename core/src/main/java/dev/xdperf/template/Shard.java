@@ -1,4 +1,4 @@
-package dev.xdperf.dist;
+package dev.xdperf.template;
 
 /**
  * Shard {@code index} of {@code count}: which part of a run one agent sends. Totals (rate,
