@@ -150,7 +150,9 @@ class FeaturesEndToEndTest {
         }
         assertEquals(c.path("records_written").asLong(), rows);
         long ip = c.path("ip_packets").asLong();
-        assertEquals((ip + 9) / 10, rows, "the 1st, 11th, 21st ... IP packet of the receiving CPU");
+        assertEquals(c.path("records_selected").asLong(), rows);
+        // The 1st, 11th, 21st ... IP packet of each receiving CPU (stray packets may land on another).
+        assertTrue(Math.abs(rows * 10 - ip) <= 20, rows + " records of " + ip + " IP packets");
         if (ip == 5000) {
             // Only our packets arrived: the sample is exactly every tenth sequence number.
             assertEquals(LongStream.range(0, 500).map(i -> i * 10).boxed().toList(), seqs);
