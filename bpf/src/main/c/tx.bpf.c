@@ -85,53 +85,95 @@ static __always_inline __u64 splitmix64(__u64 z)
 
 static __always_inline __u64 mod_range(__u64 v, __u64 range)
 {
-	return range ? v % range : v;
+	/* range 0 stands for 2^64; a power of two needs no division */
+	return (range & (range - 1)) ? v % range : v & (range - 1);
+}
+
+/* The one's complement sum of a value's 16-bit big-endian words, as if it lay at an even offset. */
+static __always_inline __u32 word_sum(__u64 v)
+{
+	return (__u32)(v & 0xffff) + (__u32)((v >> 16) & 0xffff) + (__u32)((v >> 32) & 0xffff) +
+	       (__u32)(v >> 48);
 }
 
 /*
- * Writes `width` bytes of `v` big-endian at `off` and fixes every checksum in `mask`.
- * Checksum words are aligned on even frame offsets (the validator requires even IP and L4
- * offsets), so a byte at an even offset is the high half of its word.
+ * Writes `width` bytes of `v` big-endian at `off` with one bounds check and one store, and
+ * returns what the fields' checksums must absorb: ~m + m' of RFC 1624 for the bytes replaced
+ * (unfolded), or -1 when the field lies outside the frame. A field at an odd offset sits in
+ * the words byte-swapped (RFC 1071: the sum of swapped words is the swapped sum).
  */
-static __always_inline int put_field(void *data, void *data_end, __u32 off, __u32 width, __u64 v,
-				     struct xdperf_template *t, __u32 mask)
+static __always_inline __s64 put_field(void *data, void *data_end, __u32 off, __u32 width, __u64 v)
 {
-	__u64 old_sum = 0, new_sum = 0;
+	__u64 old, new;
 	off &= OFFSET_MASK;
-	for (int b = 0; b < 8; b++) {
-		if (b >= width)
-			break;
-		__u8 *p = data + off + b;
-		if ((void *)(p + 1) > data_end)
+	void *p = data + off;
+	switch (width) {
+	case 1:
+		if (p + 1 > data_end)
 			return -1;
-		__u8 nb = (__u8)(v >> (8 * (width - 1 - b)));
-		__u32 shift = ((off + b) & 1) ? 0 : 8;
-		old_sum += (__u64)*p << shift;
-		new_sum += (__u64)nb << shift;
-		*p = nb;
+		old = (__u64)*(__u8 *)p << 8;
+		new = (v & 0xff) << 8;
+		*(__u8 *)p = (__u8)v;
+		break;
+	case 2:
+		if (p + 2 > data_end)
+			return -1;
+		old = bpf_ntohs(*(__u16 *)p);
+		new = v & 0xffff;
+		*(__u16 *)p = bpf_htons((__u16)v);
+		break;
+	case 4:
+		if (p + 4 > data_end)
+			return -1;
+		old = bpf_ntohl(*(__u32 *)p);
+		new = v & 0xffffffff;
+		*(__u32 *)p = bpf_htonl((__u32)v);
+		break;
+	default:
+		if (p + 8 > data_end)
+			return -1;
+		old = bpf_be64_to_cpu(*(__u64 *)p);
+		new = v;
+		*(__u64 *)p = bpf_cpu_to_be64(v);
+		break;
 	}
-	if (!mask)
-		return 0;
-	__u32 m_old = fold(old_sum);
-	__u32 m_new = fold(new_sum);
+	__u32 m_old = fold(word_sum(old));
+	__u32 m_new = fold(word_sum(new));
+	if (off & 1) {
+		m_old = ((m_old & 0xff) << 8) | (m_old >> 8);
+		m_new = ((m_new & 0xff) << 8) | (m_new >> 8);
+	}
+	return (~m_old & 0xffff) + m_new;
+}
+
+/* Adds a field's adjustment to every checksum in `mask`. */
+static __always_inline void absorb(__u64 acc[XDPERF_MAX_CSUMS], __u32 mask, __u64 adj)
+{
+#pragma unroll
+	for (int c = 0; c < XDPERF_MAX_CSUMS; c++)
+		if (mask & (1U << c))
+			acc[c] += adj;
+}
+
+/* Fixes each checksum in `touched` once, with everything its fields changed (RFC 1624). */
+static __always_inline int fix_checksums(void *data, void *data_end, struct xdperf_template *t,
+					 __u32 touched, __u64 acc[XDPERF_MAX_CSUMS])
+{
 #pragma unroll
 	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
-		if (!(mask & (1U << c)))
+		if (!(touched & (1U << c)))
 			continue;
-		__u32 co = t->csums[c].offset & OFFSET_MASK;
-		__u8 *p = data + co;
+		__u8 *p = data + (t->csums[c].offset & OFFSET_MASK);
 		if ((void *)(p + 2) > data_end)
 			return -1;
-		__u32 hc = ((__u32)p[0] << 8) | p[1];
+		__u32 hc = bpf_ntohs(*(__u16 *)p);
 		if (t->csums[c].kind == XDPERF_CSUM_UDP && hc == 0)
 			continue;               /* IPv4/UDP without a checksum stays so */
-		/* RFC 1624: HC' = ~(~HC + ~m + m') */
-		__u32 sum = (~hc & 0xffff) + (~m_old & 0xffff) + m_new;
-		__u32 res = ~fold(sum) & 0xffff;
+		/* HC' = ~(~HC + sum of (~m + m')) */
+		__u32 res = ~fold((~hc & 0xffff) + acc[c]) & 0xffff;
 		if (t->csums[c].kind == XDPERF_CSUM_UDP && res == 0)
 			res = 0xffff;
-		p[0] = res >> 8;
-		p[1] = res & 0xff;
+		*(__u16 *)p = bpf_htons((__u16)res);
 	}
 	return 0;
 }
@@ -210,20 +252,19 @@ int xdp_tx(struct xdp_md *ctx)
 	__u64 k = slot * cfg->n_cpus + st->rank;
 	__u32 tid = 0;
 	__u64 j = k;
+	struct xdperf_slot *s = 0;
 	if (cfg->cycle_len > 1) {
 		__u32 pos = (__u32)(k % cfg->cycle_len);
-		struct xdperf_slot *s = bpf_map_lookup_elem(&tx_schedule, &pos);
+		s = bpf_map_lookup_elem(&tx_schedule, &pos);
 		if (!s)
 			return XDP_ABORTED;
 		tid = s->template_id;
-		struct xdperf_template *tw = bpf_map_lookup_elem(&tx_templates, &tid);
-		if (!tw)
-			return XDP_ABORTED;
-		j = (k / cfg->cycle_len) * tw->weight + s->rank;
 	}
 	struct xdperf_template *t = bpf_map_lookup_elem(&tx_templates, &tid);
 	if (!t)
 		return XDP_ABORTED;
+	if (s)
+		j = (k / cfg->cycle_len) * t->weight + s->rank;
 
 	/* The stream's next sequence number; a test hook may drop the slot or change the number. */
 	__s64 seq = 0;
@@ -259,25 +300,37 @@ int xdp_tx(struct xdp_md *ctx)
 
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 f = t->flows > 1 ? j % t->flows : 0;
+	__u64 acc[XDPERF_MAX_CSUMS] = {};
+	__u32 touched = 0;
 	__u32 nf = t->n_fields;
-	for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
-		if (i >= nf)
-			break;
-		struct xdperf_field *fr = &t->fields[i];
-		__u64 v = field_value(fr, j, f);
-		if (put_field(data, data_end, fr->offset, fr->width, v, t, fr->csum_mask))
-			return XDP_ABORTED;
+	if (nf) {
+		__u64 f = t->flows > 1 ? j % t->flows : 0;
+		for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
+			if (i >= nf)
+				break;
+			struct xdperf_field *fr = &t->fields[i];
+			__s64 adj = put_field(data, data_end, fr->offset, fr->width, field_value(fr, j, f));
+			if (adj < 0)
+				return XDP_ABORTED;
+			absorb(acc, fr->csum_mask, adj);
+			touched |= fr->csum_mask;
+		}
 	}
 
 	__u32 mh = t->mh_offset;
 	if (mh) {
 		__u32 mask = t->mh_csum_mask;
-		if (put_field(data, data_end, mh + 4, 4, (__u32)seq, t, mask) ||
-		    put_field(data, data_end, mh + 8, 8, now - cfg->test_tx_offset_ns, t, mask) ||
-		    put_field(data, data_end, mh + 16, 2, (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION, t, mask))
+		__s64 a1 = put_field(data, data_end, mh + 4, 4, (__u32)seq);
+		__s64 a2 = put_field(data, data_end, mh + 8, 8, now - cfg->test_tx_offset_ns);
+		__s64 a3 = put_field(data, data_end, mh + 16, 2,
+				     (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION);
+		if (a1 < 0 || a2 < 0 || a3 < 0)
 			return XDP_ABORTED;
+		absorb(acc, mask, a1 + a2 + a3);
+		touched |= mask;
 	}
+	if (touched && fix_checksums(data, data_end, t, touched, acc))
+		return XDP_ABORTED;
 
 	st->sent_packets++;
 	st->sent_bytes += data_end - data;

@@ -115,7 +115,9 @@ class DistributedRunTest {
     @Test
     void twoAgentsTogetherSendExactlyTheWholeRunOnDisjointFlows(@TempDir Path dir) throws Exception {
         try (Topology t = Topology.create()) {
-            long total = 400_000;
+            // 100k/s in all: the sink passes every frame up to the stack (and tcpdump), and a
+            // receiving veth that falls behind drops frames from its ring (rx_dropped).
+            long total = 200_000;
             String at = startAt(START_MARGIN_S);
             Path pcap = dir.resolve("wire.pcap");
             Process dump = new ProcessBuilder("ip", "netns", "exec", t.server, "tcpdump", "-i", SERVER_IF, "-n", "-U",
@@ -131,7 +133,7 @@ class DistributedRunTest {
                 for (int i = 0; i < 2; i++) {
                     List<String> args = new ArrayList<>(List.of("agent", "--run-id", "two", "--shard-index", Integer.toString(i),
                             "--shard-count", "2", "--start-at", at, "--duration", "4", "--count", Long.toString(total),
-                            "--pps", "200k", "--dev", CLIENT_IF, "--dst-ip", SERVER_IP, "--dst-mac", mac(t.server, SERVER_IF),
+                            "--pps", "100k", "--dev", CLIENT_IF, "--dst-ip", SERVER_IP, "--dst-mac", mac(t.server, SERVER_IF),
                             // two agents on one interface: neither may claim it with the pass-through program
                             "--no-pass-prog", "--json-out", dir.resolve("a" + i + ".json").toString(), "-q",
                             "--metrics-port", Integer.toString(9460 + i), "--metrics-linger", "5s"));
@@ -152,7 +154,7 @@ class DistributedRunTest {
                 assertEquals(a, Json.MAPPER.readTree(agents[i].stdout()), "the report on stdout is the one in the file");
                 assertEquals(i, a.path("shard_index").asInt());
                 assertEquals(total / 2, a.path("share").path("count").asLong());
-                assertEquals(100_000, a.path("share").path("pps").asLong(), "rate/N");
+                assertEquals(50_000, a.path("share").path("pps").asLong(), "rate/N");
                 assertEquals(total / 2, a.path("report").path("sent_packets").asLong(), a::toPrettyString);
                 assertEquals(i, a.path("share").path("stream_base").asInt(), "a shard's own stream");
                 assertEquals("[{\"template\":0,\"of\":2,\"from\":" + i + ",\"to\":" + (i + 1) + "}]",
