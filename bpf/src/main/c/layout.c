@@ -18,7 +18,7 @@ int main(void)
 	FIELD(xdperf_tx_config, end_ns); FIELD(xdperf_tx_config, stop);
 	FIELD(xdperf_tx_config, test_hooks); FIELD(xdperf_tx_config, n_templates);
 	FIELD(xdperf_tx_config, cycle_len); FIELD(xdperf_tx_config, n_cpus); FIELD(xdperf_tx_config, copy);
-	FIELD(xdperf_tx_config, test_tx_offset_ns);
+	FIELD(xdperf_tx_config, test_tx_offset_ns); FIELD(xdperf_tx_config, clock_every);
 
 	SIZE(xdperf_field);
 	FIELD(xdperf_field, offset); FIELD(xdperf_field, width); FIELD(xdperf_field, op);
@@ -42,6 +42,7 @@ int main(void)
 	FIELD(xdperf_tx_state, next_ns); FIELD(xdperf_tx_state, seq); FIELD(xdperf_tx_state, limit);
 	FIELD(xdperf_tx_state, sent_packets); FIELD(xdperf_tx_state, sent_bytes);
 	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank); FIELD(xdperf_tx_state, last_ns);
+	FIELD(xdperf_tx_state, clock_ns); FIELD(xdperf_tx_state, clock_slot); FIELD(xdperf_tx_state, clock_step);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);

@@ -64,6 +64,10 @@ struct xdperf_tx_config {
 	__u32 n_cpus;        /* sending CPUs: packet index k = slot * n_cpus + rank */
 	__u32 copy;          /* non-zero: copy the template into every frame (several templates) */
 	__u64 test_tx_offset_ns; /* tests only: stamp send times this much earlier (a known delay) */
+	__u32 clock_every;   /* flat out: read the clock on the first slot of every live-frames
+	                      * batch of this many frames (a power of two) and
+	                      * interpolate within it; 0: every slot */
+	__u32 pad;
 };
 
 /* A field rule as xdp_tx applies it; see docs/abi.md. 40 bytes. */
@@ -119,6 +123,9 @@ struct xdperf_tx_state {
 	__u64 test_drops;    /* slots dropped by a test hook */
 	__u64 rank;          /* this CPU's rank among the sending CPUs */
 	__u64 last_ns;       /* departure time of the last frame sent */
+	__u64 clock_ns;      /* flat out: the clock at the first slot of the current batch */
+	__u64 clock_slot;    /* that slot */
+	__u64 clock_step;    /* ns per slot over the previous batch: the interpolation's pace */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -58,7 +58,7 @@ public final class Structs {
 
     public static final class TxConfig {
         public static final String C_NAME = "xdperf_tx_config";
-        public static final int SIZE = 56;
+        public static final int SIZE = 64;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int END_NS = 16;
@@ -69,6 +69,7 @@ public final class Structs {
         public static final int N_CPUS = 40;
         public static final int COPY = 44;
         public static final int TEST_TX_OFFSET_NS = 48;
+        public static final int CLOCK_EVERY = 56;
     }
 
     public static final class Field {
@@ -118,7 +119,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 72;
+        public static final int SIZE = 96;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -128,6 +129,9 @@ public final class Structs {
         public static final int TEST_DROPS = 48;
         public static final int RANK = 56;
         public static final int LAST_NS = 64;
+        public static final int CLOCK_NS = 72;
+        public static final int CLOCK_SLOT = 80;
+        public static final int CLOCK_STEP = 88;
     }
 
     public static final class TestHook {

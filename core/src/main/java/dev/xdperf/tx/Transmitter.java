@@ -253,7 +253,18 @@ public final class Transmitter implements AutoCloseable {
         c.putInt(Structs.TxConfig.N_CPUS, spec.cpus.size());
         c.putInt(Structs.TxConfig.COPY, t.copy() ? 1 : 0);
         c.putLong(Structs.TxConfig.TEST_TX_OFFSET_NS, spec.testLatencyOffsetNs);
+        c.putInt(Structs.TxConfig.CLOCK_EVERY, clockEvery());
         object.map("tx_config").update(0, c);
+    }
+
+    /**
+     * Flat out, xdp_tx reads the clock once per live-frames batch (see tx.bpf.c): every call's
+     * repeat is then a multiple of the batch size, so that each batch starts on a slot that is
+     * a multiple of it. Paced runs, and batch sizes that are not a power of two, read it per slot.
+     */
+    int clockEvery() {
+        int b = spec.batchSize;
+        return spec.pps == 0 && b > 1 && Integer.bitCount(b) == 1 ? b : 0;
     }
 
     private void writeTemplates() {
@@ -355,6 +366,8 @@ public final class Transmitter implements AutoCloseable {
                         repeat = (int) Math.min(REPEAT, Math.max(remaining, LiveFrames.MAX_BATCH));
                     }
                 }
+                // Whole batches only: xdp_tx reads the clock on the first frame of each (clockEvery).
+                repeat = (int) Math.min(Integer.MAX_VALUE / 2, (repeat + spec.batchSize - 1L) / spec.batchSize * spec.batchSize);
                 long t0 = System.nanoTime();
                 if (firstCallNs == 0) {
                     firstCallNs = t0;

@@ -285,4 +285,53 @@ class TransmitReceiveTest {
         assertEquals(captured, checked);
         assertTrue(tos.size() > 200, "the TOS byte varies per packet: " + tos.size() + " values");
     }
+
+    /**
+     * Flat out, xdp_tx reads the clock once per live-frames batch and places the other frames
+     * at the previous batch's pace: the stamps must still rise with the sequence numbers, stay
+     * inside the run, and never carry a gap between calls into the next batch.
+     */
+    @Test
+    void flatOutSendTimesRiseWithTheSequenceAndStayInsideTheRun(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("flat.pcap");
+        int captured = 4000;
+        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
+                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
+                .redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+
+        long before = System.nanoTime();   // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+        JsonNode r = client("--cpus", "0", "--count", "2000000", "--callers", "2");
+        long after = System.nanoTime();
+        assertEquals(2_000_000, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+
+        java.util.TreeMap<Long, Long> stamps = new java.util.TreeMap<>();
+        for (byte[] f : Pcap.frames(pcap)) {
+            MeasurementHeader mh = MeasurementHeader.read(f, 42);
+            assertNotNull(mh);
+            stamps.put(mh.seq(), mh.txNs());
+        }
+        assertTrue(stamps.size() > captured / 2, "frames captured: " + stamps.size());
+        Long prevSeq = null;
+        long prevNs = 0;
+        int neighbours = 0;
+        for (var e : stamps.entrySet()) {
+            long ns = e.getValue();
+            assertTrue(ns >= before && ns <= after, "seq " + e.getKey() + " stamped outside the run: " + ns
+                    + " not in [" + before + ", " + after + "]");
+            if (prevSeq != null) {
+                assertTrue(ns > prevNs, "seq " + e.getKey() + " stamped " + ns + ", not after seq " + prevSeq + " (" + prevNs + ")");
+                if (e.getKey() == prevSeq + 1) {
+                    neighbours++;
+                    assertTrue(ns - prevNs < 1_000_000, "consecutive frames " + prevSeq + ", " + e.getKey()
+                            + " stamped " + (ns - prevNs) + " ns apart");
+                }
+            }
+            prevSeq = e.getKey();
+            prevNs = ns;
+        }
+        assertTrue(neighbours > 100, "consecutive sequence numbers among the captured frames: " + neighbours);
+    }
 }
