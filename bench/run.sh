@@ -1,59 +1,83 @@
 #!/usr/bin/env bash
-# Benchmark: `xdperf client` against the ceiling of the mechanism it uses, a minimal C
-# program that runs an XDP_TX-only program through BPF_PROG_RUN live frames.
+# The performance suite: `xdperf client` against the ceiling of the mechanism it uses (a
+# minimal C program running an XDP_TX-only program through BPF_PROG_RUN live frames) and
+# against other traffic generators, on the same veth pair, CPUs and frame lengths.
 #
-# Both tools send over a veth pair between two fresh network namespaces, one after the
-# other, on the same CPU(s). The rate is measured at the receiver: xdp_count (native XDP on
-# the receiving veth) counts every frame in a per-CPU map, which this script reads with
-# bpftool before, during and after each run. The senders' own counts are not trusted: live
-# frames report success even for frames that never arrive.
+# Two fresh network namespaces joined by a veth pair; the rate is measured at the
+# receiver: xdp_count (native XDP on the receiving veth) counts every UDP frame of the
+# benchmark in a per-CPU map (and passes everything else: ARP, iperf3's control
+# connection), which this script reads with bpftool before, during and after each run. The
+# senders' own counts are not trusted: live frames report success even for frames that
+# never arrive.
 #
-# Two rates are reported for every run:
+# For every run:
 #   steady  frames received in a window inside the run (from 0.5 s after the first frames
-#           arrived to 0.5 s before the run's nominal end) divided by that window's length:
-#           the sending rate itself, free of start-up and shutdown costs;
+#           arrived to 0.5 s before the run's nominal end) divided by that window's length;
 #   whole   all frames received during the run divided by the wall time of the whole
-#           command, from launch to exit (start-up included: a JVM pays more here).
-# Runs of the two tools alternate. A run whose steady window saw other work on the machine
-# (CPU time outside the tool under test, or steal) is run again, up to --retries times.
+#           command, from launch to exit (start-up included: a JVM pays more here);
+#   CPU     machine-wide busy CPU time (user + nice + system + irq + softirq, all CPUs, from
+#           /proc/stat) in the steady window divided by the frames counted in it: ns/packet.
+# Tools alternate within a round. A run whose steady window saw other work on the machine
+# (CPU time outside the tool under test and its children, or steal) is run again, up to
+# --retries times.
 #
-# The tools, each given the same CPUs, frame length and addresses:
-#   C ceiling  bench/build/sender (bench/ceiling/sender.c running ceiling.bpf.c)
-#   xdperf     ./xdperf client --dev IF --cpus LIST --duration D --json (flat out, with
-#              its measurement header, as by default)
+# The tools (each given the same CPUs, frame length and addresses; see docs/benchmarks.md):
+#   ceiling         bench/build/sender (bench/ceiling/sender.c running ceiling.bpf.c)
+#   xdperf          ./xdperf client --dev IF --cpus LIST --duration D --json (flat out, with
+#                   its measurement header, as by default)
+#   xdperf-fields   the same with 4 per-packet field rules (source and destination address
+#                   and port ranges), each covered by the IPv4 and UDP checksums
+#   trafgen         netsniff-ng's trafgen, PF_PACKET TX ring, -P K processes
+#   iperf3          iperf3 -u -b 0 -l LEN -P K, its server in the receiving namespace
+#   xdp-trafficgen  xdp-tools' xdp-trafficgen udp -t K (IPv6 only, fixed frame length)
 #
 # Usage: bench/run.sh [options]     (as root; see --help)
+# shellcheck disable=SC2015  # "check && check || die" is meant: die when either fails
 set -euo pipefail
 export LC_ALL=C
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench=$repo/bench
 build=$bench/build
+me=run.sh
+# shellcheck source=bench/lib.sh
+. "$bench/lib.sh"
 
+all_tools=(ceiling xdperf xdperf-fields trafgen iperf3 xdp-trafficgen)
 seconds=5
 runs=3
 cpu=1
 cpu_counts=1
-size=64
+sizes=64
+tools=ceiling,xdperf
 repeat=4000000
-with_xdperf=1
 keep_logs=0
 retries=2
+startup=0
+startup_runs=5
+json_out=""
 
 usage() {
   cat <<EOF
 usage: bench/run.sh [options]
 
-  --seconds D      length of each run in seconds (default $seconds)
-  --runs N         runs per tool and variant (default $runs)
-  --cpu C          the CPU for the single-CPU variant (default $cpu)
+  --tools LIST     tools to run, comma-separated, or all: ${all_tools[*]}
+                   (default $tools)
+  --sizes LIST     frame lengths without the 4-byte FCS, as xdperf's --size counts them,
+                   64..1514, e.g. 64,512,1500 (default $sizes); --size BYTES is the same
   --cpus COUNTS    number of sending CPUs; a comma list runs several variants, e.g. 1,2
                    (default $cpu_counts). One CPU means CPU C; k > 1 CPUs means C..C+k-1,
                    or 0..k-1 when C+k exceeds the machine.
-  --size BYTES     frame length without the 4-byte FCS, as xdperf's --size counts it,
-                   64..1514 (default $size)
+  --cpu C          the CPU for the single-CPU variant (default $cpu)
+  --seconds D      length of each run in seconds (default $seconds)
+  --runs N         runs per tool, CPU count and size (default $runs)
+  --startup        also measure start-up: time to the first packet of ./xdperf client
+                   --plugin icmp (median of --startup-runs), and peak memory with 256 templates
+  --startup-runs N runs of the start-up measurement (default $startup_runs)
+  --suite          the whole suite: --tools all --sizes 64,512,1500 --cpus 1,2 --startup
+  --json FILE      write every run and the summary as JSON to FILE
   --repeat R       frames per BPF_PROG_RUN call of the C sender (default $repeat)
-  --no-xdperf      measure the C ceiling only
+  --no-xdperf      measure the C ceiling only (--tools ceiling)
   --retries N      run again a run whose steady window saw other load (over 5% of a CPU
                    busy outside the tool, or 5% steal), up to N times (default $retries)
   --keep-logs      keep every tool's output under bench/build/logs/
@@ -61,21 +85,25 @@ usage: bench/run.sh [options]
 EOF
 }
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-
+need() { (($# >= 2)) && [[ -n $2 ]] || die "$1 needs a value (see --help)"; }
 while (($#)); do
   case $1 in
-    --seconds) seconds=${2:?--seconds needs a value}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a value}; shift 2 ;;
-    --cpu) cpu=${2:?--cpu needs a value}; shift 2 ;;
-    --cpus) cpu_counts=${2:?--cpus needs a value}; shift 2 ;;
-    --size) size=${2:?--size needs a value}; shift 2 ;;
-    --repeat) repeat=${2:?--repeat needs a value}; shift 2 ;;
-    --no-xdperf) with_xdperf=0; shift ;;
+    --seconds) need "$@"; seconds=$2; shift 2 ;;
+    --runs) need "$@"; runs=$2; shift 2 ;;
+    --cpu) need "$@"; cpu=$2; shift 2 ;;
+    --cpus) need "$@"; cpu_counts=$2; shift 2 ;;
+    --size|--sizes) need "$@"; sizes=$2; shift 2 ;;
+    --tools) need "$@"; tools=$2; shift 2 ;;
+    --suite) tools=all; sizes=64,512,1500; cpu_counts=1,2; startup=1; shift ;;
+    --startup) startup=1; shift ;;
+    --startup-runs) need "$@"; startup_runs=$2; shift 2 ;;
+    --json) need "$@"; json_out=$2; shift 2 ;;
+    --repeat) need "$@"; repeat=$2; shift 2 ;;
+    --no-xdperf) tools=ceiling; shift ;;
     --keep-logs) keep_logs=1; shift ;;
-    --retries) retries=${2:?--retries needs a value}; shift 2 ;;
+    --retries) need "$@"; retries=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; exit 2 ;;
+    *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -83,161 +111,152 @@ ncpu=$(nproc)
 [[ $seconds =~ ^[0-9]+$ ]] && ((seconds >= 1)) || die "--seconds: expected a whole number >= 1, got '$seconds'"
 [[ $runs =~ ^[0-9]+$ ]] && ((runs >= 1)) || die "--runs: expected a number >= 1, got '$runs'"
 [[ $cpu =~ ^[0-9]+$ ]] && ((cpu < ncpu)) || die "--cpu: expected a CPU in 0..$((ncpu - 1)), got '$cpu'"
-[[ $size =~ ^[0-9]+$ ]] && ((size >= 64 && size <= 1514)) || die "--size: expected 64..1514, got '$size'"
 [[ $retries =~ ^[0-9]+$ ]] || die "--retries: expected a number, got '$retries'"
 [[ $repeat =~ ^[0-9]+$ ]] && ((repeat >= 1)) || die "--repeat: expected a number >= 1, got '$repeat'"
+[[ $startup_runs =~ ^[0-9]+$ ]] && ((startup_runs >= 1)) || die "--startup-runs: expected a number >= 1, got '$startup_runs'"
 IFS=, read -ra variants <<<"$cpu_counts"
+((${#variants[@]})) || die "--cpus: expected counts in 1..$ncpu, got '$cpu_counts'"
 for k in "${variants[@]}"; do
   [[ $k =~ ^[0-9]+$ ]] && ((k >= 1 && k <= ncpu)) || die "--cpus: expected counts in 1..$ncpu, got '$cpu_counts'"
 done
+IFS=, read -ra size_list <<<"$sizes"
+((${#size_list[@]})) || die "--sizes: expected frame lengths in 64..1514, got '$sizes'"
+for s in "${size_list[@]}"; do
+  [[ $s =~ ^[0-9]+$ ]] && ((s >= 64 && s <= 1514)) || die "--sizes: expected frame lengths in 64..1514, got '$sizes'"
+done
+[[ $tools == all ]] && tools=$(IFS=,; echo "${all_tools[*]}")
+IFS=, read -ra tool_list <<<"$tools"
+((${#tool_list[@]})) || die "--tools: expected some of ${all_tools[*]}, got '$tools'"
+for t in "${tool_list[@]}"; do
+  [[ " ${all_tools[*]} " == *" $t "* ]] || die "--tools: '$t' is not one of ${all_tools[*]} (or all)"
+done
+if [[ -n $json_out ]]; then
+  touch "$json_out" 2>/dev/null || die "--json: cannot write '$json_out'"
+  json_out=$(cd "$(dirname "$json_out")" && pwd)/$(basename "$json_out")
+fi
 
 (($(id -u) == 0)) || die "needs root (namespaces, XDP, BPF_PROG_RUN)"
-for tool in ip ethtool bpftool jq clang cc taskset; do
+for tool in ip ethtool bpftool jq clang cc taskset timeout; do
   command -v "$tool" >/dev/null || die "$tool not found: run scripts/setup.sh"
 done
-
-# ---------------------------------------------------------------- build
-
-mkdir -p "$build"
-for prog in ceiling count; do
-  if [[ ! -f $build/$prog.bpf.o || $bench/ceiling/$prog.bpf.c -nt $build/$prog.bpf.o ]]; then
-    clang -O2 -g -Wall -Werror -target bpf -I"/usr/include/$(cc -dumpmachine)" \
-      -c "$bench/ceiling/$prog.bpf.c" -o "$build/$prog.bpf.o"
-  fi
-done
-if [[ ! -x $build/sender || $bench/ceiling/sender.c -nt $build/sender ]]; then
-  cc -O2 -Wall -Wextra -Werror -o "$build/sender" "$bench/ceiling/sender.c" -lbpf -lpthread
+if ((startup)); then
+  command -v tcpdump >/dev/null || die "tcpdump not found: run scripts/setup.sh"
+  [[ -x /usr/bin/time ]] || die "/usr/bin/time not found: run scripts/setup.sh"
 fi
 
-xdperf_note=""
-if ((with_xdperf)); then
-  if [[ ! -f $repo/core/target/xdperf.jar ]]; then
-    echo "run.sh: core/target/xdperf.jar missing: building (mvn -q -B -DskipTests package)"
-    (cd "$repo" && mvn -q -B -DskipTests package) >"$build/mvn.log" 2>&1 ||
-      xdperf_note="the Maven build failed (see bench/build/mvn.log)"
-  fi
-  if [[ -z $xdperf_note && ! -f $repo/core/target/xdperf.jar ]]; then
-    xdperf_note="core/target/xdperf.jar was not built"
-  elif [[ -z $xdperf_note && ! -x $repo/xdperf ]]; then
-    xdperf_note="no ./xdperf launcher in the repository"
-  fi
-  [[ -z $xdperf_note ]] || { echo "xdperf: n/a ($xdperf_note)"; with_xdperf=0; }
-fi
+# ---------------------------------------------------------------- build and tools
 
+build_c
 logs=$(mktemp -d "$build/logs.XXXXXX")
+install_traps
+
+# note[TOOL]: why a tool does not run at all (its rows say so); empty when it runs.
+declare -A note=()
+declare -A binary=([trafgen]=trafgen [iperf3]=iperf3 [xdp-trafficgen]=xdp-trafficgen)
+want() { [[ " ${tool_list[*]} " == *" $1 "* ]]; }
+for t in "${tool_list[@]}"; do
+  case $t in
+    xdperf|xdperf-fields)
+      [[ -n ${xdperf_why+x} ]] || xdperf_why=$(xdperf_ready)
+      [[ -z $xdperf_why ]] || note[$t]="n/a ($xdperf_why)" ;;
+    trafgen|iperf3|xdp-trafficgen)
+      if ! command -v "${binary[$t]}" >/dev/null; then
+        echo "$t not found: run scripts/setup.sh --bench"
+        note[$t]="n/a (not installed)"
+      fi ;;
+  esac
+done
+if ((startup)) && [[ -z ${note[xdperf]:-} ]]; then
+  [[ -n ${xdperf_why+x} ]] || xdperf_why=$(xdperf_ready)
+  [[ -z $xdperf_why ]] || { echo "start-up: n/a ($xdperf_why)"; startup=0; }
+fi
 
 # ---------------------------------------------------------------- topology
 
 tx=xdpb-tx-$$
 rx=xdpb-rx-$$
-txif=xb-tx
-rxif=xb-rx
-child=""
+topo_up "$tx" "$rx"
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
-    kill -TERM "$child" 2>/dev/null || true
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-  fi
-  ip netns del "$tx" 2>/dev/null || true
-  ip netns del "$rx" 2>/dev/null || true
-  if ((keep_logs)); then
-    mkdir -p "$build/logs" && mv "$logs" "$build/logs/run-$$" && echo "logs: bench/build/logs/run-$$"
+fields_opts=(--src-ip-range 198.18.1.1-198.18.1.250 --dst-ip-range 198.18.2.1-198.18.2.250
+  --src-port-range 1024-2047 --dst-port-range 5201-5456)
+
+# xdperf-fields: check in a pcap of what the run would send that all four fields change from
+# packet to packet and that every checksum is right.
+if want xdperf-fields && [[ -z ${note[xdperf-fields]:-} ]]; then
+  if ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --src-ip 198.18.0.1 --dst-ip 198.18.0.2 \
+      --dst-mac "$rx_mac" --size 64 "${fields_opts[@]}" --pcap "$logs/fields.pcap" --count 8 >"$logs/fields.out" 2>&1 &&
+    tcpdump -nr "$logs/fields.pcap" -vv 2>/dev/null >"$logs/fields.txt"; then
+    verdict=$(awk '
+      /proto UDP/ { if ($0 ~ /bad cksum/) bad++ }
+      / > / { n++; split($1, s, "."); split($3, d, "."); sub(/:$/, "", d[5])
+              src[s[1] "." s[2] "." s[3] "." s[4]]++; sp[s[5]]++; dst[d[1] "." d[2] "." d[3] "." d[4]]++; dp[d[5]]++
+              if ($0 !~ /udp sum ok/) bad++ }
+      END { printf "%d %d %d %d %d %d", n, length(src), length(dst), length(sp), length(dp), bad }' "$logs/fields.txt")
+    read -r n a b c d bad <<<"$verdict"
+    if ((n == 8 && a == 8 && b == 8 && c == 8 && d == 8 && bad == 0)); then
+      echo "xdperf-fields: checked with --pcap: in 8 packets the source and destination address and port all differ per packet, every checksum right"
+    else
+      note[xdperf-fields]="n/a (the --pcap check failed: $n packets, distinct src/dst/sport/dport $a/$b/$c/$d, $bad bad checksums)"
+    fi
   else
-    rm -rf "$logs"
+    note[xdperf-fields]="n/a (xdperf client --pcap failed: $(tail -n 1 "$logs/fields.out"))"
   fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "run.sh: interrupted" >&2; exit 130' INT
-trap 'exit 143' TERM
+fi
 
-ip netns add "$tx"
-ip netns add "$rx"
-for ns in "$tx" "$rx"; do   # no IPv6 chatter (router solicitations) in the counts
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip -n "$tx" link add "$txif" type veth peer name "$rxif" netns "$rx"
-# veth starts with one real queue: widen the receiving end first, then the sending end,
-# and only then attach XDP (queues added while a program is attached get none).
-ip netns exec "$rx" ethtool -L "$rxif" rx "$ncpu" tx "$ncpu"
-ip netns exec "$tx" ethtool -L "$txif" rx "$ncpu" tx "$ncpu"
-ip -n "$rx" link set dev "$rxif" up
-ip -n "$tx" link set dev "$txif" up
-ip -n "$tx" addr add 198.18.0.1/30 dev "$txif"
-ip -n "$rx" addr add 198.18.0.2/30 dev "$rxif"
-# Without a native XDP program on the receiving veth, XDP_TX frames vanish silently.
-ip -n "$rx" link set dev "$rxif" xdpdrv obj "$build/count.bpf.o" sec xdp
+# iperf3's server, in the receiving namespace, for the whole suite.
+if want iperf3 && [[ -z ${note[iperf3]:-} ]]; then
+  ip netns exec "$rx" iperf3 -s -p 5201 >"$logs/iperf3-server.log" 2>&1 &
+  bg_pids+=($!)
+  iperf3_version=$(iperf3 --version | awk 'NR == 1 { print $2 }')
+fi
 
-prog_id=$(ip -n "$rx" -j -d link show dev "$rxif" | jq -r '.[0].xdp.prog.id // empty')
-[[ -n $prog_id ]] || die "xdp_count is not attached to $rxif"
-map_id=$(bpftool prog show id "$prog_id" -j | jq -r '.map_ids[0] // empty')
-[[ -n $map_id && $(bpftool map show id "$map_id" -j | jq -r .name) == counts ]] ||
-  die "cannot find the counts map of xdp_count (prog $prog_id)"
-tx_mac=$(ip -n "$tx" -j link show dev "$txif" | jq -r '.[0].address')
-rx_mac=$(ip -n "$rx" -j link show dev "$rxif" | jq -r '.[0].address')
+# xdp-trafficgen may not load on this kernel: try once, and keep its one-line error.
+trafficgen_size=64   # xdp-tools 1.3.1 sends fixed 64-byte IPv6/UDP frames (no size option)
+if want xdp-trafficgen && [[ -z ${note[xdp-trafficgen]:-} ]]; then
+  if ! ip netns exec "$tx" timeout 10 xdp-trafficgen udp -m "$rx_mac" -n 1000 "$txif" \
+      >"$logs/xdp-trafficgen.probe" 2>&1; then
+    note[xdp-trafficgen]="did not load: $(grep -v '^ *libbpf:' "$logs/xdp-trafficgen.probe" | tail -n 1 | sed 's/^ *//')"
+    [[ ${note[xdp-trafficgen]} != "did not load: " ]] ||
+      note[xdp-trafficgen]="did not load: $(tail -n 1 "$logs/xdp-trafficgen.probe" | sed 's/^ *//')"
+  fi
+fi
 
-# ---------------------------------------------------------------- measuring
+# ---------------------------------------------------------------- one run
 
-now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
-
-# Helpers run on the CPUs the senders leave free, when there are any.
-helper_cpus=""
-read_count() {
-  if [[ -n $helper_cpus ]]; then
-    taskset -c "$helper_cpus" bpftool map dump id "$map_id" -j
-  else
-    bpftool map dump id "$map_id" -j
-  fi | jq '[.[0].formatted.values[].value.packets] | add'
-}
-
-# sample VAR_COUNT VAR_TIME: the counter and the time of the read (middle of the read).
-sample() {
-  local a b c
-  a=$(now_us); c=$(read_count); b=$(now_us)
-  printf -v "$1" %s "$c"
-  printf -v "$2" %s $(((a + b) / 2))
+# tool_cmd TOOL K CPULIST FIRST SIZE: sets cmd to the command line of one run.
+tool_cmd() {
+  local t=$1 k=$2 list=$3 first=$4 size=$5
+  case $t in
+    ceiling)
+      cmd=(ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$first" --threads "$k"
+        --seconds "$seconds" --size $((size + 4)) --repeat "$repeat"
+        --src-mac "$tx_mac" --dst-mac "$rx_mac" --src-ip 198.18.0.1 --dst-ip 198.18.0.2) ;;
+    xdperf|xdperf-fields)
+      cmd=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$list"
+        --duration "$seconds" --json --size "$size"
+        --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac")
+      [[ $t == xdperf ]] || cmd+=("${fields_opts[@]}") ;;
+    trafgen)
+      # Ethernet + IPv4 + UDP headers (42 bytes), zero payload; trafgen fills in the checksums.
+      echo "{ eth(da=$rx_mac, sa=$tx_mac), ipv4(saddr=198.18.0.1, daddr=198.18.0.2, ttl=64)," \
+        "udp(sp=5201, dp=5201), fill(0x00, $((size - 42))) }" >"$logs/trafgen.$size.cfg"
+      cmd=(ip netns exec "$tx" timeout --preserve-status -s INT "$seconds"
+        taskset -c "$list" trafgen --dev "$txif" --conf "$logs/trafgen.$size.cfg" --cpus "$k" -Q) ;;
+    iperf3)
+      cmd=(ip netns exec "$tx" taskset -c "$list" iperf3 -c 198.18.0.2 -p 5201 -u -b 0
+        -l $((size - 42)) -t "$seconds" -P "$k" --json) ;;
+    xdp-trafficgen)
+      cmd=(ip netns exec "$tx" timeout --preserve-status -s INT "$seconds"
+        taskset -c "$list" xdp-trafficgen udp -m "$rx_mac" -t "$k" "$txif") ;;
+  esac
 }
 
-sleep_until_us() {
-  local d=$(($1 - $(now_us)))
-  ((d > 0)) && sleep "$(printf '%d.%06d' $((d / 1000000)) $((d % 1000000)))"
-  return 0
-}
-
-# cpu_ticks: "busy steal" over all CPUs, in clock ticks. Busy is user + nice + system;
-# interrupt time is left out (the receiver's NAPI may be charged there).
-cpu_ticks() {
-  local _c u n s i w q sq st _rest
-  read -r _c u n s i w q sq st _rest </proc/stat
-  echo "$((u + n + s)) $st"
-}
-# child_ticks PID: user + system ticks of a process (all its threads).
-child_ticks() {
-  local f
-  f=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-  f=${f##*) }                 # the fields after "(comm) "
-  awk '{ print $12 + $13 }' <<<"$f"
-}
-# other_load TICKS STEAL_TICKS MICROSECONDS: "other steal", both in % of one CPU. Other is
-# CPU time spent by anything but the tool under test during the steady window.
-other_load() {
-  awk -v o="$1" -v s="$2" -v us="$3" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { t = us / 1e6 * hz; if (o < 0) o = 0; printf "%.0f %.0f", 100 * o / t, 100 * s / t }'
-}
-
-mpps() { awk -v n="$1" -v us="$2" 'BEGIN { if (us > 0) printf "%.3f", n / us; else print "n/a" }'; }
-
-# measure NAME RUN CMD...: one run; appends "steady whole" Mpps to $logs/NAME.rates.
+# measure NAME RUN CMD...: one run; appends "steady whole cpu_ns" to $logs/NAME.rates.
 measure() {
   local name=$1 run=$2; shift 2
   local out=$logs/$name.$run.out err=$logs/$name.$run.err
-  local c0 t0 c1 t1 c2 t2 ce te ts rc=0 steady=n/a whole load=""
-  local b1 st1 k1 b2 st2 k2
+  local c0 t0 c1 t1 c2 t2 ce te ts rc=0 steady=n/a whole load="" cpu_ns=n/a
+  local b1 st1 a1 k1 b2 st2 a2 k2
   sample c0 t0
   "$@" >"$out" 2>"$err" &
   child=$!
@@ -250,13 +269,14 @@ measure() {
   if [[ -n $ts ]] && ((seconds >= 2)); then
     sleep_until_us $((ts + 500000))
     sample c1 t1
-    read -r b1 st1 < <(cpu_ticks); k1=$(child_ticks "$child")
+    read -r b1 st1 a1 < <(cpu_ticks); k1=$(tree_ticks "$child")
     sleep_until_us $((ts + seconds * 1000000 - 500000))
-    read -r b2 st2 < <(cpu_ticks); k2=$(child_ticks "$child")
-    if [[ -n $k1 && -n $k2 ]] && kill -0 "$child" 2>/dev/null; then
+    read -r b2 st2 a2 < <(cpu_ticks); k2=$(tree_ticks "$child")
+    if kill -0 "$child" 2>/dev/null; then
       sample c2 t2
       steady=$(mpps $((c2 - c1)) $((t2 - t1)))
-      load=$(other_load $((b2 - b1 - (k2 - k1))) $((st2 - st1)) $((t2 - t1)))
+      cpu_ns=$(ns_per_packet $((a2 - a1)) $((c2 - c1)))
+      [[ -z $k1 || -z $k2 ]] || load=$(other_load $((b2 - b1 - (k2 - k1))) $((st2 - st1)) $((t2 - t1)))
     fi
   fi
   wait "$child" || rc=$?
@@ -265,6 +285,7 @@ measure() {
   whole=$(mpps $((ce - c0)) $((te - t0)))
   if ((rc != 0)); then
     echo "  $name run $run: failed (exit $rc): $(tail -n 3 "$err" | tr '\n' ' ')"
+    echo "$name $run failed (exit $rc): $(tail -n 1 "$err")" >>"$logs/failed"
     return 1
   fi
   local extra="" sent
@@ -281,12 +302,22 @@ measure() {
     disturbed=1
     if ((may_retry)); then mark=" DISTURBED, run again"; else mark=" DISTURBED, kept"; fi
   fi
-  printf '  %-13s run %d: steady %s Mpps, whole run %s Mpps (%d frames in %.2f s%s)%s\n' \
-    "$name" "$run" "$steady" "$whole" $((ce - c0)) "$(awk -v u=$((te - t0)) 'BEGIN{print u/1e6}')" "$extra" \
+  printf '  %-24s run %d: steady %s Mpps, whole run %s Mpps, CPU %s ns/packet (%d frames in %.2f s%s)%s\n' \
+    "$name" "$run" "$steady" "$whole" "$cpu_ns" $((ce - c0)) "$(awk -v u=$((te - t0)) 'BEGIN{print u/1e6}')" "$extra" \
     "${load:+; other load ${load% *}% of a CPU, steal ${load#* }%$mark}"
   ((disturbed && may_retry)) && return 3
   ((disturbed)) && echo "$name $run" >>"$logs/disturbed"
-  echo "$steady $whole" >>"$logs/$name.rates"
+  echo "$steady $whole $cpu_ns" >>"$logs/$name.rates"
+  jq -nc --arg name "$name" --argjson run "$run" --arg steady "$steady" --arg whole "$whole" \
+    --arg cpu "$cpu_ns" --argjson frames $((ce - c0)) --argjson wall_us $((te - t0)) \
+    --argjson disturbed "$disturbed" --arg load "$load" '
+    def num: if . == "n/a" or . == "" then null else tonumber end;
+    ($name | split(".")) as $p
+    | {tool: $p[0], cpus: ($p[1] | ltrimstr("cpus") | tonumber), size: ($p[2] | ltrimstr("size") | tonumber),
+       run: $run, steady_mpps: ($steady | num), whole_mpps: ($whole | num), cpu_ns_per_packet: ($cpu | num),
+       frames: $frames, wall_seconds: ($wall_us / 1e6), disturbed: ($disturbed == 1),
+       other_load_pct: (if $load == "" then null else ($load | split(" ")[0] | tonumber) end),
+       steal_pct: (if $load == "" then null else ($load | split(" ")[1] | tonumber) end)}' >>"$logs/runs.jsonl"
   return 0
 }
 
@@ -303,86 +334,252 @@ attempt() {
   done
 }
 
-# stats FILE COLUMN: "runs median min max" over the numeric values of a column.
-stats() {
-  [[ -f $1 ]] || { echo "0 n/a n/a n/a"; return; }
-  awk -v c="$2" '$c != "n/a" { print $c }' "$1" | sort -g | awk '
-    { v[NR] = $1 }
-    END {
-      if (NR == 0) { print "0 n/a n/a n/a"; exit }
-      m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-      printf "%d %.3f %.3f %.3f\n", NR, m, v[1], v[NR]
-    }'
+# threads_note TOOL K: how a tool used the K CPUs, for the table.
+threads_note() {
+  case $1 in
+    ceiling) echo "$2 thread(s), pinned" ;;
+    xdperf|xdperf-fields) echo "--cpus, $2 CPU(s)" ;;
+    trafgen) echo "-P $2: pins itself to CPU(s) 0..$(($2 - 1))" ;;
+    iperf3)
+      if ((k > 1)) && [[ $(printf '%s\n' "$iperf3_version" 3.16 | sort -V | head -n 1) != 3.16 ]]; then
+        echo "-P $2 streams in 1 thread (iperf3 $iperf3_version): ran on one CPU"
+      else
+        echo "-P $2, taskset"
+      fi ;;
+    xdp-trafficgen) echo "-t $2" ;;
+  esac
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 # ---------------------------------------------------------------- runs
 
-echo "machine: $(uname -r), $ncpu CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+machine_line
 echo "veth $tx/$txif -> $rx/$rxif ($ncpu queues each), xdp_count prog $prog_id map $map_id"
-echo "frames of $size bytes (+4 FCS), $runs runs of $seconds s per tool, interleaved"
-
-# Other work on these few CPUs skews every number: say so.
-read -r _ u1 n1 s1 i1 w1 q1 sq1 st1 _ </proc/stat
-sleep 1
-read -r _ u2 n2 s2 i2 w2 q2 sq2 st2 _ </proc/stat
-busy=$(( (u2 + n2 + s2 + q2 + sq2 + st2) - (u1 + n1 + s1 + q1 + sq1 + st1) ))
-idle=$(( (i2 + w2) - (i1 + w1) ))
-if ((busy * 10 > busy + idle)); then
-  echo "warning: the machine was $((100 * busy / (busy + idle)))% busy before the runs; other load skews the results" >&2
-fi
+echo "tools: ${tool_list[*]}; frames of ${size_list[*]} bytes (+4 FCS); $runs run(s) of $seconds s per tool, interleaved"
+for t in "${tool_list[@]}"; do [[ -z ${note[$t]:-} ]] || echo "$t: ${note[$t]}"; done
+quiet_check
 
 summary=""
 for k in "${variants[@]}"; do
   if ((k == 1)); then first=$cpu; elif ((cpu + k <= ncpu)); then first=$cpu; else first=0; fi
   cpulist=$(seq -s, "$first" $((first + k - 1)))
   helper_cpus=$( (seq 0 $((ncpu - 1)); seq "$first" $((first + k - 1))) | sort -n | uniq -u | paste -sd, -)
-  tag=cpus$k
-  echo
-  echo "== $k sending CPU(s): $cpulist"
-  for ((r = 1; r <= runs; r++)); do
-    attempt "ceiling.$tag" "$r" \
-      ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$first" --threads "$k" \
-        --seconds "$seconds" --size $((size + 4)) --repeat "$repeat" \
-        --src-mac "$tx_mac" --dst-mac "$rx_mac" --src-ip 198.18.0.1 --dst-ip 198.18.0.2
-    if ((with_xdperf)); then
-      attempt "xdperf.$tag" "$r" \
-        ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$cpulist" \
-          --duration "$seconds" --json --size "$size" \
-          --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac"
-    fi
-  done
+  for size in "${size_list[@]}"; do
+    tag=cpus$k.size$size
+    echo
+    echo "== $k sending CPU(s): $cpulist, $size-byte frames"
+    for ((r = 1; r <= runs; r++)); do
+      for t in "${tool_list[@]}"; do
+        [[ -z ${note[$t]:-} ]] || continue
+        [[ $t != xdp-trafficgen || $size == "$trafficgen_size" ]] || continue
+        tool_cmd "$t" "$k" "$cpulist" "$first" "$size"
+        attempt "$t.$tag" "$r" "${cmd[@]}"
+      done
+    done
 
-  read -r cn cm cmin cmax < <(stats "$logs/ceiling.$tag.rates" 1)
-  read -r _ cw _ _ < <(stats "$logs/ceiling.$tag.rates" 2)
-  if ((with_xdperf)); then
-    read -r xn xm xmin xmax < <(stats "$logs/xdperf.$tag.rates" 1)
-    read -r _ xw _ _ < <(stats "$logs/xdperf.$tag.rates" 2)
-  else
-    xn=0 xm=n/a xmin=n/a xmax=n/a xw=n/a
-  fi
-  table=$(
-    printf '\n%s sending CPU(s) [%s], %d-byte frames (+FCS), %d s runs; received Mpps\n' "$k" "$cpulist" "$size" "$seconds"
-    printf '%-14s %5s %8s %8s %8s %12s\n' tool runs median min max "whole-run"
-    printf '%-14s %5s %8s %8s %8s %12s\n' "C ceiling" "$cn" "$cm" "$cmin" "$cmax" "$cw"
-    if ((xn > 0)); then
-      printf '%-14s %5s %8s %8s %8s %12s\n' xdperf "$xn" "$xm" "$xmin" "$xmax" "$xw"
-    else
-      note=$xdperf_note
-      ((with_xdperf)) && note="every run failed, see above"
-      printf '%-14s %s\n' xdperf "n/a${note:+ ($note)}"
-    fi
-    printf 'ratio xdperf/ceiling: %s (steady median), %s (whole-run median)\n' "$(ratio "$xm" "$cm")" "$(ratio "$xw" "$cw")"
-  )
-  summary+=$table$'\n'
+    read -r _ xm _ _ < <(stats "$logs/xdperf.$tag.rates" 1)
+    read -r _ cm _ _ < <(stats "$logs/ceiling.$tag.rates" 1)
+    table=$(
+      printf '\n%s sending CPU(s) [%s], %d-byte frames (+FCS), %d s runs; received Mpps\n' "$k" "$cpulist" "$size" "$seconds"
+      printf '%-15s %4s %8s %8s %8s %9s %7s %8s  %s\n' tool runs median min max whole-run "ns/pkt" "/xdperf" "notes"
+      for t in "${tool_list[@]}"; do
+        read -r n m mn mx < <(stats "$logs/$t.$tag.rates" 1)
+        read -r _ w _ _ < <(stats "$logs/$t.$tag.rates" 2)
+        read -r _ c _ _ < <(stats "$logs/$t.$tag.rates" 3)
+        why=${note[$t]:-}
+        if [[ -z $why && $t == xdp-trafficgen && $size != "$trafficgen_size" ]]; then
+          why="n/a (sends only $trafficgen_size-byte frames)"
+        fi
+        [[ -n $why || $n -gt 0 ]] || why="n/a (every run failed, see above)"
+        if [[ -n $why ]]; then
+          printf '%-15s %s\n' "$t" "$why"
+          rowjson="{\"note\": $(jq -Rn --arg s "$why" '$s')}"
+        else
+          c=${c%.*}
+          how=$(threads_note "$t" "$k")
+          extra=$how
+          [[ $t != ceiling ]] || extra="xdperf/ceiling $(ratio "$xm" "$cm"); $how"
+          printf '%-15s %4s %8s %8s %8s %9s %7s %8s  %s\n' "$t" "$n" "$m" "$mn" "$mx" "$w" "$c" "$(ratio "$m" "$xm")" "$extra"
+          rowjson=$(jq -nc --argjson n "$n" --arg m "$m" --arg mn "$mn" --arg mx "$mx" --arg w "$w" --arg c "$c" \
+            --arg rx "$(ratio "$m" "$xm")" --arg how "$how" --arg xc "$([[ $t != ceiling ]] || ratio "$xm" "$cm")" '
+            def num: if . == "n/a" or . == "" then null else tonumber end;
+            {runs: $n, steady_median_mpps: ($m | num), steady_min_mpps: ($mn | num), steady_max_mpps: ($mx | num),
+             whole_median_mpps: ($w | num), cpu_ns_per_packet_median: ($c | num), ratio_to_xdperf: ($rx | num),
+             threads: $how} + (if $xc == "" then {} else {xdperf_over_ceiling: ($xc | num)} end)')
+        fi
+        jq -nc --arg t "$t" --argjson k "$k" --argjson s "$size" --arg cpus "$cpulist" --argjson row "$rowjson" \
+          '{tool: $t, cpus: $k, cpu_list: $cpus, size: $s} + $row' >>"$logs/summary.jsonl"
+      done
+    )
+    summary+=$table$'\n'
+  done
 done
 
 echo
-echo "== results (median/min/max: steady window; whole-run: median over the full command)"
+echo "== results (median/min/max: steady window; whole-run: median over the full command;"
+echo "   ns/pkt: median machine-wide CPU time per received frame; /xdperf: tool median / xdperf median)"
 printf '%s' "$summary"
+
+# ---------------------------------------------------------------- targets (issue 7), 64-byte frames
+
+# target LABEL NUM_TOOL DEN_TOOL K MIN: "measured ratio, met or MISSED by how much".
+target() {
+  local label=$1 a=$2 b=$3 k=$4 want=$5 ma mb r line
+  read -r _ ma _ _ < <(stats "$logs/$a.cpus$k.size64.rates" 1)
+  read -r _ mb _ _ < <(stats "$logs/$b.cpus$k.size64.rates" 1)
+  r=$(ratio "$ma" "$mb")
+  if [[ $r == n/a ]]; then
+    line=$(printf '%-44s not measured (%s or %s missing)' "$label" "$a" "$b")
+  else
+    line=$(awk -v r="$r" -v w="$want" -v l="$label" 'BEGIN {
+      if (r >= w) printf "%-44s %6.2f  (target >= %s): met, by %.2f", l, r, w, r - w
+      else printf "%-44s %6.2f  (target >= %s): MISSED by %.2f (%.0f%% short)", l, r, w, w - r, 100 * (w - r) / w }')
+  fi
+  echo "  $line"
+  jq -nc --arg l "$label" --arg r "$r" --argjson w "$want" \
+    '{target: $l, ratio: (if $r == "n/a" then null else ($r | tonumber) end), minimum: $w,
+      met: (if $r == "n/a" then null else (($r | tonumber) >= $w) end)}' >>"$logs/targets.jsonl"
+}
+if [[ " ${size_list[*]} " == *" 64 "* ]]; then
+  echo
+  echo "== targets (issue 7), 64-byte frames, steady medians"
+  for k in "${variants[@]}"; do
+    ((k == 1 || k == 2)) && target "$k CPU(s): xdperf / ceiling" xdperf ceiling "$k" 0.85
+    target "$k CPU(s): xdperf-fields / ceiling" xdperf-fields ceiling "$k" 0.8
+    target "$k CPU(s): xdperf / trafgen" xdperf trafgen "$k" 10
+    target "$k CPU(s): xdperf / iperf3" xdperf iperf3 "$k" 25
+  done
+fi
+
+# ---------------------------------------------------------------- start-up and memory (issue 7)
+
+# secs_between T0 T1: T1 - T0 in ms (both seconds with a fraction).
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+# median and minimum of numbers, one per line on stdin: "median min"
+median_min() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "n/a n/a"; exit }
+  printf "%s %s\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1] }'; }
+
+startup_json="null"
+if ((startup)); then
+  echo
+  echo "== start-up: ./xdperf client --plugin icmp --count 1 (this checkout's jar, system JDK)"
+  helper_cpus=""
+  icmp_cmd=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --plugin icmp
+    --dst-ip 198.18.0.2 --dst-mac "$rx_mac" --count 1 --quiet)
+  firsts=() totals=() startup_error=""
+  # The compiled-plugin cache lives in the process, so there is none to warm on disk; one run
+  # first warms the OS page cache (the jar, the JDK's classes) and anything else that caches.
+  if ! "${icmp_cmd[@]}" >"$logs/startup.warm" 2>&1; then
+    startup_error="the warm-up run failed: $(tail -n 1 "$logs/startup.warm")"
+  fi
+  echo "  warm-up run done (the plugin cache is per process; this warms the page cache)"
+  for ((i = 1; i <= startup_runs && ${#startup_error} == 0; i++)); do
+    # ICMP passes xdp_count to the stack, where tcpdump stamps its arrival.
+    ip netns exec "$rx" tcpdump -i "$rxif" -c 1 -n -tt --time-stamp-precision=nano icmp \
+      >"$logs/td.$i" 2>"$logs/td.$i.err" &
+    td=$!
+    bg_pids+=("$td")
+    for _ in $(seq 100); do grep -q "listening on" "$logs/td.$i.err" 2>/dev/null && break; sleep 0.05; done
+    t0=$EPOCHREALTIME
+    if ! "${icmp_cmd[@]}" >"$logs/startup.$i" 2>&1; then
+      startup_error="run $i failed: $(tail -n 1 "$logs/startup.$i")"; break
+    fi
+    t1=$EPOCHREALTIME
+    if ! timeout 5 tail --pid="$td" -f /dev/null; then
+      startup_error="run $i: the packet never arrived"; break
+    fi
+    tp=$(awk '{ print $1; exit }' "$logs/td.$i")
+    firsts+=("$(ms_between "$t0" "$tp")")
+    totals+=("$(ms_between "$t0" "$t1")")
+    echo "  run $i: first packet after ${firsts[-1]} ms, client exited after ${totals[-1]} ms"
+  done
+  if [[ -n $startup_error ]]; then
+    echo "  start-up: n/a ($startup_error)"
+    first_med=n/a first_min=n/a total_med=n/a
+  else
+    read -r first_med first_min < <(printf '%s\n' "${firsts[@]}" | median_min)
+    read -r total_med _ < <(printf '%s\n' "${totals[@]}" | median_min)
+  fi
+
+  # Peak memory with 256 templates: icmp with addresses=all over 16 source addresses (this
+  # end's interface) x 16 destinations (the server's), as in jmh/. The destinations come from
+  # an xdperf server's hello, so this runs in a second pair of namespaces with xdperf server
+  # (verdict pass, so tcpdump sees the frames and counts the address pairs).
+  echo
+  echo "== peak memory: ./xdperf client --plugin icmp -O addresses=all, 16 x 16 addresses = 256 templates"
+  mtx=xdpb-mtx-$$ mrx=xdpb-mrx-$$
+  topo_up "$mtx" "$mrx" 0
+  for i in $(seq 3 17); do
+    ip -n "$mtx" addr add "198.18.4.$i/32" dev "$txif"
+    ip -n "$mrx" addr add "198.18.5.$i/32" dev "$rxif"
+  done
+  ip netns exec "$mrx" "$repo/xdperf" server --dev "$rxif" --verdict pass --runs 1 >"$logs/mem-server.log" 2>&1 &
+  bg_pids+=($!)
+  for _ in $(seq 100); do
+    ip netns exec "$mrx" ss -Hltn 'sport = :5210' | grep -q . && break; sleep 0.1
+  done
+  ip netns exec "$mrx" tcpdump -i "$rxif" -Q in -c 2000 -n "icmp[icmptype] == icmp-echo" >"$logs/mem.td" 2>"$logs/mem.td.err" &
+  mtd=$!
+  bg_pids+=("$mtd")
+  for _ in $(seq 100); do grep -q "listening on" "$logs/mem.td.err" 2>/dev/null && break; sleep 0.05; done
+  hwm=n/a pairs=n/a mem_error=""
+  if /usr/bin/time -f '%M' -o "$logs/mem.time" ip netns exec "$mtx" "$repo/xdperf" client --dev "$txif" \
+      --server 198.18.0.2 --plugin icmp -O addresses=all --cpus "$cpu" --pps 100k --duration 3 --json \
+      >"$logs/mem.out" 2>"$logs/mem.err"; then
+    hwm=$(($(tail -n 1 "$logs/mem.time") / 1024))
+  else
+    mem_error="the client failed: $(tail -n 1 "$logs/mem.err")"
+  fi
+  timeout 3 tail --pid="$mtd" -f /dev/null || kill -INT "$mtd" 2>/dev/null || true
+  wait "$mtd" 2>/dev/null || true
+  pairs=$(awk '$2 == "IP" { print $3, $5 }' "$logs/mem.td" | sort -u | wc -l)
+  if [[ -n $mem_error ]]; then
+    echo "  peak memory: n/a ($mem_error)"
+  else
+    echo "  client peak resident memory (max RSS, /usr/bin/time): $hwm MiB; distinct address pairs seen on the wire: $pairs (of 256)"
+  fi
+
+  echo
+  echo "== targets (issue 7), start-up"
+  if [[ $first_med == n/a ]]; then
+    echo "  start to first packet, cached plugin:        not measured"
+  else
+    awk -v m="$first_med" -v mn="$first_min" -v n="${#firsts[@]}" 'BEGIN {
+      l = sprintf("start to first packet (median of %d, min %d)", n, mn)
+      if (m < 1500) printf "  %-44s %6d ms (target < 1500 ms): met, by %d ms\n", l, m, 1500 - m
+      else printf "  %-44s %6d ms (target < 1500 ms): MISSED by %d ms\n", l, m, m - 1500 }'
+  fi
+  startup_json=$(jq -nc --arg fm "$first_med" --arg fmin "$first_min" --arg tm "$total_med" \
+    --arg firsts "${firsts[*]}" --arg hwm "$hwm" --arg pairs "$pairs" --arg err "$startup_error$mem_error" '
+    def num: if . == "n/a" or . == "" then null else tonumber end;
+    {first_packet_ms: {median: ($fm | num), min: ($fmin | num), runs: ($firsts | split(" ") | map(select(. != "") | tonumber))},
+     client_total_ms_median: ($tm | num), target_first_packet_ms: 1500,
+     first_packet_met: (if ($fm | num) == null then null else (($fm | num) < 1500) end),
+     peak_rss_mib_256_templates: ($hwm | num), address_pairs_seen: ($pairs | num),
+     error: (if $err == "" then null else $err end)}')
+fi
+
+# ---------------------------------------------------------------- JSON and notes
+
+if [[ -n $json_out ]]; then
+  jq -n --arg machine "$(machine_line | sed 's/^machine: //')" --arg version "$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)" \
+    --argjson seconds "$seconds" --argjson runs_per "$runs" --arg tools "${tool_list[*]}" --arg sizes "${size_list[*]}" \
+    --arg cpus "${variants[*]}" --argjson startup "$startup_json" \
+    --slurpfile runs <(cat "$logs/runs.jsonl" 2>/dev/null) \
+    --slurpfile summary <(cat "$logs/summary.jsonl" 2>/dev/null) \
+    --slurpfile targets <(cat "$logs/targets.jsonl" 2>/dev/null) '
+    {machine: $machine, commit: $version, date: (now | todate), seconds: $seconds, runs_per_cell: $runs_per,
+     tools: ($tools | split(" ")), sizes: ($sizes | split(" ") | map(tonumber)), cpus: ($cpus | split(" ") | map(tonumber)),
+     runs: $runs, summary: $summary, targets: $targets, startup: $startup}' >"$json_out"
+  echo
+  echo "json: $json_out"
+fi
 if [[ -f $logs/disturbed ]]; then
   echo
   echo "note: $(wc -l <"$logs/disturbed") run(s) kept although other load disturbed them" \
     "(marked DISTURBED above): the machine was not quiet, rerun for clean numbers"
+fi
+if [[ -f $logs/failed ]]; then
+  echo
+  echo "note: $(wc -l <"$logs/failed") run(s) failed:"
+  sed 's/^/  /' "$logs/failed"
 fi

@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # Installs the system packages xdperf needs to build, test and run. Idempotent: packages
 # already present are left alone, and apt is only touched when something is missing.
+#
+# Usage: scripts/setup.sh [--bench]   (--bench: also the tools bench/run.sh compares xdperf
+#        with: netsniff-ng (trafgen), iperf3, xdp-tools (xdp-trafficgen))
 set -euo pipefail
+
+bench=0
+for arg in "$@"; do
+  case $arg in
+    --bench) bench=1 ;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup: unknown option '$arg' (the one option is --bench)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   openjdk-17-jdk-headless maven   # build
@@ -12,6 +24,9 @@ packages=(
   chromium chromium-driver         # the registry's pages and the dashboard, tested in a real headless browser
   binutils zip unzip util-linux time  # packaging: objdump/strip/zip for the runtime image and the jar, unshare for its test, bench/startup.sh
 )
+if ((bench)); then
+  packages+=(netsniff-ng iperf3 xdp-tools)   # bench/run.sh --suite: trafgen, iperf3, xdp-trafficgen
+fi
 
 missing=()
 for p in "${packages[@]}"; do

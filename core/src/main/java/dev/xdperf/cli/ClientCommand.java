@@ -6,6 +6,7 @@ import dev.xdperf.web.Dashboard;
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
+import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
@@ -81,6 +82,19 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--flows", paramLabel = "F",
             description = "Flows of the built-in UDP stream: source ports --src-port .. --src-port + F - 1 (default 1).")
     long flows = 1;
+
+    @Option(names = "--src-ip-range", paramLabel = "A-B",
+            description = "Source addresses of the built-in UDP stream, one more per packet: A, A+1, .. B, A, ...")
+    String srcIpRange;
+
+    @Option(names = "--dst-ip-range", paramLabel = "A-B", description = "Destination addresses, one more per packet, as --src-ip-range.")
+    String dstIpRange;
+
+    @Option(names = "--src-port-range", paramLabel = "A-B", description = "UDP source ports, one more per packet (not with --flows).")
+    String srcPortRange;
+
+    @Option(names = "--dst-port-range", paramLabel = "A-B", description = "UDP destination ports, one more per packet.")
+    String dstPortRange;
 
     @Option(names = "--stream-id", paramLabel = "ID", description = "Stream id carried in the measurement header (default 0).")
     int stream;
@@ -186,6 +200,17 @@ final class ClientCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--flows shapes the built-in UDP stream; a plugin's flows are its own option (--plugin-opt)");
         }
         o.flows = flows;
+        o.ranges = new FieldRanges(
+                srcIpRange == null ? null : FieldRanges.AddressRange.parse(srcIpRange),
+                dstIpRange == null ? null : FieldRanges.AddressRange.parse(dstIpRange),
+                srcPortRange == null ? null : FieldRanges.PortRange.parse(srcPortRange),
+                dstPortRange == null ? null : FieldRanges.PortRange.parse(dstPortRange));
+        if (flows != 1 && srcPortRange != null) {
+            throw new IllegalArgumentException("--flows and --src-port-range both set the source port: give one of them");
+        }
+        if (!o.ranges.isEmpty() && (plugin != null || templateFile != null)) {
+            throw new IllegalArgumentException("the --*-range options shape the built-in UDP stream, not a plugin's or a file's templates");
+        }
         o.streamId = stream;
         o.measurement = !noMeasure;
         o.xdpMode = xdpMode;

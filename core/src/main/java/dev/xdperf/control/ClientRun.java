@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.net.Interfaces;
+import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.rx.Receiver;
@@ -87,6 +88,8 @@ public final class ClientRun {
         public List<java.util.Map.Entry<String, String>> pluginOptions = List.of();
         /** Flows of the built-in UDP stream: source ports srcPort .. srcPort + flows − 1. */
         public long flows = 1;
+        /** Per-packet address and port ranges of the built-in UDP stream (--src-ip-range ...). */
+        public FieldRanges ranges = FieldRanges.NONE;
         /** This run is one shard of a distributed run (xdperf agent); null: the whole run. */
         public dev.xdperf.template.Shard shard;
         /** When the first frame may depart (wall clock); null: as soon as everything is ready. */
@@ -446,7 +449,7 @@ public final class ClientRun {
                 TemplateSet set;
                 if (spec.source() == null) {
                     set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort,
-                            spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet(o.flows);
+                            spec.size() > 0 ? spec.size() : o.size, base, o.measurement).toTemplateSet(o.flows, o.ranges);
                 } else {
                     RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev), 65535), cpus, e.srcMac().bytes(),
                             e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
@@ -464,7 +467,7 @@ public final class ClientRun {
         }
         if (o.source == null) {
             return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort, o.dstPort, o.size,
-                    streamBase, o.measurement).toTemplateSet(o.flows);
+                    streamBase, o.measurement).toTemplateSet(o.flows, o.ranges);
         }
         RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev), 65535), cpus, e.srcMac().bytes(),
                 e.dstMac().bytes(), o.sizeGiven ? o.size : 0, streamBase, e.srcAddrs(), e.dstAddrs(), o.pluginOptions);

@@ -3,12 +3,14 @@ import dev.xdperf.abi.Checksums;
 
 import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.abi.ChecksumRule;
+import dev.xdperf.abi.FieldRule;
 import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.abi.TemplateSet;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -85,18 +87,59 @@ public record UdpStream(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp,
      * increment rule), everything else as {@link #toTemplate()}. One flow is the plain stream.
      */
     public TemplateSet toTemplateSet(long flows) {
+        return toTemplateSet(flows, FieldRanges.NONE);
+    }
+
+    /**
+     * As {@link #toTemplateSet(long)}, plus one per-packet increment rule for each range given
+     * (addresses: their last 32 bits; ports). The IPv4 header and UDP checksums cover every
+     * one of these fields; xdp_tx updates them per packet.
+     */
+    public TemplateSet toTemplateSet(long flows, FieldRanges ranges) {
         if (flows < 1 || srcPort + flows - 1 > 65535) {
             throw new IllegalArgumentException(flows + " flows from source port " + srcPort + " run past port 65535"
                     + " (give a lower --src-port or fewer --flows)");
         }
+        if (flows > 1 && ranges.srcPort() != null) {
+            throw new IllegalArgumentException("--flows and --src-port-range both set the source port: give one of them");
+        }
         PacketTemplate t = toTemplate();
-        if (flows == 1) {
+        if (flows == 1 && ranges.isEmpty()) {
             return new TemplateSet(AbiVersion.HOST, List.of(t));
         }
-        var port = dev.xdperf.abi.FieldRule.increment(l4Offset(), 2, dev.xdperf.abi.FieldRule.Scope.FLOW,
-                srcPort, srcPort + flows - 1, 1);
+        List<FieldRule> rules = new ArrayList<>();
+        if (flows > 1) {
+            rules.add(FieldRule.increment(l4Offset(), 2, FieldRule.Scope.FLOW, srcPort, srcPort + flows - 1, 1));
+        }
+        int addrLen = ipv6() ? 16 : 4;
+        int srcAddr = ETH_LEN + (ipv6() ? 8 : 12);
+        addressRule(rules, "--src-ip-range", ranges.srcIp(), srcAddr + addrLen - 4);
+        addressRule(rules, "--dst-ip-range", ranges.dstIp(), srcAddr + 2 * addrLen - 4);
+        if (ranges.srcPort() != null) {
+            rules.add(FieldRule.increment(l4Offset(), 2, FieldRule.Scope.PACKET, ranges.srcPort().first(), ranges.srcPort().last(), 1));
+        }
+        if (ranges.dstPort() != null) {
+            rules.add(FieldRule.increment(l4Offset() + 2, 2, FieldRule.Scope.PACKET, ranges.dstPort().first(), ranges.dstPort().last(), 1));
+        }
         return new TemplateSet(AbiVersion.HOST, List.of(new PacketTemplate(t.frame(), t.streamId(), t.weight(), flows,
-                t.mhOffset(), List.of(port), t.checksums())));
+                t.mhOffset(), rules, t.checksums())));
+    }
+
+    private void addressRule(List<FieldRule> rules, String option, FieldRanges.AddressRange r, int offset) {
+        if (r == null) {
+            return;
+        }
+        if (r.ipv6() != ipv6()) {
+            throw new IllegalArgumentException(option + " " + r.first().getHostAddress() + "-" + r.last().getHostAddress()
+                    + " is not of the stream's IP version (" + (ipv6() ? "IPv6" : "IPv4") + ")");
+        }
+        byte[] a = r.first().getAddress();
+        byte[] own = (option.startsWith("--src") ? srcIp : dstIp).getAddress();
+        if (ipv6() && !java.util.Arrays.equals(a, 0, 12, own, 0, 12)) {
+            throw new IllegalArgumentException(option + " " + r.first().getHostAddress() + "-" + r.last().getHostAddress()
+                    + " must share its first 96 bits with " + (option.startsWith("--src") ? srcIp : dstIp).getHostAddress());
+        }
+        rules.add(FieldRule.increment(offset, 4, FieldRule.Scope.PACKET, r.min(), r.max(), 1));
     }
 
     public PacketTemplate toTemplate() {

@@ -71,4 +71,56 @@ class UdpStreamTest {
         byte[] data = {0x00, 0x01, (byte) 0xf2, 0x03, (byte) 0xf4, (byte) 0xf5, (byte) 0xf6, (byte) 0xf7};
         assertEquals(~0xddf2 & 0xffff, Checksums.fold(Checksums.sum(data, 0, data.length, 0)));
     }
+
+    static int u16(byte[] f, int o) {
+        return ((f[o] & 0xff) << 8) | (f[o + 1] & 0xff);
+    }
+
+    @Test
+    void rangesAddOnePerPacketRuleEachAndTheChecksumsFollow() {
+        FieldRanges r = new FieldRanges(FieldRanges.AddressRange.parse("10.0.0.1-10.0.0.3"),
+                FieldRanges.AddressRange.parse("10.0.1.250-10.0.2.1"), FieldRanges.PortRange.parse("1000-1001"),
+                FieldRanges.PortRange.parse("7"));
+        dev.xdperf.abi.TemplateSet set = v4(64).toTemplateSet(1, r);
+        assertEquals(4, set.templates().get(0).fields().size());
+        dev.xdperf.template.FieldEngine engine = new dev.xdperf.template.FieldEngine(set);
+        for (long k = 0; k < 12; k++) {
+            byte[] f = engine.frame(k);
+            byte[] src = Arrays.copyOfRange(f, 26, 30);
+            byte[] dst = Arrays.copyOfRange(f, 30, 34);
+            assertEquals(1 + k % 3, src[3] & 0xff, "source address of packet " + k);
+            long d = 250 + k % 8;   // 10.0.1.250 .. 10.0.2.1 is 8 addresses
+            assertEquals(d < 256 ? 1 : 2, dst[2] & 0xff);
+            assertEquals(d % 256, dst[3] & 0xff);
+            assertEquals(1000 + k % 2, u16(f, 34));
+            assertEquals(7, u16(f, 36));
+            assertEquals(0, Checksums.ipv4Header(f, 14, 20), "IPv4 checksum of packet " + k);
+            assertTrue(Checksums.verifyTransport(src, dst, 17, f, 34, 30), "UDP checksum of packet " + k);
+        }
+    }
+
+    @Test
+    void ipv6RangesVaryTheLast32BitsOnly() {
+        UdpStream s = new UdpStream(A, B, UdpStream.parseIp("fd00::1"), UdpStream.parseIp("fd00::2"), 1, 2, 128, 0, true);
+        var set = s.toTemplateSet(1, new FieldRanges(null, FieldRanges.AddressRange.parse("fd00::10-fd00::1f"), null, null));
+        assertEquals(22 + 16 + 12, set.templates().get(0).fields().get(0).offset());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> FieldRanges.AddressRange.parse("fd00::1-fd01::1"));
+        assertTrue(e.getMessage().contains("last 32 bits"), e.getMessage());
+        var other = assertThrows(IllegalArgumentException.class, () -> s.toTemplateSet(1,
+                new FieldRanges(FieldRanges.AddressRange.parse("fd01::1-fd01::2"), null, null, null)));
+        assertTrue(other.getMessage().contains("first 96 bits"), other.getMessage());
+    }
+
+    @Test
+    void badRangesAreRefusedInOneSentence() {
+        assertThrows(IllegalArgumentException.class, () -> FieldRanges.PortRange.parse("2000-1000"));
+        assertThrows(IllegalArgumentException.class, () -> FieldRanges.PortRange.parse("x-1"));
+        assertThrows(IllegalArgumentException.class, () -> FieldRanges.AddressRange.parse("10.0.0.9-10.0.0.1"));
+        assertThrows(IllegalArgumentException.class, () -> v4(64).toTemplateSet(1,
+                new FieldRanges(FieldRanges.AddressRange.parse("fd00::1-fd00::2"), null, null, null)));
+        var both = assertThrows(IllegalArgumentException.class, () -> v4(64).toTemplateSet(4,
+                new FieldRanges(null, null, FieldRanges.PortRange.parse("1-2"), null)));
+        assertTrue(both.getMessage().contains("--flows"), both.getMessage());
+    }
 }
