@@ -85,8 +85,12 @@ static __always_inline __u64 splitmix64(__u64 z)
 
 static __always_inline __u64 mod_range(__u64 v, __u64 range)
 {
-	/* range 0 stands for 2^64; a power of two needs no division */
-	return (range & (range - 1)) ? v % range : v & (range - 1);
+	/* range 0 stands for 2^64; a power of two needs no division, 32 bits a cheaper one */
+	if (!(range & (range - 1)))
+		return v & (range - 1);
+	if (!((v | range) >> 32))
+		return (__u32)v % (__u32)range;
+	return v % range;
 }
 
 /* The one's complement sum of a value's 16-bit big-endian words, as if it lay at an even offset. */
@@ -137,12 +141,13 @@ static __always_inline __s64 put_field(void *data, void *data_end, __u32 off, __
 		*(__u64 *)p = bpf_cpu_to_be64(v);
 		break;
 	}
+	if (!(off & 1))
+		/* ~m + m' without folding: word_sum(old) <= 4 * 0xffff, a multiple of 0xffff */
+		return (4 * 0xffff - word_sum(old)) + word_sum(new);
 	__u32 m_old = fold(word_sum(old));
 	__u32 m_new = fold(word_sum(new));
-	if (off & 1) {
-		m_old = ((m_old & 0xff) << 8) | (m_old >> 8);
-		m_new = ((m_new & 0xff) << 8) | (m_new >> 8);
-	}
+	m_old = ((m_old & 0xff) << 8) | (m_old >> 8);
+	m_new = ((m_new & 0xff) << 8) | (m_new >> 8);
 	return (~m_old & 0xffff) + m_new;
 }
 
@@ -340,8 +345,11 @@ int xdp_tx(struct xdp_md *ctx)
 			__s64 adj = put_field(data, data_end, fr->offset, fr->width, field_value(fr, j, f));
 			if (adj < 0)
 				return XDP_ABORTED;
-			absorb(acc, fr->csum_mask, adj);
-			touched |= fr->csum_mask;
+			__u32 mask = fr->csum_mask;
+			if (mask) {
+				absorb(acc, mask, adj);
+				touched |= mask;
+			}
 		}
 	}
 

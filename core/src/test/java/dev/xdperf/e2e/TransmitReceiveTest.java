@@ -251,7 +251,7 @@ class TransmitReceiveTest {
                 dev.xdperf.abi.FieldRule.list(71, 2, packet, List.of(1L, 0xFFFFL, 0x1234L, 0L)),  // odd, list
                 dev.xdperf.abi.FieldRule.random(80, 4, packet, 7, 1_000_000),              // random per packet
                 dev.xdperf.abi.FieldRule.random(87, 1, flow, 0, 255),                      // odd, 1 byte, per flow
-                dev.xdperf.abi.FieldRule.increment(96, 2, flow, 0, 65535, 4096));          // power-of-two range
+                dev.xdperf.abi.FieldRule.increment(96, 2, flow, 0, 999, 0x100000001L)); // 64-bit division
         PacketTemplate t = new PacketTemplate(base.frame(), 0, 1, 37, base.mhOffset(), rules, base.checksums());
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(t));
         Path file = dir.resolve("rules.xdpt");
