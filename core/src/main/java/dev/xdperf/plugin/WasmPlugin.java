@@ -2,6 +2,9 @@ package dev.xdperf.plugin;
 
 import com.dylibso.chicory.log.Logger;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
 import dev.xdperf.abi.AbiCodec;
 import dev.xdperf.abi.AbiException;
 import dev.xdperf.abi.AbiVersion;
@@ -12,27 +15,24 @@ import java.lang.reflect.Field;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.extism.sdk.chicory.CompiledPlugin;
+import java.util.function.Function;
 import org.extism.sdk.chicory.ExtismFunctionException;
 import org.extism.sdk.chicory.Manifest;
-import org.extism.sdk.chicory.ManifestWasm;
 import org.extism.sdk.chicory.Plugin;
+import org.extism.sdk.chicory.XdperfLinker;
 
 /**
  * A WebAssembly plugin on Chicory through the Extism SDK, compiled ahead of time to JVM
- * bytecode (cached per module digest for the life of the process). Untrusted: every call
+ * bytecode (cached per module digest in memory and on disk: {@link AotCache}). Untrusted: every call
  * runs on its own thread under a memory cap, a timeout (a watchdog interrupts it; Chicory
  * checks interruption) and an output cap, and every failure becomes one PluginException.
  */
 public final class WasmPlugin implements LoadedPlugin {
-    private static final Map<String, CompiledPlugin> COMPILED = new ConcurrentHashMap<>();
     private static final Logger SILENT = new Logger() {
         @Override
         public void log(Level level, String msg, Throwable t) {
@@ -62,19 +62,16 @@ public final class WasmPlugin implements LoadedPlugin {
     /** Compiles (or takes from the cache), instantiates, initialises and version-checks a plugin. */
     public static WasmPlugin load(String name, byte[] wasm, PluginLimits limits) {
         String digest = sha256(wasm);
-        int initial = declaredInitialPages(name, wasm);
+        WasmModule module = parse(name, wasm);
+        int initial = declaredInitialPages(module);
         if (initial > limits.pages()) {
             throw new PluginException("plugin " + name + " asks for " + initial / 16 + " MiB of memory at start,"
                     + " more than the cap of " + limits.memoryMiB() + " MiB");
         }
         Plugin plugin = guarded(name, "load", limits, () -> {
-            CompiledPlugin compiled = COMPILED.computeIfAbsent(digest + "/" + limits.pages(), d -> {
-                Manifest manifest = Manifest.ofWasms(ManifestWasm.fromBytes(wasm).withName("main").build())
-                        .withOptions(new Manifest.Options().withAoT().withMemoryLimits(initial, limits.pages()))
-                        .build();
-                return Plugin.ofManifest(manifest).withLogger(SILENT).compile();
-            });
-            return compiled.instantiate();
+            Function<Instance, Machine> machines = AotCache.machines(digest, module);
+            Manifest.Options options = new Manifest.Options().withAoT().withMemoryLimits(initial, limits.pages());
+            return XdperfLinker.link(module, options, SILENT, machines, AotCache.kernel());
         });
         Instance instance = mainInstance(plugin, name);
         for (String export : new String[] {"xdperf_abi_version", "describe", "generate"}) {
@@ -201,15 +198,18 @@ public final class WasmPlugin implements LoadedPlugin {
         return (msg.isEmpty() ? cls : msg);
     }
 
-    /** The module's own initial memory (pages): the cap replaces the declared limits, so keep its start size. */
-    static int declaredInitialPages(String name, byte[] wasm) {
+    static WasmModule parse(String name, byte[] wasm) {
         try {
-            var module = com.dylibso.chicory.wasm.Parser.parse(wasm);
-            return module.memorySection().filter(m -> m.memoryCount() > 0)
-                    .map(m -> Math.max(1, m.getMemory(0).limits().initialPages())).orElse(1);
+            return Parser.parse(wasm);
         } catch (RuntimeException e) {
             throw new PluginException("plugin " + name + ": load failed: not a WebAssembly module (" + e.getMessage() + ")");
         }
+    }
+
+    /** The module's own initial memory (pages): the cap replaces the declared limits, so keep its start size. */
+    static int declaredInitialPages(WasmModule module) {
+        return module.memorySection().filter(m -> m.memoryCount() > 0)
+                .map(m -> Math.max(1, m.getMemory(0).limits().initialPages())).orElse(1);
     }
 
     private static boolean hasExport(Instance instance, String name) {
