@@ -466,12 +466,12 @@ if ((startup)); then
   icmp_cmd=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --plugin icmp
     --dst-ip 198.18.0.2 --dst-mac "$rx_mac" --count 1 --quiet)
   firsts=() totals=() startup_error=""
-  # The compiled-plugin cache lives in the process, so there is none to warm on disk; one run
-  # first warms the OS page cache (the jar, the JDK's classes) and anything else that caches.
+  # One run first compiles the plugin into xdperf's cache on disk (~/.cache/xdperf/aot, or
+  # $XDPERF_CACHE_DIR) and warms the OS page cache: the runs measured start with a cached plugin.
   if ! "${icmp_cmd[@]}" >"$logs/startup.warm" 2>&1; then
     startup_error="the warm-up run failed: $(tail -n 1 "$logs/startup.warm")"
   fi
-  echo "  warm-up run done (the plugin cache is per process; this warms the page cache)"
+  echo "  warm-up run done (it left the compiled plugin in xdperf's cache on disk and warmed the page cache)"
   for ((i = 1; i <= startup_runs && ${#startup_error} == 0; i++)); do
     # ICMP passes xdp_count to the stack, where tcpdump stamps its arrival.
     ip netns exec "$rx" tcpdump -i "$rxif" -c 1 -n -tt --time-stamp-precision=nano icmp \
