@@ -118,8 +118,8 @@ public final class AotCache {
         return k;
     }
 
-    /** Forgets what is in memory (tests: the next load must come from disk). */
-    static void clearMemory() {
+    /** Forgets what is in memory, as a new process would (tests and benchmarks: the next load comes from disk). */
+    public static void clearMemory() {
         MEMORY.clear();
         synchronized (AotCache.class) {
             kernel = null;

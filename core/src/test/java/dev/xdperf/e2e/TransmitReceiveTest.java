@@ -67,17 +67,26 @@ class TransmitReceiveTest {
         return r.json();
     }
 
+    /** tcpdump on the server's interface, writing the first {@code count} xdperf frames to {@code pcap}; returns once it listens. */
+    static Process capture(Path pcap, int count) throws java.io.IOException {
+        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
+                "-U", "-c", Integer.toString(count), "-w", pcap.toString(), "udp and dst port 5201")
+                .redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+        return dump;
+    }
+
+    static MacAddress mac(String namespace, String ifname) {
+        return MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", namespace,
+                "cat", "/sys/class/net/" + ifname + "/address")).trim());
+    }
+
     @Test
     void countIsExactAndFramesMatchTheTemplateByteForByte(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("capture.pcap");
         int captured = 500;
-        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
-                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
-                .redirectErrorStream(true).start();
-        BufferedReader dumpOut = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8));
-        String line = dumpOut.readLine();
-        assertNotNull(line, "tcpdump printed nothing");
-        assertTrue(line.contains("listening on"), "tcpdump did not start: " + line);
+        Process dump = capture(pcap, captured);
 
         long n = 200_000;
         JsonNode r = client("--cpus", "0", "--count", Long.toString(n), "--pps", "400k");
@@ -93,10 +102,8 @@ class TransmitReceiveTest {
         assertEquals(captured, frames.size());
 
         // The template the client built: this interface's MACs and addresses, defaults for the rest.
-        MacAddress src = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.client,
-                "cat", "/sys/class/net/" + CLIENT_IF + "/address")).trim());
-        MacAddress dst = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.server,
-                "cat", "/sys/class/net/" + SERVER_IF + "/address")).trim());
+        MacAddress src = mac(topology.client, CLIENT_IF);
+        MacAddress dst = mac(topology.server, SERVER_IF);
         PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 64, 0, true).toTemplate();
         byte[] expected = dev.xdperf.abi.ChecksumFiller.fill(t).frame();
@@ -181,11 +188,7 @@ class TransmitReceiveTest {
     void pluginTemplatesArriveExactlyAsTheReferenceEngineComputes(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("plugin.pcap");
         int captured = 600;
-        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
-                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
-                .redirectErrorStream(true).start();
-        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+        Process dump = capture(pcap, captured);
 
         Path plugin = Path.of(getClass().getResource("/wasm/good.wasm").toURI());
         JsonNode r = client("--cpus", "0", "--count", "6000", "--pps", "200k", "--plugin", plugin.toString());
@@ -204,10 +207,8 @@ class TransmitReceiveTest {
         // The oracle: the same plugin, the same request, the same engine in Java.
         dev.xdperf.plugin.WasmPlugin p = dev.xdperf.plugin.WasmPlugin.load("good", Files.readAllBytes(plugin),
                 dev.xdperf.plugin.PluginLimits.DEFAULT);
-        MacAddress src = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.client,
-                "cat", "/sys/class/net/" + CLIENT_IF + "/address")).trim());
-        MacAddress dst = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.server,
-                "cat", "/sys/class/net/" + SERVER_IF + "/address")).trim());
+        MacAddress src = mac(topology.client, CLIENT_IF);
+        MacAddress dst = mac(topology.server, SERVER_IF);
         var request = new dev.xdperf.abi.RunRequest(dev.xdperf.abi.AbiVersion.HOST, 1500, 1, src.bytes(), dst.bytes(), 0, 0,
                 List.of(UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("fd00:5844::1")),
                 List.of(UdpStream.parseIp(SERVER_IP), UdpStream.parseIp("fd00:5844::2")),
@@ -235,10 +236,8 @@ class TransmitReceiveTest {
      */
     @Test
     void everyRuleKindWidthAndOffsetParityMatchesTheReferenceEngine(@TempDir Path dir) throws Exception {
-        MacAddress src = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.client,
-                "cat", "/sys/class/net/" + CLIENT_IF + "/address")).trim());
-        MacAddress dst = MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", topology.server,
-                "cat", "/sys/class/net/" + SERVER_IF + "/address")).trim());
+        MacAddress src = mac(topology.client, CLIENT_IF);
+        MacAddress dst = mac(topology.server, SERVER_IF);
         PacketTemplate base = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 128, 0, true).toTemplate();
         var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
@@ -259,11 +258,7 @@ class TransmitReceiveTest {
 
         Path pcap = dir.resolve("rules.pcap");
         int captured = 1500;
-        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
-                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
-                .redirectErrorStream(true).start();
-        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+        Process dump = capture(pcap, captured);
 
         JsonNode r = client("--cpus", "0", "--count", "3000", "--pps", "100k", "--templates", file.toString());
         assertEquals(3000, r.path("received_packets").asLong(), r::toPrettyString);
@@ -295,11 +290,7 @@ class TransmitReceiveTest {
     void flatOutSendTimesRiseWithTheSequenceAndStayInsideTheRun(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("flat.pcap");
         int captured = 4000;
-        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
-                "-U", "-c", Integer.toString(captured), "-w", pcap.toString(), "udp and dst port 5201")
-                .redirectErrorStream(true).start();
-        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+        Process dump = capture(pcap, captured);
 
         long before = System.nanoTime();   // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
         JsonNode r = client("--cpus", "0", "--count", "2000000", "--callers", "2");

@@ -4,6 +4,7 @@ import dev.xdperf.abi.AbiCodec;
 import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.abi.RunRequest;
 import dev.xdperf.abi.TemplateSet;
+import dev.xdperf.plugin.AotCache;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.plugin.WasmPlugin;
@@ -99,6 +100,25 @@ public class HotPaths {
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public TemplateSet pluginLoadCachedAndGenerate() {
         return WasmPlugin.load("icmp", wasm, PluginLimits.DEFAULT).generate(request);
+    }
+
+    /**
+     * As a new process would: the compiled form from xdperf's cache on disk (classes read,
+     * checked and defined), then instantiate and generate 256 templates.
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public TemplateSet pluginLoadFromDiskAndGenerate(DiskCache cache) {
+        return WasmPlugin.load("icmp", wasm, PluginLimits.DEFAULT).generate(request);
+    }
+
+    /** Empties the in-memory cache before every call: each load must read the disk cache. */
+    @State(Scope.Thread)
+    public static class DiskCache {
+        @Setup(Level.Invocation)
+        public void forget() {
+            AotCache.clearMemory();
+        }
     }
 
     static {
