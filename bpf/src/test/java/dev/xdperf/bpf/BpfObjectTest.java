@@ -59,6 +59,16 @@ class BpfObjectTest {
     }
 
     @Test
+    void onlyTheProgramsAskedForAreLoaded() {
+        try (BpfObject o = BpfObject.loadBundled("tx", List.of("xdp_pass"))) {
+            assertTrue(o.program("xdp_pass").fd() >= 0);
+            BpfException e = assertThrows(BpfException.class, () -> o.program("xdp_tx"));
+            assertTrue(e.getMessage().contains("not loaded"), e.getMessage());
+            assertEquals(Structs.TxConfig.SIZE, o.map("tx_config").valueSize(), "the maps exist all the same");
+        }
+    }
+
+    @Test
     void liveFramesRunCountsEveryIterationOnThePinnedCpu() {
         Features.requireLiveFrames();
         try (BpfObject o = BpfObject.loadBundled("tx", List.of("xdp_tx"))) {
