@@ -296,6 +296,8 @@ class TransmitReceiveTest {
         JsonNode r = client("--cpus", "0", "--count", "2000000", "--callers", "2");
         long after = System.nanoTime();
         assertEquals(2_000_000, r.path("sent_packets").asLong(), r::toPrettyString);
+        // No frame may look as if it arrived before it was sent: placed stamps stay behind the wire.
+        assertTrue(r.path("latency_ns").path("min").asLong() > 0, () -> "one-way latency min: " + r.path("latency_ns"));
         assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
 
         java.util.TreeMap<Long, Long> stamps = new java.util.TreeMap<>();
