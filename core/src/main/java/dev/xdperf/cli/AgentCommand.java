@@ -1,21 +1,18 @@
 package dev.xdperf.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.dist.Agent;
 import dev.xdperf.dist.ClockCheck;
 import dev.xdperf.template.Shard;
 import dev.xdperf.dist.StartTime;
-import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.LoadedPlugin;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.probe.Privileges;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "agent", mixinStandardHelpOptions = true, sortOptions = false,
@@ -63,6 +61,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
     String dev;
 
+    @Mixin
+    FrameOptions frame = new FrameOptions();
+
     @Option(names = {"-c", "--server"}, paramLabel = "HOST",
             description = "An xdperf server of this shard's own (a server serves one client at a time); usually a sink counts instead.")
     String server;
@@ -89,26 +90,8 @@ final class AgentCommand implements Callable<Integer> {
             description = "Flows of the built-in UDP stream in the whole run: source ports --src-port .. +F-1, split over the shards (default: the shard count).")
     Long flows;
 
-    @Option(names = "--src-mac", converter = Converters.Mac.class, description = "Default: the interface's MAC.")
-    MacAddress srcMac;
-
-    @Option(names = "--dst-mac", converter = Converters.Mac.class, description = "Default: the neighbour table's entry for --dst-ip.")
-    MacAddress dstMac;
-
-    @Option(names = "--src-ip", converter = Converters.Ip.class, description = "Default: the interface's address.")
-    InetAddress srcIp;
-
-    @Option(names = "--dst-ip", converter = Converters.Ip.class, description = "Destination address (default: the server's).")
-    InetAddress dstIp;
-
-    @Option(names = {"-6", "--ipv6"}, description = "Use IPv6 addresses by default.")
-    boolean ipv6;
-
     @Option(names = "--src-port", description = "First UDP source port (default ${DEFAULT-VALUE}).")
     int srcPort = ClientRun.DEFAULT_PORT;
-
-    @Option(names = "--dst-port", description = "UDP destination port (default ${DEFAULT-VALUE}).")
-    int dstPort = ClientRun.DEFAULT_PORT;
 
     @Option(names = "--stream-id", paramLabel = "ID", description = "First stream id of the run; shard i uses the block after i others (default 0).")
     int stream;
@@ -118,12 +101,6 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--no-measure", description = "Send frames without the xdperf measurement header.")
     boolean noMeasure;
-
-    @Option(names = "--xdp-mode", converter = Converters.Mode.class, paramLabel = "MODE", description = "native (default) or generic.")
-    XdpMode xdpMode = XdpMode.NATIVE;
-
-    @Option(names = "--no-pass-prog", description = "Do not attach the pass-through XDP program to --dev.")
-    boolean noPass;
 
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH", description = "Protocol plugin that makes the templates.")
     String plugin;
@@ -251,17 +228,10 @@ final class AgentCommand implements Callable<Integer> {
         o.duration = duration;
         o.size = size;
         o.sizeGiven = spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size");
-        o.srcMac = srcMac;
-        o.dstMac = dstMac;
-        o.srcIp = srcIp;
-        o.dstIp = dstIp;
-        o.ipv6 = ipv6;
         o.srcPort = srcPort;
-        o.dstPort = dstPort;
+        frame.applyTo(o);
         o.streamId = stream;
         o.measurement = !noMeasure;
-        o.xdpMode = xdpMode;
-        o.attachPass = !noPass;
         o.rtt = rtt;
         if (rtt && noMeasure) {
             throw new IllegalArgumentException("--rtt needs the measurement header: drop --no-measure");

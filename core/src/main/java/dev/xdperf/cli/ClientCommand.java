@@ -3,11 +3,9 @@ package dev.xdperf.cli;
 import dev.xdperf.stats.Metrics;
 import dev.xdperf.web.Dashboard;
 
-import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.control.ClientRun;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.FieldRanges;
-import dev.xdperf.packet.MacAddress;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.plugin.LoadedPlugin;
@@ -16,13 +14,13 @@ import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;
 import dev.xdperf.tx.TestHook;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
@@ -31,6 +29,9 @@ import picocli.CommandLine.Option;
 final class ClientCommand implements Callable<Integer> {
     @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
     String dev;
+
+    @Mixin
+    FrameOptions frame = new FrameOptions();
 
     @Option(names = {"-c", "--server"}, paramLabel = "HOST", description = "xdperf server to agree the run with (its control address).")
     String server;
@@ -57,27 +58,8 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS, 64..1514 (default ${DEFAULT-VALUE}).")
     int size = 64;
 
-    @Option(names = "--src-mac", converter = Converters.Mac.class, description = "Default: the interface's MAC.")
-    MacAddress srcMac;
-
-    @Option(names = "--dst-mac", converter = Converters.Mac.class,
-            description = "Default: the server's MAC, else the neighbour table's entry for --dst-ip.")
-    MacAddress dstMac;
-
-    @Option(names = "--src-ip", converter = Converters.Ip.class, description = "IPv4 or IPv6. Default: the interface's address.")
-    InetAddress srcIp;
-
-    @Option(names = "--dst-ip", converter = Converters.Ip.class, description = "IPv4 or IPv6. Default: the server's address.")
-    InetAddress dstIp;
-
-    @Option(names = {"-6", "--ipv6"}, description = "Use IPv6 addresses by default.")
-    boolean ipv6;
-
     @Option(names = "--src-port", description = "UDP source port (default ${DEFAULT-VALUE}).")
     int srcPort = ClientRun.DEFAULT_PORT;
-
-    @Option(names = "--dst-port", description = "UDP destination port (default ${DEFAULT-VALUE}).")
-    int dstPort = ClientRun.DEFAULT_PORT;
 
     @Option(names = "--flows", paramLabel = "F",
             description = "Flows of the built-in UDP stream: source ports --src-port .. --src-port + F - 1 (default 1).")
@@ -114,13 +96,6 @@ final class ClientCommand implements Callable<Integer> {
 
     @Option(names = "--no-measure", description = "Send frames without the xdperf measurement header.")
     boolean noMeasure;
-
-    @Option(names = "--xdp-mode", converter = Converters.Mode.class, paramLabel = "MODE",
-            description = "native (default) or generic, for the pass-through program on --dev.")
-    XdpMode xdpMode = XdpMode.NATIVE;
-
-    @Option(names = "--no-pass-prog", description = "Do not attach the pass-through XDP program to --dev.")
-    boolean noPass;
 
     @Option(names = "--callers", paramLabel = "N", description = "Transmit callers per CPU, 1..4 (default ${DEFAULT-VALUE}).")
     int callers = 2;
@@ -189,13 +164,8 @@ final class ClientCommand implements Callable<Integer> {
         o.count = count == null ? 0 : count;
         o.duration = duration != null ? duration : (count == null ? Duration.ofSeconds(10) : null);
         o.size = size;
-        o.srcMac = srcMac;
-        o.dstMac = dstMac;
-        o.srcIp = srcIp;
-        o.dstIp = dstIp;
-        o.ipv6 = ipv6;
         o.srcPort = srcPort;
-        o.dstPort = dstPort;
+        frame.applyTo(o);
         if (flows != 1 && (plugin != null || templateFile != null)) {
             throw new IllegalArgumentException("--flows shapes the built-in UDP stream; a plugin's flows are its own option (--plugin-opt)");
         }
@@ -213,8 +183,6 @@ final class ClientCommand implements Callable<Integer> {
         }
         o.streamId = stream;
         o.measurement = !noMeasure;
-        o.xdpMode = xdpMode;
-        o.attachPass = !noPass;
         o.callersPerCpu = callers;
         o.testHooks = testHooks.stream().map(TestHook::parse).toList();
         o.sizeGiven = sizeGiven();
