@@ -46,8 +46,8 @@ import java.util.function.Function;
  * and {@code XDPERF_AOT_CACHE=off} keeps it in memory only.
  */
 public final class AotCache {
-    /** Bumped with every change of format or of the Chicory compiler (the pom's version). */
-    static final String FORMAT = "xdperf-aot 1 chicory-1.4.0";
+    /** The file format and the compiler that wrote the classes: an entry from another is not used. */
+    static final String FORMAT = "xdperf-aot 1 chicory-compiler " + compilerVersion();
     private static final String KERNEL_RESOURCE = "extism-runtime.wasm";
     private static final Map<String, Function<Instance, Machine>> MEMORY = new ConcurrentHashMap<>();
     private static volatile Function<Instance, Machine> kernel;
@@ -272,6 +272,25 @@ public final class AotCache {
                 throw new IllegalStateException(t);
             }
         };
+    }
+
+    /** Chicory's compiler version as Maven packed it, or the compiler class's own digest when that is missing. */
+    private static String compilerVersion() {
+        try (InputStream in = Compiler.class.getResourceAsStream("/META-INF/maven/com.dylibso.chicory/compiler/pom.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank()) {
+                    return v.strip();
+                }
+            }
+            try (InputStream cls = Compiler.class.getResourceAsStream("Compiler.class")) {
+                return cls == null ? "unknown" : "class-" + sha256(cls.readAllBytes()).substring(0, 16);
+            }
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     static String sha256(byte[] data) {

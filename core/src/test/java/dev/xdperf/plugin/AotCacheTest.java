@@ -89,6 +89,24 @@ class AotCacheTest {
     }
 
     @Test
+    void anEntryFromAnotherCompilerIsNotUsed() throws Exception {
+        loadAndGenerate();
+        byte[] file = Files.readAllBytes(entry());
+        byte[] body = java.util.Arrays.copyOf(file, file.length - 32);
+        int formatLength = 2 + (((body[0] & 0xff) << 8) | (body[1] & 0xff));
+        var other = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.DataOutputStream(other)) {
+            out.writeUTF("xdperf-aot 1 chicory-compiler 0.0.1");   // checksummed, but not ours
+            out.write(body, formatLength, body.length - formatLength);
+        }
+        byte[] rest = other.toByteArray();
+        byte[] sum = java.security.MessageDigest.getInstance("SHA-256").digest(rest);
+        Files.write(entry(), java.nio.ByteBuffer.allocate(rest.length + 32).put(rest).put(sum).array());
+        assertNull(AotCache.read(entry()));
+        assertTrue(AotCache.FORMAT.startsWith("xdperf-aot 1 chicory-compiler 1."), AotCache.FORMAT);
+    }
+
+    @Test
     void aDirectoryOthersCanWriteIsNotUsed() throws Exception {
         Path dir = Files.createDirectory(base.resolve("aot"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
