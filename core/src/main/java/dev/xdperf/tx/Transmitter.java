@@ -63,6 +63,7 @@ public final class Transmitter implements AutoCloseable {
         private XdpMode mode = XdpMode.NATIVE;
         private boolean attachPass = true;
         private int batchSize = 64;
+        private boolean batchGiven;
         private int callersPerCpu = 2;
         private List<TestHook> testHooks = List.of();
         private long testLatencyOffsetNs;
@@ -107,8 +108,10 @@ public final class Transmitter implements AutoCloseable {
             return this;
         }
 
+        /** Frames per live-frames batch; default 64 flat out, and for paced runs {@link #pacedBatch}. */
         public Builder batchSize(int batchSize) {
             this.batchSize = batchSize;
+            this.batchGiven = true;
             return this;
         }
 
@@ -182,9 +185,37 @@ public final class Transmitter implements AutoCloseable {
             if (batchSize < 1 || batchSize > LiveFrames.MAX_BATCH) {
                 throw new IllegalArgumentException("batch size must be 1.." + LiveFrames.MAX_BATCH);
             }
+            if (pps > 0 && !batchGiven) {
+                batchSize = pacedBatch(Math.round(1e9 * cpus.size() / pps));
+            }
             NetDevices.ifindex(ifname);
             return new Transmitter(this);
         }
+    }
+
+    /**
+     * The live-frames batch for a paced run whose CPUs each send one frame every
+     * {@code intervalNs}. The kernel sends a batch's frames together when the batch ends, so
+     * a batch that outlasts the interval sends bursts; but every batch also costs a fixed
+     * setup (page-pool bulk allocation, the flush), ~0.6 µs on the machines measured, on top
+     * of ~0.1 µs per iteration. The batch is the smallest power of two (4..64) that both keeps
+     * that setup under a quarter of the time and lasts about one interval: at 1 Mpps per CPU
+     * 4 (gaps of 1 µs), at 100 kpps 64 (docs/benchmarks.md, rate precision).
+     */
+    static int pacedBatch(long intervalNs) {
+        final long setupNs = 600;
+        final long iterationNs = 100;
+        if (intervalNs <= iterationNs + 50) {
+            return 64;
+        }
+        long sustain = (4 * setupNs + intervalNs - iterationNs - 1) / (intervalNs - iterationNs);
+        long smooth = (intervalNs - setupNs) / iterationNs;
+        long want = Math.max(sustain, smooth);
+        int b = 4;
+        while (b < 64 && b < want) {
+            b <<= 1;
+        }
+        return b;
     }
 
     public String ifname() {
@@ -348,7 +379,9 @@ public final class Transmitter implements AutoCloseable {
                 if (endNs != 0 && now >= endNs) {
                     break;
                 }
-                int full = spec.pps > 0 ? REPEAT_PACED : REPEAT;
+                // Paced calls of small batches run longer per iteration: keep each call short
+                // enough that a stop or the end is not held up by it.
+                int full = spec.pps > 0 ? Math.min(REPEAT_PACED, spec.batchSize * 131_072) : REPEAT;
                 int repeat = first && spec.callersPerCpu > 1 ? full / spec.callersPerCpu * (phase + 1) : full;
                 if (endNs != 0 && nsPerIteration > 0) {
                     // A call cannot be cut short: size the last ones to end about when the run does.
