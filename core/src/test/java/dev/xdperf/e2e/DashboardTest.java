@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xdperf.net.Commands;
 import dev.xdperf.testing.ServerTopology;
-import dev.xdperf.testing.Topology;
-import dev.xdperf.testing.Xdperf;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.File;
@@ -25,9 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,26 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * headless Chromium and by curl, both inside the client's namespace.
  */
 class DashboardTest {
-    static ServerTopology net;
-    static Topology topology;
-    static Xdperf.Background server;
-
-    @BeforeAll
-    static void start() {
-        net = ServerTopology.start();
-        topology = net.topology;
-        server = net.server;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerTopology.PerClass net = new ServerTopology.PerClass();
 
     static List<String> chromium(Path profile, String... extra) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.client, "chromium", "--headless",
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.topology().client, "chromium", "--headless",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile));
         cmd.addAll(List.of(extra));
@@ -63,7 +45,7 @@ class DashboardTest {
 
     @Test
     void pageShowsTheRunWhileItRunsAndMetricsAreScraped(@TempDir Path dir) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.client,
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.topology().client,
                 ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 "dev.xdperf.cli.Main", "client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--pps", "20k", "--duration", "8",
                 "--web", "0", "--web-linger", "2", "--metrics-port", "0", "--run-id", "dash-test", "--json"));
@@ -101,12 +83,12 @@ class DashboardTest {
             Thread.sleep(3500);   // a few samples into the run
 
             // Server-sent events arrive while the run is on.
-            Commands.Output sse = Commands.run(List.of("ip", "netns", "exec", topology.client, "curl", "-sN",
+            Commands.Output sse = Commands.run(List.of("ip", "netns", "exec", net.topology().client, "curl", "-sN",
                     "--max-time", "2.5", "-H", "Accept: text/event-stream", page + "events"));
             assertTrue(sse.stdout().contains("event: sample"), "no sample events: " + sse.stdout() + sse.stderr());
 
             // Prometheus text format with the run's label and counters that moved.
-            String text = Commands.run(List.of("ip", "netns", "exec", topology.client, "curl", "-s", scrape)).stdout();
+            String text = Commands.run(List.of("ip", "netns", "exec", net.topology().client, "curl", "-s", scrape)).stdout();
             Matcher sent = Pattern.compile("xdperf_sent_packets_total\\{[^}]*run=\"dash-test\"[^}]*\\} ([0-9.E]+)").matcher(text);
             assertTrue(sent.find(), "no xdperf_sent_packets_total for the run:\n" + text);
             assertTrue(Double.parseDouble(sent.group(1)) > 1000, "sent counter did not move: " + sent.group(1));

@@ -8,38 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.testing.ServerTopology;
-import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** --reverse and --bidir: each direction's receiver counts exactly what the other end sent. */
 class DirectionsTest {
-    static ServerTopology net;
-    static Topology topology;
-    static Xdperf.Background server;
-
-    @BeforeAll
-    static void start() {
-        net = ServerTopology.start();
-        topology = net.topology;
-        server = net.server;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerTopology.PerClass net = new ServerTopology.PerClass();
 
     static JsonNode run(String... extra) {
         List<String> args = new ArrayList<>(List.of("client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--json"));
         args.addAll(List.of(extra));
-        Xdperf.Result r = Xdperf.run(topology.client, 90, args.toArray(String[]::new));
+        Xdperf.Result r = Xdperf.run(net.topology().client, 90, args.toArray(String[]::new));
         assertEquals(0, r.exit(), r::toString);
         return r.json();
     }
@@ -78,7 +61,7 @@ class DirectionsTest {
 
     @Test
     void ndrSearchReportsEveryTrialAndARateThatPassed() {
-        Xdperf.Result r = Xdperf.run(topology.client, 120, "ndr", "--dev", CLIENT_IF, "--server", SERVER_IP,
+        Xdperf.Result r = Xdperf.run(net.topology().client, 120, "ndr", "--dev", CLIENT_IF, "--server", SERVER_IP,
                 "--max-pps", "40k", "--trial", "1", "--resolution", "30", "--cpus", "0", "--json");
         assertTrue(r.exit() == 0 || r.exit() == 3, r::toString);
         JsonNode j = r.json();

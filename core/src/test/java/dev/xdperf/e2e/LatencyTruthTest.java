@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.testing.ServerTopology;
-import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Latency against a ground truth. This kernel has neither netem nor fq (CONFIG_NET_SCH_NETEM
@@ -24,29 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class LatencyTruthTest {
     static final long DELAY_NS = 5_000_000;
-    static ServerTopology net;
-    static Topology topology;
-    static Xdperf.Background server;
-
-    @BeforeAll
-    static void start() {
-        net = ServerTopology.start();
-        topology = net.topology;
-        server = net.server;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerTopology.PerClass net = new ServerTopology.PerClass();
 
     static JsonNode run(String... extra) {
         List<String> args = new ArrayList<>(List.of("client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--pps", "20k",
                 "--duration", "2", "--cpus", "0", "--json", "--test-latency-offset", "5ms"));
         args.addAll(List.of(extra));
-        Xdperf.Result r = Xdperf.run(topology.client, 60, args.toArray(String[]::new));
+        Xdperf.Result r = Xdperf.run(net.topology().client, 60, args.toArray(String[]::new));
         assertEquals(0, r.exit(), r::toString);
         return r.json();
     }

@@ -9,39 +9,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.net.Commands;
 import dev.xdperf.testing.ServerTopology;
-import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The first-party plugins against the Linux stack as the peer: xdperf's server counts and
  * passes the frames on, and the kernel in the server's namespace answers them.
  */
 class PluginStackTest {
-    static ServerTopology net;
-    static Topology topology;
-    static Xdperf.Background server;
-
-    @BeforeAll
-    static void start() {
-        net = ServerTopology.start("--verdict", "pass");
-        topology = net.topology;
-        server = net.server;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerTopology.PerClass net = new ServerTopology.PerClass("--verdict", "pass");
 
     /** A counter from /proc/net/snmp or snmp6 in a namespace, e.g. ("Icmp", "InEchos") or (null, "Icmp6InEchos"). */
     static long snmp(String ns, String group, String name) {
@@ -71,43 +54,43 @@ class PluginStackTest {
     static JsonNode client(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--json", "--cpus", "0"));
         all.addAll(List.of(args));
-        Xdperf.Result r = Xdperf.run(topology.client, 120, all.toArray(String[]::new));
+        Xdperf.Result r = Xdperf.run(net.topology().client, 120, all.toArray(String[]::new));
         assertEquals(0, r.exit(), r::toString);
         return r.json();
     }
 
     @Test
     void everyIcmpEchoRequestIsAnsweredByTheKernel() {
-        long echosBefore = snmp(topology.server, "Icmp", "InEchos");
-        long errorsBefore = snmp(topology.server, "Icmp", "InErrors");
-        long repliesBefore = snmp(topology.client, "Icmp", "InEchoReps");
+        long echosBefore = snmp(net.topology().server, "Icmp", "InEchos");
+        long errorsBefore = snmp(net.topology().server, "Icmp", "InErrors");
+        long repliesBefore = snmp(net.topology().client, "Icmp", "InEchoReps");
         JsonNode r = client("--plugin", "icmp", "--plugin-opt", "flows=16", "--count", "2000", "--pps", "10k");
         assertEquals(2000, r.path("received_packets").asLong(), "xdperf's receiver counted every echo request");
-        assertEquals(2000, snmp(topology.server, "Icmp", "InEchos") - echosBefore, "the kernel took every one");
-        assertEquals(0, snmp(topology.server, "Icmp", "InErrors") - errorsBefore, "none rejected (bad checksum or length)");
-        assertEquals(2000, snmp(topology.client, "Icmp", "InEchoReps") - repliesBefore, "and answered every one");
+        assertEquals(2000, snmp(net.topology().server, "Icmp", "InEchos") - echosBefore, "the kernel took every one");
+        assertEquals(0, snmp(net.topology().server, "Icmp", "InErrors") - errorsBefore, "none rejected (bad checksum or length)");
+        assertEquals(2000, snmp(net.topology().client, "Icmp", "InEchoReps") - repliesBefore, "and answered every one");
     }
 
     @Test
     void everyIcmpv6EchoRequestIsAnsweredByTheKernel() throws Exception {
-        long echosBefore = snmp(topology.server, null, "Icmp6InEchos");
-        long errorsBefore = snmp(topology.server, null, "Icmp6InErrors");
-        long repliesBefore = snmp(topology.client, null, "Icmp6InEchoReplies");
+        long echosBefore = snmp(net.topology().server, null, "Icmp6InEchos");
+        long errorsBefore = snmp(net.topology().server, null, "Icmp6InErrors");
+        long repliesBefore = snmp(net.topology().client, null, "Icmp6InEchoReplies");
         JsonNode r = client("--ipv6", "--plugin", "icmp", "--plugin-opt", "payload=100", "--count", "1000", "--pps", "10k");
         assertEquals(1000, r.path("received_packets").asLong(), r::toPrettyString);
-        assertEquals(1000, snmp(topology.server, null, "Icmp6InEchos") - echosBefore);
-        assertEquals(0, snmp(topology.server, null, "Icmp6InErrors") - errorsBefore);
+        assertEquals(1000, snmp(net.topology().server, null, "Icmp6InEchos") - echosBefore);
+        assertEquals(0, snmp(net.topology().server, null, "Icmp6InErrors") - errorsBefore);
         // Replies need the server's neighbour entry for the client: give it a moment.
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (snmp(topology.client, null, "Icmp6InEchoReplies") - repliesBefore < 1000 && System.nanoTime() < deadline) {
+        while (snmp(net.topology().client, null, "Icmp6InEchoReplies") - repliesBefore < 1000 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(1000, snmp(topology.client, null, "Icmp6InEchoReplies") - repliesBefore);
+        assertEquals(1000, snmp(net.topology().client, null, "Icmp6InEchoReplies") - repliesBefore);
     }
 
     @Test
     void tcpSynsToAListeningSocketAreAnsweredWithSynAcks() throws Exception {
-        Process listener = new ProcessBuilder("ip", "netns", "exec", topology.server, "python3", "-c",
+        Process listener = new ProcessBuilder("ip", "netns", "exec", net.topology().server, "python3", "-c",
                 "import socket,sys,time\n"
                         + "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
                         + "s.bind(('" + SERVER_IP + "', 8080)); s.listen(4096); print('listening', flush=True); time.sleep(60)\n")
@@ -117,7 +100,7 @@ class PluginStackTest {
             String ready = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertEquals("listening", ready);
             int n = 300;
-            dump = new ProcessBuilder("ip", "netns", "exec", topology.client, "tcpdump", "-i", CLIENT_IF, "-n", "-c",
+            dump = new ProcessBuilder("ip", "netns", "exec", net.topology().client, "tcpdump", "-i", CLIENT_IF, "-n", "-c",
                     Integer.toString(n), "tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack) and src port 8080")
                     .redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8));
@@ -169,7 +152,7 @@ class PluginStackTest {
 
     @Test
     void badStreamSpecsAreOneSentence() {
-        Xdperf.Result r = Xdperf.run(topology.client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+        Xdperf.Result r = Xdperf.run(net.topology().client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
                 "--stream", "udp,pps=10k", "--stream", "icmp", "--count", "10");
         assertTrue(r.exit() != 0 && r.stderr().strip().equals("xdperf: give every --stream a pps=RATE, or none (and shares instead)"),
                 r::toString);

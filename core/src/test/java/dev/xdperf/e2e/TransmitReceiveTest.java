@@ -18,7 +18,6 @@ import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.testing.Pcap;
 import dev.xdperf.testing.ServerTopology;
-import dev.xdperf.testing.Topology;
 import dev.xdperf.testing.Xdperf;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -30,9 +29,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,36 +38,21 @@ import org.junit.jupiter.api.io.TempDir;
  * with real XDP on both ends. One topology and one server serve every run of this class.
  */
 class TransmitReceiveTest {
-    static ServerTopology net;
-    static Topology topology;
-    static Xdperf.Background server;
-
-    @BeforeAll
-    static void start() {
-        net = ServerTopology.start("--verdict", "pass");
-        topology = net.topology;
-        server = net.server;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerTopology.PerClass net = new ServerTopology.PerClass("--verdict", "pass");
 
     static JsonNode client(String... args) {
         String[] all = new String[args.length + 6];
         System.arraycopy(new String[] {"client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--json"}, 0, all, 0, 6);
         System.arraycopy(args, 0, all, 6, args.length);
-        Xdperf.Result r = Xdperf.run(topology.client, 120, all);
+        Xdperf.Result r = Xdperf.run(net.topology().client, 120, all);
         assertEquals(0, r.exit(), r::toString);
         return r.json();
     }
 
     /** tcpdump on the server's interface, writing the first {@code count} xdperf frames to {@code pcap}; returns once it listens. */
     static Process capture(Path pcap, int count) throws java.io.IOException {
-        Process dump = new ProcessBuilder("ip", "netns", "exec", topology.server, "tcpdump", "-i", SERVER_IF, "-n",
+        Process dump = new ProcessBuilder("ip", "netns", "exec", net.topology().server, "tcpdump", "-i", SERVER_IF, "-n",
                 "-U", "-c", Integer.toString(count), "-w", pcap.toString(), "udp and dst port 5201")
                 .redirectErrorStream(true).start();
         String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -102,8 +85,8 @@ class TransmitReceiveTest {
         assertEquals(captured, frames.size());
 
         // The template the client built: this interface's MACs and addresses, defaults for the rest.
-        MacAddress src = mac(topology.client, CLIENT_IF);
-        MacAddress dst = mac(topology.server, SERVER_IF);
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
         PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 64, 0, true).toTemplate();
         byte[] expected = dev.xdperf.abi.ChecksumFiller.fill(t).frame();
@@ -164,7 +147,7 @@ class TransmitReceiveTest {
 
     @Test
     void jsonStreamPrintsOneObjectPerSecondThenTheReport() throws Exception {
-        Xdperf.Result r = Xdperf.run(topology.client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+        Xdperf.Result r = Xdperf.run(net.topology().client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
                 "--json-stream", "--pps", "50k", "--duration", "2500ms");
         assertEquals(0, r.exit(), r::toString);
         List<String> lines = r.stdout().lines().filter(l -> !l.isBlank()).toList();
@@ -207,8 +190,8 @@ class TransmitReceiveTest {
         // The oracle: the same plugin, the same request, the same engine in Java.
         dev.xdperf.plugin.WasmPlugin p = dev.xdperf.plugin.WasmPlugin.load("good", Files.readAllBytes(plugin),
                 dev.xdperf.plugin.PluginLimits.DEFAULT);
-        MacAddress src = mac(topology.client, CLIENT_IF);
-        MacAddress dst = mac(topology.server, SERVER_IF);
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
         var request = new dev.xdperf.abi.RunRequest(dev.xdperf.abi.AbiVersion.HOST, 1500, 1, src.bytes(), dst.bytes(), 0, 0,
                 List.of(UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("fd00:5844::1")),
                 List.of(UdpStream.parseIp(SERVER_IP), UdpStream.parseIp("fd00:5844::2")),
@@ -236,8 +219,8 @@ class TransmitReceiveTest {
      */
     @Test
     void everyRuleKindWidthAndOffsetParityMatchesTheReferenceEngine(@TempDir Path dir) throws Exception {
-        MacAddress src = mac(topology.client, CLIENT_IF);
-        MacAddress dst = mac(topology.server, SERVER_IF);
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
         PacketTemplate base = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 128, 0, true).toTemplate();
         var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;

@@ -5,6 +5,9 @@ import static dev.xdperf.demo.DemoTopology.SERVER_IP;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A fresh namespace pair with a real `xdperf server` listening on the server's end. */
 public final class ServerTopology implements AutoCloseable {
@@ -37,6 +40,39 @@ public final class ServerTopology implements AutoCloseable {
             topology.assertNothingAttached();
         } finally {
             topology.close();
+        }
+    }
+
+    /**
+     * One topology and server for every test of a class:
+     * {@code @RegisterExtension static final ServerTopology.PerClass net = new ServerTopology.PerClass(...)}.
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private final String[] serverArgs;
+        private ServerTopology started;
+
+        public PerClass(String... serverArgs) {
+            this.serverArgs = serverArgs.clone();
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            started = start(serverArgs);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (started != null) {
+                started.close();
+                started = null;
+            }
+        }
+
+        public Topology topology() {
+            if (started == null) {
+                throw new IllegalStateException("the server topology is started before the class's tests");
+            }
+            return started.topology;
         }
     }
 }
