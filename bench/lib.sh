@@ -26,15 +26,15 @@ build_c() {
 
 # xdperf_ready: empty when ./xdperf can run; else the reason why not (builds the jar if missing).
 xdperf_ready() {
-  if [[ ! -f $repo/core/target/xdperf.jar ]]; then
-    echo "$me: core/target/xdperf.jar missing: building (mvn -q -B -DskipTests package -pl core -am)" >&2
-    if ! (cd "$repo" && mvn -q -B -DskipTests package -pl core -am) >"$build/mvn.log" 2>&1; then
+  if [[ ! -f $repo/core/cli/target/xdperf.jar ]]; then
+    echo "$me: core/cli/target/xdperf.jar missing: building (mvn -q -B -DskipTests package -pl core/cli -am)" >&2
+    if ! (cd "$repo" && mvn -q -B -DskipTests package -pl core/cli -am) >"$build/mvn.log" 2>&1; then
       echo "the Maven build failed (see bench/build/mvn.log)"
       return
     fi
   fi
-  if [[ ! -f $repo/core/target/xdperf.jar ]]; then
-    echo "core/target/xdperf.jar was not built"
+  if [[ ! -f $repo/core/cli/target/xdperf.jar ]]; then
+    echo "core/cli/target/xdperf.jar was not built"
   elif [[ ! -x $repo/xdperf ]]; then
     echo "no ./xdperf launcher in the repository"
   fi

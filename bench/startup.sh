@@ -38,7 +38,7 @@ if [[ -z $archive ]]; then
   [[ -f ${archives[0]} ]] || die "no archive in target/package: run scripts/package.sh"
   archive=${archives[0]}
 fi
-[[ -f $repo/core/target/xdperf.jar ]] || die "core/target/xdperf.jar is missing: mvn -B -DskipTests package"
+[[ -f $repo/core/cli/target/xdperf.jar ]] || die "core/cli/target/xdperf.jar is missing: mvn -B -DskipTests package"
 
 work=$(mktemp -d /var/tmp/xdperf-startup.XXXXXX)
 a=xdperf-st$$-a b=xdperf-st$$-b

@@ -5,7 +5,7 @@
 #   target/package/xdperf-VERSION-linux-ARCH.tar.gz   unpack anywhere, run bin/xdperf
 #   target/package/xdperf_DEBVERSION_DEBARCH.deb       dpkg -i / apt install ./...deb
 #
-# Both hold the same tree: bin/xdperf (the launcher), lib/xdperf.jar (core/target/xdperf.jar:
+# Both hold the same tree: bin/xdperf (the launcher), lib/xdperf.jar (core/cli/target/xdperf.jar:
 # the application with its BPF objects and WebAssembly plugins, plus the first-party Java
 # plugins from plugins/*/target, less other platforms' native libraries), lib/libjffi-1.2.so
 # and lib/libsqlitejdbc.so (the native libraries, so nothing is unpacked into /tmp at run time), lib/cds-archive.sh (creates an archive of the application's classes
@@ -17,7 +17,7 @@
 # VERSION is the Maven project version; snapshots also carry the commit (+gCOMMIT).
 #
 # Usage: scripts/package.sh [--no-build] [--out DIR] [-- MAVEN_ARGS...]
-#   --no-build   package the jar that is already in core/target (e.g. after mvn verify)
+#   --no-build   package the jar that is already in core/cli/target (e.g. after mvn verify)
 #   --out DIR    where the artifacts go (default target/package)
 #   MAVEN_ARGS   extra arguments for `mvn -B -DskipTests package`, e.g. -- -o
 # Environment: JAVA_HOME (the JDK whose jlink builds the runtime; default: the javac on PATH),
@@ -61,7 +61,7 @@ done
 if ((build)); then
   mvn -B -ntp -DskipTests package "${mvn_args[@]}"
 fi
-jar=$repo/core/target/xdperf.jar
+jar=$repo/core/cli/target/xdperf.jar
 [[ -f $jar ]] || die "find $jar: build it first (drop --no-build)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/xdperf-package.XXXXXX")

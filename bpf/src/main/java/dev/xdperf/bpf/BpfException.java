@@ -6,7 +6,7 @@ import dev.xdperf.bpf.internal.Native;
  * The root of every failure in this module. Messages read as a chain of "verb object:
  * cause (hint)", in lower case, so that the CLI can print them as one sentence.
  */
-public class BpfException extends RuntimeException {
+public class BpfException extends dev.xdperf.XdperfException.BpfLoadException {
     private final int errno;
 
     public BpfException(String message) {

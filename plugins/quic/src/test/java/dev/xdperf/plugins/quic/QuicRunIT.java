@@ -1,8 +1,8 @@
 package dev.xdperf.plugins.quic;
 
-import static dev.xdperf.demo.DemoTopology.CLIENT_IF;
-import static dev.xdperf.demo.DemoTopology.SERVER_IF;
-import static dev.xdperf.demo.DemoTopology.SERVER_IP;
+import static dev.xdperf.net.DemoTopology.CLIENT_IF;
+import static dev.xdperf.net.DemoTopology.SERVER_IF;
+import static dev.xdperf.net.DemoTopology.SERVER_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,0 +1,97 @@
+package dev.xdperf.bench;
+
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.ChecksumFiller;
+import dev.xdperf.abi.PacketTemplate;
+import dev.xdperf.abi.RunRequest;
+import dev.xdperf.abi.TemplateSet;
+import dev.xdperf.bpf.TestRun;
+import dev.xdperf.bpf.VerdictCounter;
+import dev.xdperf.net.DemoTopology;
+import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.UdpStream;
+import dev.xdperf.plugin.PluginLimits;
+import dev.xdperf.plugin.PluginResolver;
+import dev.xdperf.plugin.WasmPlugin;
+import dev.xdperf.template.TemplateCompiler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Micro mode: BPF_PROG_TEST_RUN (not live) of the program under test on each template of the
+ * traffic, {@code repeat} runs per call, {@code rounds} calls per template; the kernel measures
+ * the mean time per run itself. No interface is involved, nothing is sent.
+ */
+public final class MicroBench {
+    /** Addresses for the templates when there is no interface to take them from: the demo topology's. */
+    static final MacAddress SRC_MAC = MacAddress.parse("02:00:5e:00:00:01");
+    static final MacAddress DST_MAC = MacAddress.parse("02:00:5e:00:00:02");
+    static final int MTU = 1500;
+
+    private MicroBench() {}
+
+    public static BenchReport run(BenchOptions o) {
+        if (o.repeat < 1 || o.rounds < 1) {
+            throw new IllegalArgumentException("--repeat and --rounds must be at least 1");
+        }
+        TemplateSet set = templates(o);
+        TemplateCompiler.compile(set, MTU);   // the same validation as a live run
+        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section)) {
+            List<BenchReport.Template> out = new ArrayList<>();
+            double weighted = 0;
+            long weights = 0;
+            for (int i = 0; i < set.templates().size(); i++) {
+                PacketTemplate t = ChecksumFiller.fill(set.templates().get(i));
+                TestRun run = new TestRun(p.program(), t.frame());
+                double[] ns = new double[o.rounds];
+                int verdict = 0;
+                run.run(Math.min(o.repeat, 1000));   // warm caches and branch predictors first
+                for (int r = 0; r < o.rounds; r++) {
+                    TestRun.Result res = run.run(o.repeat);
+                    ns[r] = res.durationNs();
+                    verdict = res.retval();
+                }
+                Arrays.sort(ns);
+                double median = ns[ns.length / 2];
+                out.add(new BenchReport.Template(i, t.streamId(), t.length(), t.weight(), action(verdict), median, ns[0],
+                        ns[ns.length - 1]));
+                weighted += median * t.weight();
+                weights += t.weight();
+            }
+            BenchReport.Micro micro = new BenchReport.Micro(o.repeat, o.rounds, weights == 0 ? 0 : weighted / weights, out);
+            List<String> warnings = new ArrayList<>();
+            if (out.stream().anyMatch(t -> t.nsPerRun() == 0)) {
+                warnings.add("the kernel reported 0 ns for a template: raise --repeat for a measurable total");
+            }
+            return new BenchReport(o.name != null ? o.name : p.name(), o.program.toString(), p.name(), p.section(), null, null,
+                    micro, warnings);
+        }
+    }
+
+    static String action(int retval) {
+        return retval >= 0 && retval < VerdictCounter.ACTIONS.size() - 1 ? VerdictCounter.ACTIONS.get(retval) : "other " + retval;
+    }
+
+    /** The traffic's templates, as a live run would send them (addresses of the demo topology). */
+    static TemplateSet templates(BenchOptions o) {
+        InetAddressPair a = new InetAddressPair();
+        if (o.plugin != null) {
+            dev.xdperf.plugin.LoadedPlugin plugin = new PluginResolver(PluginResolver.defaultInstallDir(), PluginLimits.DEFAULT).load(o.plugin);
+            var options = plugin.describe().resolveOptions(PluginResolver.parseOptions(o.pluginOptions));
+            RunRequest r = new RunRequest(AbiVersion.HOST, MTU, 1, SRC_MAC.bytes(), DST_MAC.bytes(), o.size == null ? 0 : o.size, 0,
+                    List.of(a.src), List.of(a.dst), options);
+            return plugin.generate(r);
+        }
+        if (o.templates != null) {
+            return PluginResolver.file(o.templates).generate(null);
+        }
+        return new UdpStream(SRC_MAC, DST_MAC, a.src, a.dst, o.srcPort, o.dstPort, o.size == null ? UdpStream.MIN_FRAME : o.size,
+                0, true).toTemplateSet();
+    }
+
+    private static final class InetAddressPair {
+        final java.net.InetAddress src = UdpStream.parseIp(DemoTopology.CLIENT_IP);
+        final java.net.InetAddress dst = UdpStream.parseIp(DemoTopology.SERVER_IP);
+    }
+}

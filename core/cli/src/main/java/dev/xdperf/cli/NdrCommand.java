@@ -1,0 +1,79 @@
+package dev.xdperf.cli;
+
+import dev.xdperf.run.Run;
+import dev.xdperf.run.RunSpec;
+import dev.xdperf.control.ControlServer;
+import dev.xdperf.control.ThroughputSearch;
+import dev.xdperf.probe.Privileges;
+import dev.xdperf.stats.Units;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "ndr", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"RFC 2544-style throughput search against an xdperf server: the highest rate whose loss",
+                "stays at or under a threshold (0 by default: the no-drop rate)."})
+final class NdrCommand implements Callable<Integer> {
+    @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
+    String dev;
+
+    @Option(names = {"-c", "--server"}, required = true, paramLabel = "HOST", description = "The xdperf server.")
+    String server;
+
+    @Option(names = "--port", paramLabel = "P", description = "Server's control port (default ${DEFAULT-VALUE}).")
+    int port = ControlServer.DEFAULT_PORT;
+
+    @Option(names = "--max-pps", required = true, paramLabel = "RATE", converter = Converters.Rate.class,
+            description = "Highest rate to try (the first trial).")
+    long maxPps;
+
+    @Option(names = "--loss", paramLabel = "PERCENT", description = "Loss allowed in a passing trial, in percent (default 0).")
+    double loss;
+
+    @Option(names = "--trial", paramLabel = "TIME", converter = Converters.Time.class,
+            description = "Duration of each trial (default 2 s).")
+    Duration trial = Duration.ofSeconds(2);
+
+    @Option(names = "--resolution", paramLabel = "PERCENT", description = "Stop when the bracket is narrower than this share of --max-pps (default 1).")
+    double resolutionPercent = 1;
+
+    @Option(names = "--max-trials", paramLabel = "N", description = "At most this many trials (default ${DEFAULT-VALUE}).")
+    int maxTrials = 20;
+
+    @Option(names = "--cpus", paramLabel = "LIST", converter = Converters.CpuList.class, description = "Sending CPUs.")
+    List<Integer> cpus;
+
+    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS (default ${DEFAULT-VALUE}).")
+    int size = 64;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (loss < 0 || loss >= 100) {
+            throw new IllegalArgumentException("--loss must lie in 0..100");
+        }
+        Privileges.requireXdp("ndr");
+        RunSpec base = RunSpec.builder(dev).server(server, port).cpus(cpus).duration(trial).size(size).build();
+        ThroughputSearch.Result r = ThroughputSearch.search(maxPps, loss, resolutionPercent / 100, maxTrials, rate -> {
+            var report = Run.with(base.toBuilder().pps(rate).build()).plugins(PluginCommand.resolver()).run().primary();
+            try {
+                Thread.sleep(ThroughputSearch.pauseBetweenTrials().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return report;
+        }, t -> System.err.printf("trial at %s: offered %s, sent %s, lost %s (%.4f%%) %s%n", Units.pps(t.pps()),
+                Units.pps(t.offeredPps()), Units.count(t.sent()), Units.count(t.lost()), t.lossPercent(),
+                t.pass() ? "pass" : t.senderLimited() ? "fail: sender-limited" : "fail"));
+        if (json) {
+            System.out.println(r.toJson().toPrettyString());
+        } else {
+            System.out.print(r.toText());
+        }
+        return r.ratePps() > 0 ? 0 : 3;
+    }
+}

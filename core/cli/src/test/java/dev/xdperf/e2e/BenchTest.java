@@ -1,0 +1,287 @@
+package dev.xdperf.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.xdperf.abi.AbiCodec;
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.PacketTemplate;
+import dev.xdperf.abi.TemplateSet;
+import dev.xdperf.net.DemoTopology;
+import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.UdpStream;
+import dev.xdperf.testing.Privileged;
+import dev.xdperf.testing.Topology;
+import dev.xdperf.testing.Xdperf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `xdperf bench` end to end, with the example program of docs/bench.md (docs/examples/
+ * xdp_filter.bpf.c, built by the test build in its fast and slow variant): live in fresh
+ * namespaces with our own sender, micro with BPF_PROG_TEST_RUN, BMF output, the regression
+ * gate, and bad input.
+ */
+class BenchTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static Path examples;
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void find() {
+        examples = Path.of(System.getProperty("xdperf.test.classes", "target/test-classes"), "bpf-examples");
+        assertTrue(Files.isRegularFile(examples.resolve("xdp_filter.bpf.o")), "the test build compiles the examples into " + examples);
+    }
+
+    @BeforeEach
+    void privileged() {
+        Privileged.require();
+    }
+
+    static String fast() {
+        return examples.resolve("xdp_filter.bpf.o").toString();
+    }
+
+    static String slow() {
+        return examples.resolve("xdp_filter_slow.bpf.o").toString();
+    }
+
+    static Xdperf.Result bench(String... args) {
+        List<String> all = new ArrayList<>(List.of("bench"));
+        all.addAll(List.of(args));
+        return Xdperf.run(null, 300, all.toArray(String[]::new));
+    }
+
+    /** Three UDP templates in a cycle of four: to port 9 twice (drop), to 7 once (tx), to 5201 once (pass). */
+    Path mixedTemplates() throws IOException {
+        MacAddress src = MacAddress.parse("02:00:5e:00:00:01");
+        MacAddress dst = MacAddress.parse("02:00:5e:00:00:02");
+        List<PacketTemplate> ts = new ArrayList<>();
+        int[][] portWeight = {{9, 2}, {7, 1}, {5201, 1}};
+        for (int[] pw : portWeight) {
+            PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp(DemoTopology.CLIENT_IP), UdpStream.parseIp(DemoTopology.SERVER_IP),
+                    4000, pw[0], 64, 0, false).toTemplate();
+            ts.add(new PacketTemplate(t.frame(), 0, pw[1], 1, 0, t.fields(), t.checksums()));
+        }
+        Path file = tmp.resolve("mixed.tset");
+        Files.write(file, AbiCodec.encode(new TemplateSet(AbiVersion.HOST, ts)));
+        return file;
+    }
+
+    @Test
+    void liveRunCountsEveryVerdictExactlyAndCleansUp() throws Exception {
+        Xdperf.Result r = bench("--prog", fast(), "--templates", mixedTemplates().toString(), "--count", "4000", "--cpus", "0", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode n = r.json();
+        assertEquals("xdperf-bench", n.path("kind").asText());
+        assertEquals("live", n.path("mode").asText());
+        assertEquals("xdp_filter", n.path("program").asText());
+        assertEquals("xdp", n.path("section").asText());
+        assertEquals(4000, n.path("traffic").path("sent_packets").asLong(), r.toString());
+
+        JsonNode live = n.path("live");
+        long packets = live.path("packets").asLong();
+        // Everything we sent ran through the program; the rest is the namespace's own chatter (IPv6 neighbour discovery).
+        assertTrue(packets >= 4000 && packets < 4100, "run count " + packets);
+        JsonNode v = live.path("verdicts");
+        assertTrue(live.path("verdicts_complete").asBoolean(), live.toString());
+        assertEquals(2000, v.path("drop").asLong(), v.toString());
+        assertEquals(1000, v.path("tx").asLong(), v.toString());
+        assertEquals(1000 + (packets - 4000), v.path("pass").asLong(), "the chatter is not UDP, so it passes: " + v);
+        assertEquals(0, v.path("aborted").asLong());
+        assertEquals(0, v.path("redirect").asLong());
+        assertEquals(0, v.path("other").asLong());
+
+        double ns = live.path("ns_per_packet").asDouble();
+        assertTrue(ns > 1 && ns < 100_000, "plausible ns per packet: " + ns);
+        assertTrue(live.path("run_time_ns").asLong() > 0);
+        assertTrue(live.path("handled_pps").asDouble() > 0, live.toString());
+        assertEquals(ns, n.path("bmf").path("xdp_filter").path("latency").path("value").asDouble(), 1e-9);
+
+        Matcher m = Pattern.compile("bench: namespaces (\\S+) .* and (\\S+) ").matcher(r.stderr());
+        assertTrue(m.find(), r.stderr());
+        assertFalse(Topology.namespaceExists(m.group(1)), "client namespace removed");
+        assertFalse(Topology.namespaceExists(m.group(2)), "server namespace removed");
+    }
+
+    @Test
+    void microModeRunsEveryTemplate() throws Exception {
+        Xdperf.Result r = bench("--prog", fast(), "--micro", "--templates", mixedTemplates().toString(), "--repeat", "100000",
+                "--rounds", "3", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode micro = r.json().path("micro");
+        assertEquals(100000, micro.path("repeat").asLong());
+        assertEquals(3, micro.path("rounds").asInt());
+        JsonNode ts = micro.path("templates");
+        assertEquals(3, ts.size());
+        assertEquals(List.of("drop", "tx", "pass"), List.of(ts.get(0).path("verdict").asText(), ts.get(1).path("verdict").asText(),
+                ts.get(2).path("verdict").asText()));
+        for (JsonNode t : ts) {
+            double ns = t.path("ns_per_run").asDouble();
+            assertTrue(ns > 0 && ns < 100_000, t.toString());
+            assertTrue(t.path("min_ns").asDouble() <= ns && ns <= t.path("max_ns").asDouble(), t.toString());
+        }
+        double mean = (2 * ts.get(0).path("ns_per_run").asDouble() + ts.get(1).path("ns_per_run").asDouble()
+                + ts.get(2).path("ns_per_run").asDouble()) / 4;
+        assertEquals(mean, micro.path("ns_per_run").asDouble(), 0.01, "weighted by the templates' weights");
+    }
+
+    @Test
+    void bmfIsBencherMetricFormat() throws Exception {
+        Path out = tmp.resolve("bmf.json");
+        Xdperf.Result r = bench("--prog", fast(), "--micro", "--dst-port", "9", "--repeat", "100000", "--format", "bmf",
+                "--output", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.stdout().isBlank(), "with --output the report goes to the file only");
+        JsonNode bmf = JSON.readTree(Files.readString(out));
+        assertEquals(List.of("xdp_filter/micro", "xdp_filter/micro/t0"), fieldNames(bmf));
+        bmf.fields().forEachRemaining(e -> {
+            JsonNode b = e.getValue();
+            assertEquals(List.of("latency", "throughput"), fieldNames(b), e.getKey());
+            assertTrue(b.path("latency").path("value").isNumber() && b.path("latency").path("value").asDouble() > 0, b.toString());
+            assertTrue(b.path("throughput").path("value").isNumber() && b.path("throughput").path("value").asDouble() > 0, b.toString());
+            for (String measure : List.of("latency", "throughput")) {
+                for (var it = b.path(measure).fieldNames(); it.hasNext(); ) {
+                    assertTrue(List.of("value", "lower_value", "upper_value").contains(it.next()), "only BMF's fields: " + b);
+                }
+            }
+        });
+        JsonNode t0 = bmf.path("xdp_filter/micro/t0").path("latency");
+        assertTrue(t0.path("lower_value").asDouble() <= t0.path("value").asDouble()
+                && t0.path("value").asDouble() <= t0.path("upper_value").asDouble(), t0.toString());
+        // 1e9 / latency: runs per second
+        assertEquals(1e9 / t0.path("value").asDouble(), bmf.path("xdp_filter/micro/t0").path("throughput").path("value").asDouble(), 1.0);
+    }
+
+    /**
+     * The gate, live as CI would run it: a baseline from the fast variant; the slow variant
+     * (about six times the cost) fails it, the fast one passes it. 50% is the margin for a shared
+     * two-core machine, where run-to-run noise of a live run reaches 10-20%.
+     */
+    @Test
+    void regressionGateCatchesTheSlowVariant() throws Exception {
+        Path baseline = tmp.resolve("baseline.json");
+        Xdperf.Result b = bench("--prog", fast(), "--dst-port", "9", "--duration", "2", "--json", "--output", baseline.toString(), "-q");
+        assertEquals(0, b.exit(), b.toString());
+        double base = JSON.readTree(Files.readString(baseline)).path("live").path("ns_per_packet").asDouble();
+        assertTrue(base > 0, "baseline measured");
+
+        Xdperf.Result s = bench("--prog", slow(), "--dst-port", "9", "--duration", "2", "--baseline", baseline.toString(),
+                "--max-regression", "50%", "-q");
+        assertEquals(4, s.exit(), s.toString());
+        assertTrue(s.stdout().contains("REGRESSED"), s.stdout());
+        String err = s.stderr().strip();
+        assertEquals(1, err.lines().count(), "one sentence: " + err);
+        assertTrue(err.startsWith("xdperf: bench regression: xdp_filter takes "), err);
+        assertTrue(err.contains("allowed +50.0%"), err);
+
+        Xdperf.Result f = bench("--prog", fast(), "--dst-port", "9", "--duration", "2", "--baseline", baseline.toString(),
+                "--max-regression", "50%", "--format", "bmf", "-q");
+        assertEquals(0, f.exit(), f.toString());
+        assertTrue(f.json().path("xdp_filter").path("latency").path("value").asDouble() > 0, f.stdout());
+        assertTrue(f.stderr().contains("baseline xdp_filter:") && f.stderr().contains(" ok"), f.stderr());
+    }
+
+    @Test
+    void microGateComparesWithABmfBaseline() throws Exception {
+        Path baseline = tmp.resolve("micro.bmf.json");
+        assertEquals(0, bench("--prog", fast(), "--micro", "--dst-port", "9", "--format", "bmf", "--output", baseline.toString()).exit());
+        Xdperf.Result s = bench("--prog", slow(), "--micro", "--dst-port", "9", "--baseline", baseline.toString(), "--max-regression", "50%");
+        assertEquals(4, s.exit(), s.toString());
+        Xdperf.Result f = bench("--prog", fast(), "--micro", "--dst-port", "9", "--baseline", baseline.toString(), "--max-regression", "50%");
+        assertEquals(0, f.exit(), f.toString());
+    }
+
+    @Test
+    void onAnInterfaceItMeasuresWhatArrivesFromElsewhere() throws Exception {
+        try (Topology t = Topology.create();
+             Xdperf.Background b = Xdperf.Background.start(t.server, "bench: attached", "bench", "--dev", DemoTopology.SERVER_IF,
+                     "--prog", fast(), "--duration", "12", "--json")) {
+            Matcher mac = Pattern.compile("\\(mac ([0-9a-f:]{17})\\)").matcher(b.output());
+            assertTrue(mac.find(), b.output());
+            Xdperf.Result c = Xdperf.run(t.client, 120, "client", "--dev", DemoTopology.CLIENT_IF, "--dst-ip", DemoTopology.SERVER_IP,
+                    "--dst-mac", mac.group(1), "--dst-port", "9", "--count", "3000", "--cpus", "0", "--json", "--quiet");
+            assertEquals(0, c.exit(), c.toString());
+            assertEquals(0, b.waitFor(60), b.output());
+            String out = b.output();
+            JsonNode n = JSON.readTree(out.substring(out.indexOf("{\n")));
+            JsonNode live = n.path("live");
+            assertEquals(DemoTopology.SERVER_IF, live.path("dev").asText());
+            assertEquals(3000, live.path("verdicts").path("drop").asLong(), live.toString());
+            assertTrue(live.path("ns_per_packet").asDouble() > 0, live.toString());
+            assertFalse(n.has("traffic"), "the traffic is not ours to describe");
+            t.assertNothingAttached();
+        }
+    }
+
+    /** Where the kernel allows fexit, it counts exactly; where it does not (this sandbox), one sentence says so. */
+    @Test
+    void fexitCountsExactlyOrSaysWhyNot() throws Exception {
+        Xdperf.Result r = bench("--prog", fast(), "--verdicts", "fexit", "--dst-port", "9", "--count", "2000", "--cpus", "0", "--json", "-q");
+        if (r.exit() == 0) {
+            JsonNode live = r.json().path("live");
+            assertEquals("fexit", live.path("verdict_source").asText());
+            assertEquals(2000, live.path("verdicts").path("drop").asLong(), live.toString());
+            assertTrue(live.path("probe_run_time_ns").asLong() > 0, "the probe's own time is known, to subtract");
+        } else {
+            assertOneSentence(r, "count the verdicts of xdp_filter: ");
+        }
+    }
+
+    static void assertOneSentence(Xdperf.Result r, String fragment) {
+        assertEquals(1, r.exit(), r.toString());
+        String err = r.stderr().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.startsWith("xdperf: ") && err.contains(fragment), "expected '" + fragment + "' in: " + err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+    }
+
+    @Test
+    void badInputEndsInOneSentence() throws Exception {
+        Path text = tmp.resolve("notes.o");
+        Files.writeString(text, "this is not an object file\n");
+        assertOneSentence(bench("--prog", text.toString(), "--micro"), "open object notes.o: not a BPF object file");
+        assertOneSentence(bench("--prog", tmp.resolve("missing.o").toString(), "--micro"), "read program " + tmp.resolve("missing.o") + ": no such file");
+        assertOneSentence(bench("--prog", examples.resolve("not_xdp.bpf.o").toString()),
+                "load program tc_pass from not_xdp.bpf.o: not an XDP program (section \"tc\" makes it a sched_cls program");
+        assertOneSentence(bench("--prog", examples.resolve("two_xdp.bpf.o").toString(), "--micro"),
+                "it has 2 XDP programs, xdp_first, xdp_second (choose one with --section)");
+        assertOneSentence(bench("--prog", fast(), "--micro", "--section", "nope"), "no section or function named nope");
+        assertOneSentence(bench("--prog", fast(), "--micro", "--baseline", text.toString()), "read baseline " + text + ": not JSON");
+        assertOneSentence(bench("--prog", fast(), "--micro", "--max-regression", "lots"), "--max-regression needs --baseline");
+        assertOneSentence(bench("--prog", fast(), "--dev", "lo", "--plugin", "tcp"), "with --dev the traffic comes from elsewhere");
+
+        // A verifier rejection: one sentence with the verifier's reason, then its log, indented.
+        Xdperf.Result v = bench("--prog", examples.resolve("unverifiable.bpf.o").toString());
+        assertEquals(1, v.exit(), v.toString());
+        List<String> lines = v.stderr().lines().toList();
+        assertTrue(lines.get(0).startsWith("xdperf: load program xdp_unchecked from unverifiable.bpf.o: the verifier rejected it: "),
+                lines.get(0));
+        assertTrue(lines.get(0).contains("outside of the packet"), lines.get(0));
+        assertTrue(lines.size() > 1 && lines.stream().skip(1).allMatch(l -> l.startsWith("  | ")), v.stderr());
+
+        Xdperf.Result two = bench("--prog", examples.resolve("two_xdp.bpf.o").toString(), "--micro", "--section", "xdp_second",
+                "--repeat", "1000", "--json");
+        assertEquals(0, two.exit(), two.toString());
+        assertEquals("drop", two.json().path("micro").path("templates").get(0).path("verdict").asText());
+    }
+
+    static List<String> fieldNames(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,313 @@
+package dev.xdperf.e2e;
+
+import static dev.xdperf.net.DemoTopology.CLIENT_IF;
+import static dev.xdperf.net.DemoTopology.SERVER_IF;
+import static dev.xdperf.net.DemoTopology.SERVER_IP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.xdperf.bpf.Structs;
+import dev.xdperf.net.Commands;
+import dev.xdperf.abi.Checksums;
+import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.MeasurementHeader;
+import dev.xdperf.abi.PacketTemplate;
+import dev.xdperf.packet.UdpStream;
+import dev.xdperf.testing.Pcap;
+import dev.xdperf.testing.ServerTopology;
+import dev.xdperf.testing.Xdperf;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Client and server as separate processes in separate network namespaces over a veth pair,
+ * with real XDP on both ends. One topology and one server serve every run of this class.
+ */
+class TransmitReceiveTest {
+    @RegisterExtension
+    static final ServerTopology.PerClass net = new ServerTopology.PerClass("--verdict", "pass");
+
+    static JsonNode client(String... args) {
+        String[] all = new String[args.length + 6];
+        System.arraycopy(new String[] {"client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--json"}, 0, all, 0, 6);
+        System.arraycopy(args, 0, all, 6, args.length);
+        Xdperf.Result r = Xdperf.run(net.topology().client, 120, all);
+        assertEquals(0, r.exit(), r::toString);
+        return r.json();
+    }
+
+    /** tcpdump on the server's interface, writing the first {@code count} xdperf frames to {@code pcap}; returns once it listens. */
+    static Process capture(Path pcap, int count) throws java.io.IOException {
+        Process dump = new ProcessBuilder("ip", "netns", "exec", net.topology().server, "tcpdump", "-i", SERVER_IF, "-n",
+                "-U", "-c", Integer.toString(count), "-w", pcap.toString(), "udp and dst port 5201")
+                .redirectErrorStream(true).start();
+        String line = new BufferedReader(new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(line != null && line.contains("listening on"), "tcpdump did not start: " + line);
+        return dump;
+    }
+
+    static MacAddress mac(String namespace, String ifname) {
+        return MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", namespace,
+                "cat", "/sys/class/net/" + ifname + "/address")).trim());
+    }
+
+    @Test
+    void countIsExactAndFramesMatchTheTemplateByteForByte(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("capture.pcap");
+        int captured = 500;
+        Process dump = capture(pcap, captured);
+
+        long n = 200_000;
+        JsonNode r = client("--cpus", "0", "--count", Long.toString(n), "--pps", "400k");
+        assertEquals(n, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(n, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(n * 64, r.path("received_bytes").asLong());
+        assertEquals(0, r.path("lost_packets").asLong());
+        assertEquals(0, r.path("duplicates").asLong());
+        assertEquals(0, r.path("xdp_xmit_errors").asLong());
+
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+        List<byte[]> frames = Pcap.frames(pcap);
+        assertEquals(captured, frames.size());
+
+        // The template the client built: this interface's MACs and addresses, defaults for the rest.
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 64, 0, true).toTemplate();
+        byte[] expected = dev.xdperf.abi.ChecksumFiller.fill(t).frame();
+        int csumOffset = t.checksums().get(1).checksumOffset();
+        int stamped = t.mhOffset() + Structs.Mh.SEQ;
+        Set<Long> seqs = new HashSet<>();
+        for (byte[] f : frames) {
+            assertEquals(expected.length, f.length);
+            // Everything but the stamped fields (seq, tx_ns, cpu+version) and the UDP checksum is the template.
+            assertArrayEquals(Arrays.copyOfRange(expected, 0, csumOffset), Arrays.copyOfRange(f, 0, csumOffset));
+            assertArrayEquals(Arrays.copyOfRange(expected, csumOffset + 2, stamped),
+                    Arrays.copyOfRange(f, csumOffset + 2, stamped));
+            assertArrayEquals(Arrays.copyOfRange(expected, t.mhOffset() + MeasurementHeader.SIZE, expected.length),
+                    Arrays.copyOfRange(f, t.mhOffset() + MeasurementHeader.SIZE, f.length));
+            MeasurementHeader mh = MeasurementHeader.read(f, t.mhOffset());
+            assertNotNull(mh);
+            assertEquals(0, mh.cpu(), "sent from CPU 0");
+            assertTrue(mh.txNs() > 0);
+            assertTrue(seqs.add(mh.seq()), "sequence " + mh.seq() + " seen twice");
+            // xdp_tx fixed the checksum incrementally after stamping: it must still verify.
+            assertTrue(Checksums.verifyTransport(Arrays.copyOfRange(f, 26, 30), Arrays.copyOfRange(f, 30, 34),
+                    17, f, 34, f.length - 34), "UDP checksum of sequence " + mh.seq());
+        }
+    }
+
+    @Test
+    void lossDuplicatesAndReorderingEqualTheFaultsInjected() {
+        // Slots 100 and 101 are not sent, slot 200 repeats sequence 199, slots 300/301 are swapped.
+        JsonNode r = client("--cpus", "0", "--count", "1000", "--pps", "100k",
+                "--test-hook", "drop:100", "--test-hook", "drop:101", "--test-hook", "stamp:200=199",
+                "--test-hook", "stamp:300=301", "--test-hook", "stamp:301=300");
+        assertEquals(998, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(998, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(3, r.path("lost_packets").asLong(), "100, 101 and 200 never arrived");
+        assertEquals(1, r.path("duplicates").asLong(), "199 twice");
+        assertEquals(1, r.path("reordered").asLong(), "300 after 301");
+    }
+
+    @Test
+    void pacingHoldsTheTargetRate() {
+        JsonNode r = client("--pps", "100000", "--duration", "3");
+        long received = r.path("received_packets").asLong();
+        assertTrue(received > 300_000 * 0.97 && received < 300_000 * 1.03,
+                "received " + received + " of the 300,000 that 100 kpps for 3 s should give");
+        assertEquals(r.path("sent_packets").asLong(), received);
+        assertTrue(r.path("latency_ns").path("p50").asLong() > 0, "one-way latency present with a shared clock");
+        assertEquals("one-way", r.path("latency_ns").path("kind").asText());
+    }
+
+    @Test
+    void ipv6AndLargerFramesOnTwoCpus() {
+        JsonNode r = client("--ipv6", "--size", "1514", "--count", "20000", "--pps", "200k", "--cpus", "0-1");
+        assertEquals(20_000, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(20_000, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(20_000L * 1514, r.path("received_bytes").asLong());
+        assertEquals(0, r.path("lost_packets").asLong());
+    }
+
+    @Test
+    void jsonStreamPrintsOneObjectPerSecondThenTheReport() throws Exception {
+        Xdperf.Result r = Xdperf.run(net.topology().client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+                "--json-stream", "--pps", "50k", "--duration", "2500ms");
+        assertEquals(0, r.exit(), r::toString);
+        List<String> lines = r.stdout().lines().filter(l -> !l.isBlank()).toList();
+        assertTrue(lines.size() >= 3, r.stdout());
+        for (int i = 0; i < lines.size() - 1; i++) {
+            JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(i));
+            assertEquals("interval", n.path("type").asText());
+            assertTrue(n.has("tx_pps") && n.has("rx_pps") && n.has("dev_xdp_xmit_errors"));
+        }
+        JsonNode last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertEquals("final", last.path("type").asText());
+        for (String key : List.of("sent_packets", "received_packets", "lost_packets", "tx_pps", "rx_pps")) {
+            assertTrue(last.has(key), "final report lacks " + key);
+        }
+        for (String key : List.of("p50", "p99", "max")) {
+            assertTrue(last.path("latency_ns").has(key), "latency_ns lacks " + key);
+        }
+    }
+
+    @Test
+    void pluginTemplatesArriveExactlyAsTheReferenceEngineComputes(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("plugin.pcap");
+        int captured = 600;
+        Process dump = capture(pcap, captured);
+
+        Path plugin = Path.of(getClass().getResource("/wasm/good.wasm").toURI());
+        JsonNode r = client("--cpus", "0", "--count", "6000", "--pps", "200k", "--plugin", plugin.toString());
+        assertEquals(6000, r.path("sent_packets").asLong(), r::toPrettyString);
+        assertEquals(6000, r.path("received_packets").asLong(), r::toPrettyString);
+        assertEquals(0, r.path("lost_packets").asLong());
+        // Weights 3:2:1 over three streams, counted separately by the receiver.
+        JsonNode streams = r.path("streams");
+        assertEquals(3, streams.size(), r::toPrettyString);
+        assertEquals(3000, streams.get(0).path("received_packets").asLong());
+        assertEquals(2000, streams.get(1).path("received_packets").asLong());
+        assertEquals(1000, streams.get(2).path("received_packets").asLong());
+        assertEquals(3000L * 64 + 2000L * 128 + 1000L * 1000, r.path("received_bytes").asLong());
+
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+        // The oracle: the same plugin, the same request, the same engine in Java.
+        dev.xdperf.plugin.WasmPlugin p = dev.xdperf.plugin.WasmPlugin.load("good", Files.readAllBytes(plugin),
+                dev.xdperf.plugin.PluginLimits.DEFAULT);
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        var request = new dev.xdperf.abi.RunRequest(dev.xdperf.abi.AbiVersion.HOST, 1500, 1, src.bytes(), dst.bytes(), 0, 0,
+                List.of(UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("fd00:5844::1")),
+                List.of(UdpStream.parseIp(SERVER_IP), UdpStream.parseIp("fd00:5844::2")),
+                p.describe().resolveOptions(java.util.Map.of()));
+        var engine = new dev.xdperf.template.FieldEngine(p.generate(request));
+        Set<Integer> ports = new HashSet<>();
+        for (byte[] f : Pcap.frames(pcap)) {
+            int mhOffset = 42;
+            MeasurementHeader mh = MeasurementHeader.read(f, mhOffset);
+            assertNotNull(mh, "every frame carries the measurement header");
+            // One sending CPU: a stream's sequence number is the packet's index within its template.
+            String diff = engine.mismatch(mh.streamId(), mh.seq(), f);
+            assertEquals(null, diff, "frame differs from the reference engine");
+            ports.add(((f[34] & 0xff) << 8) | (f[35] & 0xff));
+        }
+        assertTrue(ports.size() > 50, "per-flow source ports vary: " + ports.size());
+    }
+
+    /**
+     * xdp_tx's field engine against the oracle for every rule kind, every width, fields at odd
+     * offsets (a byte's checksum word is then its low half), several fields under one
+     * checksum and fields under two (the source address: the IPv4 header and UDP's
+     * pseudo-header), with the measurement header stamped on top. xdp_tx fixes each checksum
+     * once per packet with everything its fields changed; the oracle recomputes from scratch.
+     */
+    @Test
+    void everyRuleKindWidthAndOffsetParityMatchesTheReferenceEngine(@TempDir Path dir) throws Exception {
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        PacketTemplate base = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 128, 0, true).toTemplate();
+        var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
+        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        List<dev.xdperf.abi.FieldRule> rules = List.of(
+                dev.xdperf.abi.FieldRule.increment(15, 1, packet, 0, 255, 3),              // IPv4 TOS: odd offset, 1 byte
+                dev.xdperf.abi.FieldRule.decrement(26, 4, packet, 0xC6120001L, 0xC61200C8L, 7), // source address: two checksums
+                dev.xdperf.abi.FieldRule.random(34, 2, flow, 1024, 65535),                 // UDP source port, per flow
+                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, Long.MAX_VALUE, 0x0123456789ABL), // odd, 8 bytes
+                dev.xdperf.abi.FieldRule.list(71, 2, packet, List.of(1L, 0xFFFFL, 0x1234L, 0L)),  // odd, list
+                dev.xdperf.abi.FieldRule.random(80, 4, packet, 7, 1_000_000),              // random per packet
+                dev.xdperf.abi.FieldRule.random(87, 1, flow, 0, 255),                      // odd, 1 byte, per flow
+                dev.xdperf.abi.FieldRule.increment(96, 2, flow, 0, 999, 0x100000001L)); // 64-bit division
+        PacketTemplate t = new PacketTemplate(base.frame(), 0, 1, 37, base.mhOffset(), rules, base.checksums());
+        var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(t));
+        Path file = dir.resolve("rules.xdpt");
+        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
+
+        Path pcap = dir.resolve("rules.pcap");
+        int captured = 1500;
+        Process dump = capture(pcap, captured);
+
+        JsonNode r = client("--cpus", "0", "--count", "3000", "--pps", "100k", "--templates", file.toString());
+        assertEquals(3000, r.path("received_packets").asLong(), r::toPrettyString);
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+
+        var engine = new dev.xdperf.template.FieldEngine(set);
+        Set<Long> tos = new HashSet<>();
+        int checked = 0;
+        for (byte[] f : Pcap.frames(pcap)) {
+            MeasurementHeader mh = MeasurementHeader.read(f, t.mhOffset());
+            assertNotNull(mh, "every frame carries the measurement header");
+            // One sending CPU and one template: the sequence number is the packet's index.
+            assertEquals(null, engine.mismatch(0, mh.seq(), f), "frame differs from the reference engine");
+            assertTrue(Checksums.verifyTransport(Arrays.copyOfRange(f, 26, 30), Arrays.copyOfRange(f, 30, 34),
+                    17, f, 34, f.length - 34), "UDP checksum of sequence " + mh.seq());
+            tos.add((long) (f[15] & 0xff));
+            checked++;
+        }
+        assertEquals(captured, checked);
+        assertTrue(tos.size() > 200, "the TOS byte varies per packet: " + tos.size() + " values");
+    }
+
+    /**
+     * Flat out, xdp_tx reads the clock once per live-frames batch and places the other frames
+     * at the previous batch's pace: the stamps must still rise with the sequence numbers, stay
+     * inside the run, and never carry a gap between calls into the next batch.
+     */
+    @Test
+    void flatOutSendTimesRiseWithTheSequenceAndStayInsideTheRun(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("flat.pcap");
+        int captured = 4000;
+        Process dump = capture(pcap, captured);
+
+        long before = System.nanoTime();   // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+        JsonNode r = client("--cpus", "0", "--count", "2000000", "--callers", "2");
+        long after = System.nanoTime();
+        assertEquals(2_000_000, r.path("sent_packets").asLong(), r::toPrettyString);
+        // No frame may look as if it arrived before it was sent: placed stamps stay behind the wire.
+        assertTrue(r.path("latency_ns").path("min").asLong() > 0, () -> "one-way latency min: " + r.path("latency_ns"));
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
+
+        java.util.TreeMap<Long, Long> stamps = new java.util.TreeMap<>();
+        for (byte[] f : Pcap.frames(pcap)) {
+            MeasurementHeader mh = MeasurementHeader.read(f, 42);
+            assertNotNull(mh);
+            stamps.put(mh.seq(), mh.txNs());
+        }
+        assertTrue(stamps.size() > captured / 2, "frames captured: " + stamps.size());
+        Long prevSeq = null;
+        long prevNs = 0;
+        int neighbours = 0;
+        for (var e : stamps.entrySet()) {
+            long ns = e.getValue();
+            assertTrue(ns >= before && ns <= after, "seq " + e.getKey() + " stamped outside the run: " + ns
+                    + " not in [" + before + ", " + after + "]");
+            if (prevSeq != null) {
+                assertTrue(ns > prevNs, "seq " + e.getKey() + " stamped " + ns + ", not after seq " + prevSeq + " (" + prevNs + ")");
+                if (e.getKey() == prevSeq + 1) {
+                    neighbours++;
+                    assertTrue(ns - prevNs < 1_000_000, "consecutive frames " + prevSeq + ", " + e.getKey()
+                            + " stamped " + (ns - prevNs) + " ns apart");
+                }
+            }
+            prevSeq = e.getKey();
+            prevNs = ns;
+        }
+        assertTrue(neighbours > 100, "consecutive sequence numbers among the captured frames: " + neighbours);
+    }
+}

@@ -1,0 +1,466 @@
+package dev.xdperf.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.run.RunResult;
+import dev.xdperf.run.RunSpec;
+import dev.xdperf.run.ShardPlan;
+import dev.xdperf.stats.MetricsSink;
+import dev.xdperf.template.TemplateSource;
+import dev.xdperf.net.DeviceCounters;
+import dev.xdperf.net.Interfaces;
+import dev.xdperf.packet.FieldRanges;
+import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.UdpStream;
+import dev.xdperf.rx.Receiver;
+import dev.xdperf.rx.RxSnapshot;
+import dev.xdperf.rx.Verdict;
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.RunRequest;
+import dev.xdperf.abi.TemplateSet;
+import dev.xdperf.packet.PcapWriter;
+import dev.xdperf.stats.Json;
+import dev.xdperf.template.FieldEngine;
+import dev.xdperf.stats.LiveSample;
+import dev.xdperf.stats.RunReport;
+import dev.xdperf.template.CompiledSet;
+import dev.xdperf.template.TemplateCompiler;
+import dev.xdperf.tx.TestHook;
+import dev.xdperf.tx.Transmitter;
+import dev.xdperf.tx.TxCounters;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One client run: agree with the server (when there is one), build the stream, send, show a
+ * sample every second, stop, collect both sides and verify delivery.
+ */
+public final class ClientRun {
+    private final RunSpec o;
+    private final Sources sources;
+    private final Consumer<LiveSample> live;
+    private final MetricsSink metrics;
+    private final List<TestHook> testHooks;
+    /** Stream id to the name of the stream it belongs to. */
+    private final java.util.Map<Integer, String> streamNames = new java.util.TreeMap<>();
+    private volatile boolean stopRequested;
+    private volatile Transmitter running;
+
+    /**
+     * The templates' origins, resolved from the spec before the run: the one source (null: the
+     * built-in UDP stream) with its checked options, or one per stream of a mixed run.
+     */
+    public record Sources(TemplateSource source, List<java.util.Map.Entry<String, String>> options, List<Resolved> streams) {
+        public static final Sources BUILT_IN = new Sources(null, List.of(), List.of());
+    }
+
+    /** A stream of a mixed run with its plugin loaded (null: the built-in UDP stream) and its options checked. */
+    public record Resolved(String name, TemplateSource source, List<java.util.Map.Entry<String, String>> options,
+                           double share, int size) {}
+
+    private ShardPlan shardPlan;
+    private long scheduledStartNs;
+    private long firstCallNs;
+
+    /** The addresses of a run: resolved from options, the interface, the server and the neighbour table. */
+    public record Endpoints(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp,
+                            List<InetAddress> srcAddrs, List<InetAddress> dstAddrs) {}
+
+    public ClientRun(RunSpec spec, Sources sources, Consumer<LiveSample> live, MetricsSink metrics) {
+        this.o = spec;
+        this.sources = sources;
+        this.live = live;
+        this.metrics = metrics;
+        this.testHooks = spec.testHooks().stream().map(TestHook::parse).toList();
+    }
+
+    /** Ends the run early; {@link #run()} still collects both sides and returns the reports. */
+    public void stop() {
+        stopRequested = true;
+        Transmitter t = running;
+        if (t != null) {
+            t.stop();
+        }
+    }
+
+    public RunResult run() {
+        Interfaces.requireExists(o.dev());
+        boolean forward = o.forward();
+        boolean backward = o.backward();
+        ControlClient control = null;
+        Transmitter tx = null;
+        Receiver back = null;
+        Thread stopper = null;
+        try {
+            if (o.server() != null) {
+                control = ControlClient.connect(o.server(), o.serverPort(), o.connectTimeout(), Json.hostInfo(o.dev()));
+            }
+            CompiledSet compiled = null;
+            List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
+            if (forward) {
+                Endpoints ends = resolveEndpoints(control == null ? null : control.host());
+                compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev()));
+                long startAtNs = 0;
+                if (o.startAt() != null) {
+                    startAtNs = System.nanoTime() + Duration.between(java.time.Instant.now(), o.startAt()).toNanos();
+                }
+                tx = Transmitter.builder(o.dev(), compiled)
+                        .cpus(cpus).startAt(startAtNs)
+                        .pps(o.pps()).duration(o.duration()).count(o.count()).xdpMode(o.xdpMode())
+                        .attachPass(o.attachPass() && !o.rtt() && !backward).callersPerCpu(o.callersPerCpu())
+                        .testHooks(testHooks).testLatencyOffset(o.testLatencyOffset()).build();
+            }
+            if (o.rtt() || backward) {
+                // Counts what comes back (or what the server sends); also the native XDP program on this interface.
+                back = Receiver.attach(o.dev(), Verdict.DROP, o.xdpMode());
+            }
+            if (control != null) {
+                control.start(new Start(o, compiled == null ? 0 : compiled.maxLength()));
+            }
+            DeviceCounters devBefore = Interfaces.counters(o.dev());
+            if (tx != null) {
+                Transmitter sending = tx;
+                stopper = new Thread(sending::stop, "xdperf-client-stop");
+                Runtime.getRuntime().addShutdownHook(stopper);
+                running = tx;
+                tx.start();
+                if (stopRequested) {
+                    tx.stop();
+                }
+                scheduledStartNs = tx.startNs();
+            }
+
+            long started = tx != null ? tx.startNs() : System.nanoTime();
+            long deadline = started + (o.duration() != null ? o.duration().toNanos() : Duration.ofHours(24).toNanos())
+                    + Duration.ofSeconds(10).toNanos();
+            TxCounters last = new TxCounters(0, 0, 0, 0, 0, started);
+            DeviceCounters lastDev = devBefore;
+            long lastRx = 0;
+            long lastRxNanos = 0;
+            long lastBack = 0;
+            long lastBackNanos = started;
+            while (true) {
+                boolean mineDone = tx == null ? true : tx.await(Duration.ofSeconds(1));
+                if (tx == null) {
+                    Thread.sleep(1000);
+                }
+                JsonNode iv = control == null ? null : control.lastInterval();
+                // The server's direction ends by its own clock too: do not wait for a report of it past that.
+                boolean theirsDone = !backward || (iv != null && iv.path("tx_finished").asBoolean(false))
+                        || (o.duration() != null && System.nanoTime() > started + o.duration().toNanos() + 500_000_000L);
+                if ((mineDone && theirsDone) || System.nanoTime() > deadline) {
+                    break;
+                }
+                TxCounters now = tx == null ? new TxCounters(0, 0, 0, 0, 0, System.nanoTime()) : tx.counters();
+                DeviceCounters dev = Interfaces.counters(o.dev());
+                Double rxPps = null;
+                if (iv != null && iv.has("rx_packets")) {
+                    long rxPackets = iv.path("rx_packets").asLong();
+                    long nanos = iv.path("nanos").asLong();
+                    if (lastRxNanos != 0 && nanos > lastRxNanos) {
+                        rxPps = (rxPackets - lastRx) * 1e9 / (nanos - lastRxNanos);
+                    }
+                    lastRx = rxPackets;
+                    lastRxNanos = nanos;
+                }
+                LiveSample sample = LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps);
+                if (iv != null && iv.has("lost")) {
+                    sample = sample.withReceiver(iv.has("lat_p50_ns") ? iv.path("lat_p50_ns").asLong() : null,
+                            iv.has("lat_p99_ns") ? iv.path("lat_p99_ns").asLong() : null, iv.path("lost").asLong());
+                }
+                if (backward && back != null) {
+                    RxSnapshot b = back.totals();
+                    double pps = (b.packets() - lastBack) * 1e9 / Math.max(1, b.nanos() - lastBackNanos);
+                    sample = sample.withReverse(pps);
+                    lastBack = b.packets();
+                    lastBackNanos = b.nanos();
+                }
+                // A scheduled start (xdperf agent): nothing to show while waiting for it.
+                if (sample.elapsed() >= 0) {
+                    live.accept(sample);
+                }
+                if (metrics != null) {
+                    metrics.update(new dev.xdperf.stats.MetricsSink.View(tx == null ? null : now,
+                            tx == null ? java.util.Map.of() : tx.sentPerStream(), back == null ? null : back.totals(),
+                            java.util.Map.of(o.dev(), dev)));
+                }
+                last = now;
+                lastDev = dev;
+            }
+            TxCounters total = TxCounters.ZERO;
+            double seconds = 0;
+            java.util.Map<Integer, Long> sentPerStream = java.util.Map.of();
+            if (tx != null) {
+                tx.stop();
+                tx.await(Duration.ofSeconds(10));
+                total = tx.counters();
+                sentPerStream = tx.sentPerStream();
+                seconds = tx.activeSeconds();
+                firstCallNs = tx.firstCallNs();
+                tx.close();
+            }
+            DeviceCounters devDelta = Interfaces.counters(o.dev()).minus(devBefore);
+
+            JsonNode result = null;
+            boolean sharedClock = false;
+            String serverDev = null;
+            if (control != null) {
+                ObjectNode summary = Json.MAPPER.createObjectNode();
+                summary.put("sent_packets", total.sentPackets());
+                result = control.stop(summary, Duration.ofSeconds(30));
+                serverDev = control.host().path("dev").asText();
+                sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
+            }
+            RxSnapshot mine = null;
+            if (back != null) {
+                Thread.sleep(ControlServer.DRAIN.toMillis());
+                mine = back.full();
+                back.close();
+            }
+            RunReport fwd = null;
+            if (forward) {
+                RxSnapshot rx = result == null || result.path("rx").isMissingNode() ? null : Json.rx(result.path("rx"));
+                DeviceCounters rxDev = result == null ? null : Json.device(result.path("device"));
+                boolean measured = compiled.set().templates().stream().anyMatch(t -> t.mhOffset() > 0);
+                List<String> warnings = verify(total, devDelta, measured ? rx : null);
+                if (shardPlan != null) {
+                    warnings.addAll(shardPlan.warnings());
+                }
+                if (!measured && rx != null) {
+                    warnings.add("the frames carry no measurement header (an encrypted payload cannot), so the server's"
+                            + " receiver does not count them: see the server's device counters (rx_device) instead");
+                }
+                RxSnapshot returned = o.rtt() ? mine : null;
+                if (returned != null && returned.packets() < total.sentPackets()) {
+                    warnings.add(String.format("%,d of %,d frames did not come back (round-trip mode)",
+                            total.sentPackets() - returned.packets(), total.sentPackets()));
+                }
+                fwd = new RunReport(o.dev(), cpus, compiled.maxLength(), o.pps(), seconds, total, devDelta,
+                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames);
+            }
+            RunReport rev = null;
+            if (backward) {
+                TxCounters theirs = Json.tx(result.path("tx"));
+                DeviceCounters theirDev = Json.device(result.path("device"));
+                List<Integer> theirCpus = new java.util.ArrayList<>();
+                result.path("tx_cpus").forEach(c -> theirCpus.add(c.asInt()));
+                List<String> warnings = verify(theirs, theirDev, mine);
+                rev = new RunReport(serverDev, theirCpus, result.path("tx_frame_size").asInt(), o.reversePps(),
+                        result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev(), mine, devDelta, sharedClock, null, warnings,
+                        java.util.Map.of(), java.util.Map.of());
+            }
+            if (metrics != null) {
+                RunReport p = fwd != null ? fwd : rev;
+                metrics.update(new dev.xdperf.stats.MetricsSink.View(p.tx(), p.sentPerStream(), p.returned() != null ? p.returned() : p.rx(),
+                        java.util.Map.of(o.dev(), Interfaces.counters(o.dev()))));
+            }
+            return new RunResult(fwd, rev, shardPlan, scheduledStartNs, firstCallNs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } finally {
+            if (tx != null) {
+                tx.close();
+            }
+            if (back != null) {
+                back.close();
+            }
+            if (control != null) {
+                control.close();
+            }
+            if (stopper != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopper);
+                } catch (IllegalStateException ignored) {
+                    // already shutting down
+                }
+            }
+        }
+    }
+
+    /** Delivery is verified, not assumed: what the kernel accepted against what the devices did. */
+    static List<String> verify(TxCounters tx, DeviceCounters dev, RxSnapshot rx) {
+        List<String> w = new ArrayList<>();
+        if (dev.xdpXmitErrors() > 0) {
+            w.add(String.format("%,d frames were accepted by xdp_tx but the device failed to transmit them"
+                    + " (XDP transmit errors: the device's transmit ring was full or its driver refused them;"
+                    + " on veth the peer also needs a native XDP program)", dev.xdpXmitErrors()));
+        }
+        if (tx.sentPackets() == 0) {
+            w.add(tx.pacedSkips() > 0 || tx.slots() > 0
+                    ? "0 packets sent: every departure was held back or dropped (check --pps, --count, --duration)"
+                    : "0 packets sent: xdp_tx never ran (is the interface up?)");
+        } else if (dev.xdpXmit() == 0 && dev.xdpXmitErrors() == 0 && dev.txPackets() < tx.sentPackets() / 2) {
+            w.add("the device reports no XDP transmit counters: delivery is verified only by a receiver");
+        }
+        if (rx != null && tx.sentPackets() > 0 && rx.packets() == 0) {
+            w.add("the server received none of the frames: check the path, the destination MAC and the server's interface");
+        }
+        return w;
+    }
+
+    /**
+     * The run's templates: from the source when there is one, else the built-in UDP stream. A
+     * shard gets its own block of stream ids (the plugin is asked again with the block's base,
+     * so the receiver tells the shards apart) and its slice of the flows.
+     */
+    public TemplateSet templates(Endpoints e, int cpus) {
+        if (o.shard() == null) {
+            return generate(e, cpus, o.streamId());
+        }
+        TemplateSet full = generate(e, cpus, o.streamId());
+        int span = streamSpan(full, o.streamId());
+        int base = o.streamId() + o.shard().index() * span;
+        List<String> warnings = new ArrayList<>();
+        if ((long) o.streamId() + (long) o.shard().count() * span - 1 > 0xffff) {
+            throw new IllegalArgumentException(o.shard().count() + " shards of " + span + " stream id" + (span == 1 ? "" : "s")
+                    + " from " + o.streamId() + " run past stream id 65535 (use fewer shards or streams)");
+        }
+        TemplateSet mine = full;
+        if (base != o.streamId()) {
+            streamNames.clear();
+            mine = generate(e, cpus, base);
+            if (streamSpan(mine, base) != span || mine.templates().stream().anyMatch(t -> t.streamId() < base)) {
+                warnings.add("the templates do not move to the stream base " + base + " (a plugin that ignores the"
+                        + " run request's stream base): shards share stream ids and the receiver mixes their sequences");
+            }
+        }
+        if (base + span > dev.xdperf.bpf.Structs.MAX_STREAMS) {
+            warnings.add("stream ids " + base + ".." + (base + span - 1) + " are beyond the " + dev.xdperf.bpf.Structs.MAX_STREAMS
+                    + " the receiver counts per stream: it counts these frames in its totals only");
+        }
+        dev.xdperf.template.FlowSlicer.Result sliced = dev.xdperf.template.FlowSlicer.slice(mine, o.shard());
+        warnings.addAll(sliced.warnings());
+        boolean measured = sliced.set().templates().stream().allMatch(t -> t.mhOffset() > 0);
+        shardPlan = new ShardPlan(o.shard(), base, span, sliced.slices(), measured, warnings);
+        return sliced.set();
+    }
+
+    /** How many stream ids a set uses from {@code base}: up to its largest id, at least one. */
+    static int streamSpan(TemplateSet set, int base) {
+        int max = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(base);
+        return Math.max(1, max - base + 1);
+    }
+
+    private TemplateSet generate(Endpoints e, int cpus, int streamBase) {
+        if (!sources.streams().isEmpty()) {
+            List<dev.xdperf.template.StreamMix.Part> parts = new ArrayList<>();
+            int base = streamBase;
+            for (Resolved spec : sources.streams()) {
+                TemplateSet set;
+                if (spec.source() == null) {
+                    set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort(), o.dstPort(),
+                            spec.size() > 0 ? spec.size() : o.frameSize(), base, o.measurement()).toTemplateSet(o.flows(), o.ranges());
+                } else {
+                    RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev()), 65535), cpus, e.srcMac().bytes(),
+                            e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
+                    set = spec.source().generate(request);
+                }
+                int max = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(base);
+                streamNames.put(base, spec.name());
+                for (var t : set.templates()) {
+                    streamNames.putIfAbsent(t.streamId(), spec.name());
+                }
+                base = Math.max(base, max) + 1;
+                parts.add(new dev.xdperf.template.StreamMix.Part(spec.name(), set, spec.share()));
+            }
+            return dev.xdperf.template.StreamMix.combine(parts);
+        }
+        if (sources.source() == null) {
+            return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort(), o.dstPort(), o.frameSize(),
+                    streamBase, o.measurement()).toTemplateSet(o.flows(), o.ranges());
+        }
+        RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev()), 65535), cpus, e.srcMac().bytes(),
+                e.dstMac().bytes(), o.size() == null ? 0 : o.size(), streamBase, e.srcAddrs(), e.dstAddrs(), sources.options());
+        return sources.source().generate(request);
+    }
+
+    /** Resolves MACs and addresses: options first, then the server's hello, the interface and the neighbour table. */
+    public Endpoints resolveEndpoints(JsonNode serverHost) {
+        boolean v6 = o.ipv6() || o.dstIp() instanceof Inet6Address || o.srcIp() instanceof Inet6Address;
+        MacAddress srcMac = o.srcMac() != null ? o.srcMac() : Interfaces.mac(o.dev());
+        List<InetAddress> mine = new ArrayList<>(Interfaces.addresses(o.dev(), v6));
+        InetAddress srcIp = o.srcIp();
+        if (srcIp == null) {
+            if (mine.isEmpty()) {
+                throw new IllegalArgumentException("interface " + o.dev() + " has no " + (v6 ? "IPv6" : "IPv4")
+                        + " address: give --src-ip");
+            }
+            srcIp = mine.get(0);
+        }
+        List<InetAddress> theirs = serverHost == null ? List.of() : Json.addresses(serverHost.path(v6 ? "ipv6" : "ipv4"));
+        InetAddress dstIp = o.dstIp();
+        if (dstIp == null && !theirs.isEmpty()) {
+            dstIp = theirs.get(0);
+        }
+        if (dstIp == null) {
+            throw new IllegalArgumentException("no destination address: give --dst-ip"
+                    + (serverHost != null ? " (the server's interface has no " + (v6 ? "IPv6" : "IPv4") + " address)" : ""));
+        }
+        MacAddress dstMac = o.dstMac();
+        // Routed destinations go to the gateway's MAC; on-link ones to the server's own.
+        Optional<InetAddress> gateway = dstMac == null ? Interfaces.gateway(o.dev(), dstIp) : Optional.empty();
+        if (dstMac == null && gateway.isEmpty() && serverHost != null
+                && dstIp.getHostAddress().equals(firstMatching(serverHost, dstIp))) {
+            dstMac = MacAddress.parse(serverHost.path("mac").asText());
+        }
+        if (dstMac == null) {
+            InetAddress hop = gateway.orElse(dstIp);
+            Optional<MacAddress> n = Interfaces.neighbour(o.dev(), hop);
+            if (n.isEmpty()) {
+                throw new IllegalArgumentException("no MAC address known for " + hop.getHostAddress()
+                        + (gateway.isPresent() ? " (the gateway to " + dstIp.getHostAddress() + ")" : "") + " on " + o.dev()
+                        + ": give --dst-mac, or reach it once (ping) so the neighbour table has it");
+            }
+            dstMac = n.get();
+        }
+        List<InetAddress> srcAddrs = new ArrayList<>(List.of(srcIp));
+        mine.stream().filter(a -> !srcAddrs.contains(a)).limit(RunRequest.MAX_ADDRS - 1).forEach(srcAddrs::add);
+        List<InetAddress> dstAddrs = new ArrayList<>(List.of(dstIp));
+        InetAddress first = dstIp;
+        theirs.stream().filter(a -> !a.equals(first)).limit(RunRequest.MAX_ADDRS - 1).forEach(dstAddrs::add);
+        return new Endpoints(srcMac, dstMac, srcIp, dstIp, srcAddrs, dstAddrs);
+    }
+
+    /**
+     * Writes the first {@code count} packets the run would send, computed by the reference
+     * engine, to a pcap file; sends nothing. Sequence numbers and CPUs are stamped as xdp_tx
+     * would on the given CPUs; send times are 0.
+     */
+    public long writePcap(java.nio.file.Path file, long count) throws java.io.IOException {
+        Interfaces.requireExists(o.dev());
+        Endpoints ends = resolveEndpoints(null);
+        List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
+        TemplateSet set = templates(ends, cpus.size());
+        TemplateCompiler.compile(set, Interfaces.mtu(o.dev()));
+        FieldEngine engine = new FieldEngine(set);
+        try (PcapWriter w = new PcapWriter(file)) {
+            for (long k = 0; k < count; k++) {
+                byte[] f = engine.frame(k);
+                var t = engine.template(engine.templateOf(k));
+                if (t.mhOffset() > 0) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+                    b.putInt(t.mhOffset() + 4, (int) (k / cpus.size()));
+                    f[t.mhOffset() + 16] = (byte) (int) cpus.get((int) (k % cpus.size()));
+                    f = dev.xdperf.abi.ChecksumFiller.fill(t, f);
+                }
+                w.write(f, k * 1000);
+            }
+        }
+        return count;
+    }
+
+    private static String firstMatching(JsonNode host, InetAddress ip) {
+        for (JsonNode a : host.path(ip instanceof Inet6Address ? "ipv6" : "ipv4")) {
+            if (UdpStream.parseIp(a.asText()).equals(ip)) {
+                return ip.getHostAddress();
+            }
+        }
+        return null;
+    }
+}

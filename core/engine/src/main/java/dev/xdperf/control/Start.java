@@ -1,0 +1,35 @@
+package dev.xdperf.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.run.RunSpec;
+import dev.xdperf.run.SpecJson;
+
+/**
+ * The control protocol's start message: the client's whole {@link RunSpec} as it is, and the
+ * longest frame its templates make (the server's reverse direction and reports use it). The
+ * server takes what concerns it from the spec: the direction, round trips (reflect), and the
+ * reverse direction's rate, length, size and address family.
+ */
+public record Start(RunSpec spec, int frameSize) {
+    static final String TYPE = "start";
+
+    ObjectNode toMessage() {
+        ObjectNode m = Wire.message(TYPE);
+        m.set("spec", SpecJson.toJson(spec));
+        m.put("frame_size", frameSize);
+        return m;
+    }
+
+    static Start fromMessage(JsonNode m) {
+        if (!m.path("spec").isObject()) {
+            throw new IllegalArgumentException("the start message carries no run spec (use the same xdperf release on both ends)");
+        }
+        return new Start(SpecJson.fromJson(m.path("spec")), m.path("frame_size").asInt(0));
+    }
+
+    /** The stream id of the server's direction: the one after the client's. */
+    int reverseStreamId() {
+        return spec.streamId() + 1;
+    }
+}

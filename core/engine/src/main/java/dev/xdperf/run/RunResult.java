@@ -1,0 +1,20 @@
+package dev.xdperf.run;
+
+import dev.xdperf.stats.RunReport;
+
+/**
+ * What a run returns: one report per direction that ran ({@code forward} null in a reverse
+ * run, {@code reverse} null unless the server sent), the shard's part when the run was a
+ * shard, and when departures were to begin and when the first transmit call began
+ * (CLOCK_MONOTONIC ns; 0 when nothing was sent from here).
+ */
+public record RunResult(RunReport forward, RunReport reverse, ShardPlan shardPlan, long scheduledStartNs, long firstCallNs) {
+    public RunReport primary() {
+        return forward != null ? forward : reverse;
+    }
+
+    /** Whether a direction that ran sent nothing: the command exits 3. */
+    public boolean sentNothing() {
+        return (forward != null && forward.sent() == 0) || (reverse != null && reverse.sent() == 0);
+    }
+}

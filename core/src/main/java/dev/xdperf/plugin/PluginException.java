@@ -1,8 +1,0 @@
-package dev.xdperf.plugin;
-
-/** A plugin failed or was refused; the message is one sentence naming the plugin and, where it applies, the function. */
-public class PluginException extends RuntimeException {
-    public PluginException(String message) {
-        super(message);
-    }
-}
