@@ -384,11 +384,4 @@ int xdp_pass(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/* Feature probe for live frames: runs without sending anything. */
-SEC("xdp")
-int xdp_probe(struct xdp_md *ctx)
-{
-	return XDP_DROP;
-}
-
 char _license[] SEC("license") = "Dual BSD/GPL";
