@@ -21,6 +21,7 @@
 #define XDPERF_MAX_FIELDS     8
 #define XDPERF_MAX_CSUMS      4
 #define XDPERF_TMPL_BYTES     2048 /* room per template; frames are at most 1514 bytes */
+#define XDPERF_MIN_FRAME      14   /* a template shorter than an Ethernet header is refused */
 #define XDPERF_SCHEDULE_MAX   65536
 #define XDPERF_LIST_MAX       65536
 
