@@ -46,9 +46,10 @@ class BenchPrimitivesTest {
                 assertTrue(e.getMessage().startsWith("count the verdicts of xdp_pass: load program xdp_verdict")
                         || e.getMessage().startsWith("count the verdicts of xdp_pass: load object verdict"), e.getMessage());
             }
-            try (ExceptionCounter exceptions = ExceptionCounter.attach(after.id())) {
+            try (VerdictCounter exceptions = VerdictCounter.attachExceptions(after.id())) {
                 new TestRun(pass, FRAME).run(10);
                 assertEquals(0, java.util.Arrays.stream(exceptions.counts()).sum(), "a test run raises no XDP exception");
+                assertEquals("xdp_exception", exceptions.info().name());
             }
         }
     }
