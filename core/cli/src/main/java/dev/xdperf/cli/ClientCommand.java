@@ -130,6 +130,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "Label of this run in metrics (default: random).")
     String runId;
 
+    @Option(names = "--max-loss", paramLabel = "PCT", converter = Converters.Percent.class,
+            description = "Frames that may vanish on the way out of --dev, in percent, before the run fails with exit 4 (default 0).")
+    double maxLoss;
+
     @Option(names = "--json", description = "Print the final report as JSON (live lines go to stderr).")
     boolean json;
 
@@ -186,7 +190,15 @@ final class ClientCommand implements Callable<Integer> {
             }
         }
         Reports.print(result, out, json, jsonStream);
-        return result.sentNothing() ? 3 : 0;
+        if (result.sentNothing()) {
+            return 3;
+        }
+        String vanished = result.vanishedBeyond(spec.maxLossPercent());
+        if (vanished != null) {
+            System.err.println("xdperf: " + vanished + (spec.maxLossPercent() > 0 ? " (more than --max-loss " + maxLoss + "%)" : ""));
+            return 4;
+        }
+        return 0;
     }
 
     /** The command line as a run spec; every default and check is the builder's. */
@@ -206,7 +218,7 @@ final class ClientCommand implements Callable<Integer> {
                         dstPortRange == null ? null : FieldRanges.PortRange.parse(dstPortRange)))
                 .streamId(stream).measurement(!noMeasure).callersPerCpu(callers).testHooks(testHooks).rtt(rtt)
                 .direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD)
-                .reversePps(reversePps).testLatencyOffset(testLatencyOffset)
+                .reversePps(reversePps).testLatencyOffset(testLatencyOffset).maxLossPercent(maxLoss)
                 .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
                 .streams(parseStreams(streamSpecs));
         frame.applyTo(b);

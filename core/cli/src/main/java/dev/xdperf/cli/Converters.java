@@ -83,6 +83,25 @@ final class Converters {
         }
     }
 
+    /** "0.5", "2%", "100": a percentage in 0..100. */
+    static final class Percent implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            String v = value.trim();
+            v = v.endsWith("%") ? v.substring(0, v.length() - 1) : v;
+            double p;
+            try {
+                p = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a percentage");
+            }
+            if (!(p >= 0 && p <= 100)) {
+                throw new TypeConversionException("'" + value + "' is outside 0..100");
+            }
+            return p;
+        }
+    }
+
     /** "4096", "64k", "16M", "1G" bytes (binary multiples). */
     static final class Size implements ITypeConverter<Long> {
         @Override

@@ -50,7 +50,7 @@ class VersionCommandTest {
 
     @Test
     void commitIsTheCheckoutsHeadOrUnknownWithoutGit() throws Exception {
-        // the project root is core's parent; surefire runs in core/
+        // surefire runs in core/cli; the build info comes from the checkout two levels up
         Path root = Path.of("").toAbsolutePath().getParent().getParent();  // core/cli → the repository
         String head = git(root, "rev-parse", "HEAD");
         String top = git(root, "rev-parse", "--show-toplevel");

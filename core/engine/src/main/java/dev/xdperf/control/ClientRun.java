@@ -1,10 +1,9 @@
 package dev.xdperf.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.run.RunResult;
 import dev.xdperf.run.RunSpec;
 import dev.xdperf.run.ShardPlan;
+import dev.xdperf.XdperfException.ControlException;
 import dev.xdperf.stats.MetricsSink;
 import dev.xdperf.template.TemplateSource;
 import dev.xdperf.net.DeviceCounters;
@@ -19,7 +18,6 @@ import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.abi.RunRequest;
 import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.packet.PcapWriter;
-import dev.xdperf.stats.Json;
 import dev.xdperf.template.FieldEngine;
 import dev.xdperf.stats.LiveSample;
 import dev.xdperf.stats.RunReport;
@@ -98,7 +96,7 @@ public final class ClientRun {
         Thread stopper = null;
         try {
             if (o.server() != null) {
-                control = ControlClient.connect(o.server(), o.serverPort(), o.connectTimeout(), Json.hostInfo(o.dev()));
+                control = ControlClient.connect(o.server(), o.serverPort(), o.connectTimeout(), Messages.Host.of(o.dev()));
             }
             CompiledSet compiled = null;
             List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
@@ -149,9 +147,9 @@ public final class ClientRun {
                 if (tx == null) {
                     Thread.sleep(1000);
                 }
-                JsonNode iv = control == null ? null : control.lastInterval();
+                Messages.Interval iv = control == null ? null : control.lastInterval();
                 // The server's direction ends by its own clock too: do not wait for a report of it past that.
-                boolean theirsDone = !backward || (iv != null && iv.path("tx_finished").asBoolean(false))
+                boolean theirsDone = !backward || (iv != null && iv.txDone())
                         || (o.duration() != null && System.nanoTime() > started + o.duration().toNanos() + 500_000_000L);
                 if ((mineDone && theirsDone) || System.nanoTime() > deadline) {
                     break;
@@ -159,9 +157,9 @@ public final class ClientRun {
                 TxCounters now = tx == null ? new TxCounters(0, 0, 0, 0, 0, System.nanoTime()) : tx.counters();
                 DeviceCounters dev = Interfaces.counters(o.dev());
                 Double rxPps = null;
-                if (iv != null && iv.has("rx_packets")) {
-                    long rxPackets = iv.path("rx_packets").asLong();
-                    long nanos = iv.path("nanos").asLong();
+                if (iv != null && iv.rxPackets() != null) {
+                    long rxPackets = iv.rxPackets();
+                    long nanos = iv.nanos();
                     if (lastRxNanos != 0 && nanos > lastRxNanos) {
                         rxPps = (rxPackets - lastRx) * 1e9 / (nanos - lastRxNanos);
                     }
@@ -169,9 +167,8 @@ public final class ClientRun {
                     lastRxNanos = nanos;
                 }
                 LiveSample sample = LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps);
-                if (iv != null && iv.has("lost")) {
-                    sample = sample.withReceiver(iv.has("lat_p50_ns") ? iv.path("lat_p50_ns").asLong() : null,
-                            iv.has("lat_p99_ns") ? iv.path("lat_p99_ns").asLong() : null, iv.path("lost").asLong());
+                if (iv != null && iv.lost() != null) {
+                    sample = sample.withReceiver(iv.latP50Ns(), iv.latP99Ns(), iv.lost());
                 }
                 if (backward && back != null) {
                     RxSnapshot b = back.totals();
@@ -204,17 +201,16 @@ public final class ClientRun {
                 firstCallNs = tx.firstCallNs();
                 tx.close();
             }
-            DeviceCounters devDelta = Interfaces.counters(o.dev()).minus(devBefore);
+            // the device counts the last frames a little after xdp_tx returned them: read once it has settled
+            DeviceCounters devDelta = Interfaces.settledCounters(o.dev(), SETTLE_STEP, SETTLE_BOUND).minus(devBefore);
 
-            JsonNode result = null;
+            Messages.Result result = null;
             boolean sharedClock = false;
             String serverDev = null;
             if (control != null) {
-                ObjectNode summary = Json.MAPPER.createObjectNode();
-                summary.put("sent_packets", total.sentPackets());
-                result = control.stop(summary, Duration.ofSeconds(30));
-                serverDev = control.host().path("dev").asText();
-                sharedClock = control.host().path("boot_id").asText().equals(Json.bootId());
+                result = control.stop(new Messages.Stop(total.sentPackets()), Duration.ofSeconds(30));
+                serverDev = control.host().dev();
+                sharedClock = control.host().sharesClock();
             }
             RxSnapshot mine = null;
             if (back != null) {
@@ -224,16 +220,20 @@ public final class ClientRun {
             }
             RunReport fwd = null;
             if (forward) {
-                RxSnapshot rx = result == null || result.path("rx").isMissingNode() ? null : Json.rx(result.path("rx"));
-                DeviceCounters rxDev = result == null ? null : Json.device(result.path("device"));
+                RxSnapshot rx = result == null ? null : result.rx();
+                DeviceCounters rxDev = result == null ? null : result.device();
+                java.util.Set<Integer> unmeasured = unmeasuredStreams(compiled.set());
                 boolean measured = compiled.set().templates().stream().anyMatch(t -> t.mhOffset() > 0);
-                List<String> warnings = verify(total, devDelta, measured ? rx : null);
+                List<String> warnings = verify(o.dev(), true, total, devDelta, measured ? rx : null);
                 if (shardPlan != null) {
                     warnings.addAll(shardPlan.warnings());
                 }
-                if (!measured && rx != null) {
-                    warnings.add("the frames carry no measurement header (an encrypted payload cannot), so the server's"
-                            + " receiver does not count them: see the server's device counters (rx_device) instead");
+                if (!unmeasured.isEmpty() && rx != null) {
+                    warnings.add("stream" + (unmeasured.size() == 1 ? " " : "s ") + unmeasured.stream().map(id -> id
+                            + (streamNames.containsKey(id) ? " (" + streamNames.get(id) + ")" : "")).collect(java.util.stream.Collectors.joining(", "))
+                            + " carr" + (unmeasured.size() == 1 ? "ies" : "y") + " no measurement header (its packets leave no room for"
+                            + " one, as a TCP SYN or a QUIC Initial), so the server's receiver cannot count it: not measured,"
+                            + " not lost; see the server's device counters (rx_device)");
                 }
                 RxSnapshot returned = o.rtt() ? mine : null;
                 if (returned != null && returned.packets() < total.sentPackets()) {
@@ -241,17 +241,24 @@ public final class ClientRun {
                             total.sentPackets() - returned.packets(), total.sentPackets()));
                 }
                 fwd = new RunReport(o.dev(), cpus, compiled.maxLength(), o.pps(), seconds, total, devDelta,
-                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames);
+                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames, unmeasured);
+                double shortfall = fwd.targetShortfallPercent();
+                if (shortfall > 0) {
+                    warnings.add(String.format(java.util.Locale.ROOT, "target missed: the sender reached %.1f%% of %,d pps (%.1f%% short); %s",
+                            100 - shortfall, o.pps(), shortfall, limiter(total, devDelta)));
+                    fwd = new RunReport(o.dev(), cpus, compiled.maxLength(), o.pps(), seconds, total, devDelta,
+                            serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames, unmeasured);
+                }
             }
             RunReport rev = null;
             if (backward) {
-                TxCounters theirs = Json.tx(result.path("tx"));
-                DeviceCounters theirDev = Json.device(result.path("device"));
-                List<Integer> theirCpus = new java.util.ArrayList<>();
-                result.path("tx_cpus").forEach(c -> theirCpus.add(c.asInt()));
-                List<String> warnings = verify(theirs, theirDev, mine);
-                rev = new RunReport(serverDev, theirCpus, result.path("tx_frame_size").asInt(), o.reversePps(),
-                        result.path("tx_seconds").asDouble(), theirs, theirDev, o.dev(), mine, devDelta, sharedClock, null, warnings,
+                Messages.Result.Sent theirs = result.sent();
+                if (theirs == null) {
+                    throw new ControlException("server " + o.server() + " sent nothing of the reverse direction (use the same xdperf release on both ends)");
+                }
+                List<String> warnings = verify(serverDev, false, theirs.tx(), result.device(), mine);
+                rev = new RunReport(serverDev, theirs.cpus(), theirs.frameSize(), o.reversePps(),
+                        theirs.seconds(), theirs.tx(), result.device(), o.dev(), mine, devDelta, sharedClock, null, warnings,
                         java.util.Map.of(), java.util.Map.of());
             }
             if (metrics != null) {
@@ -283,25 +290,70 @@ public final class ClientRun {
         }
     }
 
-    /** Delivery is verified, not assumed: what the kernel accepted against what the devices did. */
-    static List<String> verify(TxCounters tx, DeviceCounters dev, RxSnapshot rx) {
+    /** How long the device counters may take to settle after a run, and how often they are read meanwhile. */
+    static final Duration SETTLE_STEP = Duration.ofMillis(20);
+    static final Duration SETTLE_BOUND = Duration.ofSeconds(1);
+
+    /**
+     * Delivery is verified, not assumed: what xdp_tx sent against what the device transmitted and
+     * what the receiver counted; frames that vanished get their most likely cause.
+     */
+    static List<String> verify(String dev, boolean local, TxCounters tx, DeviceCounters d, RxSnapshot rx) {
         List<String> w = new ArrayList<>();
-        if (dev.xdpXmitErrors() > 0) {
-            w.add(String.format("%,d frames were accepted by xdp_tx but the device failed to transmit them"
-                    + " (XDP transmit errors: the device's transmit ring was full or its driver refused them;"
-                    + " on veth the peer also needs a native XDP program)", dev.xdpXmitErrors()));
-        }
-        if (tx.sentPackets() == 0) {
+        long sent = tx.sentPackets();
+        if (sent == 0) {
             w.add(tx.pacedSkips() > 0 || tx.slots() > 0
                     ? "0 packets sent: every departure was held back or dropped (check --pps, --count, --duration)"
                     : "0 packets sent: xdp_tx never ran (is the interface up?)");
-        } else if (dev.xdpXmit() == 0 && dev.xdpXmitErrors() == 0 && dev.txPackets() < tx.sentPackets() / 2) {
-            w.add("the device reports no XDP transmit counters: delivery is verified only by a receiver");
+        } else if (!d.xdpCounters()) {
+            w.add("the driver of " + dev + " reports no XDP transmit counters: delivery is verified only by a receiver");
+        } else if (d.xdpXmit() < sent) {
+            w.add(vanished(dev, local, sent, d));
         }
-        if (rx != null && tx.sentPackets() > 0 && rx.packets() == 0) {
+        if (rx != null && sent > 0 && rx.packets() == 0) {
             w.add("the server received none of the frames: check the path, the destination MAC and the server's interface");
         }
         return w;
+    }
+
+    /** "N of M frames vanished on the way out of DEV: cause" — the sentence the report and the exit code rest on. */
+    static String vanished(String dev, boolean local, long sent, DeviceCounters d) {
+        long gone = sent - d.xdpXmit();
+        String cause;
+        if (local && !Interfaces.up(dev)) {
+            cause = "the link is down";
+        } else if (d.xdpXmitErrors() > 0) {
+            cause = String.format("the device failed to transmit %,d of them (XDP transmit errors: its transmit ring was full,"
+                    + " or its driver refused them)", d.xdpXmitErrors());
+        } else if (local && Interfaces.isVeth(dev)) {
+            cause = "the veth peer has no XDP program (and no GRO), so the kernel drops XDP_TX frames without counting them"
+                    + " (run xdperf server on the peer, attach an XDP program there, or enable GRO on it)";
+        } else {
+            cause = "the device did not transmit them and counted no error (check its queues and link)";
+        }
+        return String.format("%,d of %,d frames vanished on the way out of %s: %s", gone, sent, dev, cause);
+    }
+
+    /** What most likely held the sender below its target. */
+    private static String limiter(TxCounters tx, DeviceCounters d) {
+        if (d.xdpXmitErrors() > 0) {
+            return "limited by the device (XDP transmit errors)";
+        }
+        return tx.pacedSkips() == 0 ? "limited by the sender: the CPUs never had to wait (more --cpus, or a smaller template set)"
+                : "the sender waited at times, so other work on its CPUs held it back";
+    }
+
+    /** Stream ids whose every template lacks the measurement header: the receiver cannot count them. */
+    static java.util.Set<Integer> unmeasuredStreams(TemplateSet set) {
+        java.util.Map<Integer, Boolean> measured = new java.util.TreeMap<>();
+        set.templates().forEach(t -> measured.merge(t.streamId(), t.mhOffset() > 0, Boolean::logicalOr));
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        measured.forEach((id, m) -> {
+            if (!m) {
+                out.add(id);
+            }
+        });
+        return out;
     }
 
     /**
@@ -381,7 +433,7 @@ public final class ClientRun {
     }
 
     /** Resolves MACs and addresses: options first, then the server's hello, the interface and the neighbour table. */
-    public Endpoints resolveEndpoints(JsonNode serverHost) {
+    public Endpoints resolveEndpoints(Messages.Host serverHost) {
         boolean v6 = o.ipv6() || o.dstIp() instanceof Inet6Address || o.srcIp() instanceof Inet6Address;
         MacAddress srcMac = o.srcMac() != null ? o.srcMac() : Interfaces.mac(o.dev());
         List<InetAddress> mine = new ArrayList<>(Interfaces.addresses(o.dev(), v6));
@@ -393,7 +445,7 @@ public final class ClientRun {
             }
             srcIp = mine.get(0);
         }
-        List<InetAddress> theirs = serverHost == null ? List.of() : Json.addresses(serverHost.path(v6 ? "ipv6" : "ipv4"));
+        List<InetAddress> theirs = serverHost == null ? List.of() : serverHost.addresses(v6).stream().map(UdpStream::parseIp).toList();
         InetAddress dstIp = o.dstIp();
         if (dstIp == null && !theirs.isEmpty()) {
             dstIp = theirs.get(0);
@@ -407,7 +459,7 @@ public final class ClientRun {
         Optional<InetAddress> gateway = dstMac == null ? Interfaces.gateway(o.dev(), dstIp) : Optional.empty();
         if (dstMac == null && gateway.isEmpty() && serverHost != null
                 && dstIp.getHostAddress().equals(firstMatching(serverHost, dstIp))) {
-            dstMac = MacAddress.parse(serverHost.path("mac").asText());
+            dstMac = MacAddress.parse(serverHost.mac());
         }
         if (dstMac == null) {
             InetAddress hop = gateway.orElse(dstIp);
@@ -455,9 +507,9 @@ public final class ClientRun {
         return count;
     }
 
-    private static String firstMatching(JsonNode host, InetAddress ip) {
-        for (JsonNode a : host.path(ip instanceof Inet6Address ? "ipv6" : "ipv4")) {
-            if (UdpStream.parseIp(a.asText()).equals(ip)) {
+    private static String firstMatching(Messages.Host host, InetAddress ip) {
+        for (String a : host.addresses(ip instanceof Inet6Address)) {
+            if (UdpStream.parseIp(a).equals(ip)) {
                 return ip.getHostAddress();
             }
         }

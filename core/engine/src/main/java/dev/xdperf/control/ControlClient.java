@@ -3,7 +3,6 @@ package dev.xdperf.control;
 import dev.xdperf.XdperfException.ControlException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -21,9 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ControlClient implements AutoCloseable {
     private final Wire wire;
     private final String address;
-    private JsonNode host;
-    private final AtomicReference<JsonNode> lastInterval = new AtomicReference<>();
-    private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    private Messages.Host host;
+    private final AtomicReference<Messages.Interval> lastInterval = new AtomicReference<>();
+    private final CompletableFuture<Messages.Result> result = new CompletableFuture<>();
     private Thread reader;
 
     private ControlClient(Wire wire, String address) {
@@ -37,7 +36,7 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /** As {@link #connect(String, int, Duration)}, telling the server about this end (needed for --reverse). */
-    public static ControlClient connect(String hostName, int port, Duration timeout, JsonNode myHost) {
+    public static ControlClient connect(String hostName, int port, Duration timeout, Messages.Host myHost) {
         String address = hostName + ":" + port;
         Socket s = new Socket();
         try {
@@ -75,23 +74,21 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    private void hello(JsonNode myHost) throws IOException {
-        ObjectNode h = Wire.message("hello");
-        h.put("version", Wire.PROTOCOL_VERSION);
-        if (myHost != null) {
-            h.set("host", myHost);
-        }
-        wire.send(h);
-        JsonNode reply = wire.expect("hello");
-        if (reply.path("version").asInt(-1) != Wire.PROTOCOL_VERSION) {
-            throw new Wire.PeerRefusedException("it speaks protocol version " + reply.path("version").asInt(-1)
+    private void hello(Messages.Host myHost) throws IOException {
+        wire.send(Messages.toMessage(Messages.Hello.TYPE, new Messages.Hello(Wire.PROTOCOL_VERSION, myHost)));
+        Messages.Hello reply = Messages.fromMessage(wire.expect(Messages.Hello.TYPE), Messages.Hello.class);
+        if (reply.version() != Wire.PROTOCOL_VERSION) {
+            throw new Wire.PeerRefusedException("it speaks protocol version " + reply.version()
                     + ", this client speaks " + Wire.PROTOCOL_VERSION);
         }
-        host = reply.path("host");
+        if (reply.host() == null) {
+            throw new Wire.ProtocolException("the server did not say who it is (use the same xdperf release on both ends)");
+        }
+        host = reply.host();
     }
 
     /** The server's interface, MAC, addresses and boot id. */
-    public JsonNode host() {
+    public Messages.Host host() {
         return host;
     }
 
@@ -123,9 +120,9 @@ public final class ControlClient implements AutoCloseable {
                     return;
                 }
                 switch (m.path("type").asText()) {
-                    case "interval" -> lastInterval.set(m);
-                    case "result" -> {
-                        result.complete(m);
+                    case Messages.Interval.TYPE -> lastInterval.set(Messages.fromMessage(m, Messages.Interval.class));
+                    case Messages.Result.TYPE -> {
+                        result.complete(Messages.Result.fromMessage(m));
                         return;
                     }
                     case "error" -> {
@@ -141,16 +138,14 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /** The server's latest once-a-second counters, or null before the first. */
-    public JsonNode lastInterval() {
+    public Messages.Interval lastInterval() {
         return lastInterval.get();
     }
 
     /** Tells the server the run is over and waits for its results. */
-    public JsonNode stop(ObjectNode summary, Duration timeout) {
+    public Messages.Result stop(Messages.Stop stop, Duration timeout) {
         try {
-            ObjectNode m = Wire.message("stop");
-            m.setAll(summary);
-            wire.send(m);
+            wire.send(Messages.toMessage(Messages.Stop.TYPE, stop));
             return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof ControlException c ? c : new ControlException(e.getCause().getMessage());

@@ -147,18 +147,16 @@ public final class ControlServer implements AutoCloseable {
         Transmitter reverse = null;
         Thread ticker = null;
         try {
-            JsonNode hello = wire.expect("hello");
-            int version = hello.path("version").asInt(-1);
+            JsonNode helloMessage = wire.expect(Messages.Hello.TYPE);
+            int version = helloMessage.path("version").asInt(-1);
             if (version != Wire.PROTOCOL_VERSION) {
                 refuse(wire, "protocol version " + version + " is not supported by this server (it speaks version "
                         + Wire.PROTOCOL_VERSION + "); use the same xdperf release on both ends");
                 log.accept("refused " + peer + ": protocol version " + version);
                 return;
             }
-            ObjectNode reply = Wire.message("hello");
-            reply.put("version", Wire.PROTOCOL_VERSION);
-            reply.set("host", Json.hostInfo(ifname));
-            wire.send(reply);
+            Messages.Hello hello = Messages.fromMessage(helloMessage, Messages.Hello.class);
+            wire.send(Messages.toMessage(Messages.Hello.TYPE, new Messages.Hello(Wire.PROTOCOL_VERSION, Messages.Host.of(ifname))));
 
             Start start = Start.fromMessage(wire.expect(Start.TYPE));
             RunSpec spec = start.spec();
@@ -171,7 +169,7 @@ public final class ControlServer implements AutoCloseable {
                     receiver = Receiver.attach(ifname, runVerdict, mode);
                 }
                 if (backward) {
-                    reverse = reverseTransmitter(hello.path("host"), start, !forward);
+                    reverse = reverseTransmitter(hello.host(), start, !forward);
                     reverse.start();
                 }
             } catch (RuntimeException e) {
@@ -190,34 +188,26 @@ public final class ControlServer implements AutoCloseable {
             ticker.setDaemon(true);
             ticker.start();
 
-            JsonNode stop = wire.expect("stop");
-            ObjectNode result = Wire.message("result");
+            Messages.Stop stop = Messages.fromMessage(wire.expect(Messages.Stop.TYPE), Messages.Stop.class);
+            Messages.Result.Sent sent = null;
             if (reverse != null) {
                 reverse.stop();
                 reverse.await(Duration.ofSeconds(10));
-                result.set("tx", Json.tx(reverse.counters()));
-                result.put("tx_seconds", reverse.activeSeconds());
-                result.put("tx_frame_size", reverse.templates().maxLength());
-                result.put("tx_pps_target", spec.reversePps());
-                var cpus = result.putArray("tx_cpus");
-                reverse.cpus().forEach(cpus::add);
+                sent = new Messages.Result.Sent(reverse.counters(), reverse.activeSeconds(), reverse.templates().maxLength(),
+                        spec.reversePps(), reverse.cpus());
                 reverse.close();
             }
             Thread.sleep(DRAIN.toMillis());
             ticker.interrupt();
             ticker.join(2000);
             DeviceCounters devDelta = Interfaces.counters(ifname).minus(devBefore);
-            result.set("device", Json.device(ifname, devDelta));
             RxSnapshot snap = receiver == null ? null : receiver.full();
-            if (snap != null) {
-                result.set("rx", Json.rx(snap));
-            }
-            wire.send(result);
+            wire.send(new Messages.Result(snap, ifname, devDelta, sent).toMessage());
             synchronized (this) {
                 runs++;
             }
             log.accept("run from " + peer + " done" + (snap == null ? "" : ": received " + snap.packets() + " packets"
-                    + (stop.path("sent_packets").isNumber() ? " of " + stop.path("sent_packets").asLong() + " sent" : "")));
+                    + " of " + stop.sentPackets() + " sent"));
         } catch (Wire.ProtocolException e) {
             refuse(wire, e.getMessage());
             log.accept("session with " + peer + " ended: " + e.getMessage());
@@ -242,18 +232,18 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** The server's side of --reverse/--bidir: the built-in UDP stream to the client's interface. */
-    private Transmitter reverseTransmitter(JsonNode clientHost, Start start, boolean attachPass) {
+    private Transmitter reverseTransmitter(Messages.Host clientHost, Start start, boolean attachPass) {
         RunSpec p = start.spec();
-        if (clientHost.isMissingNode() || !clientHost.path("mac").isTextual()) {
+        if (clientHost == null || clientHost.mac() == null) {
             throw new IllegalArgumentException("the client did not say where to send (upgrade the client)");
         }
         boolean v6 = p.ipv6() || p.srcIp() instanceof java.net.Inet6Address || p.dstIp() instanceof java.net.Inet6Address;
-        List<java.net.InetAddress> theirs = Json.addresses(clientHost.path(v6 ? "ipv6" : "ipv4"));
+        List<java.net.InetAddress> theirs = clientHost.addresses(v6).stream().map(UdpStream::parseIp).toList();
         List<java.net.InetAddress> mine = Interfaces.addresses(ifname, v6);
         if (theirs.isEmpty() || mine.isEmpty()) {
             throw new IllegalArgumentException("no " + (v6 ? "IPv6" : "IPv4") + " address on both ends for the reverse direction");
         }
-        UdpStream stream = new UdpStream(Interfaces.mac(ifname), MacAddress.parse(clientHost.path("mac").asText()),
+        UdpStream stream = new UdpStream(Interfaces.mac(ifname), MacAddress.parse(clientHost.mac()),
                 mine.get(0), theirs.get(0), RunSpec.DEFAULT_UDP_PORT, RunSpec.DEFAULT_UDP_PORT,
                 p.frameSize(), start.reverseStreamId(), true);
         CompiledSet set = TemplateCompiler.compile(stream.toTemplateSet(), Interfaces.mtu(ifname));
@@ -267,39 +257,35 @@ public final class ControlServer implements AutoCloseable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(sender != null && !sender.finished() ? 250 : 1000);
-                ObjectNode m = Wire.message("interval");
-                m.put("nanos", System.nanoTime());
+                Long p50 = null;
+                Long p99 = null;
+                Long lost = null;
+                Long rxPackets = null;
+                Long rxBytes = null;
+                long nanos = System.nanoTime();
                 if (receiver != null) {
                     RxSnapshot full = receiver.full();
                     if (full.latency().count() > 0) {
-                        m.put("lat_p50_ns", full.latency().percentile(50));
-                        m.put("lat_p99_ns", full.latency().percentile(99));
+                        p50 = full.latency().percentile(50);
+                        p99 = full.latency().percentile(99);
                     }
-                    m.put("lost", full.seqLost());
-                }
-                if (receiver != null && metrics != null) {
-                    RxSnapshot full = receiver.full();
-                    metrics.update(new dev.xdperf.stats.MetricsSink.View(sender == null ? null : sender.counters(),
-                            sender == null ? java.util.Map.of() : sender.sentPerStream(), full,
-                            java.util.Map.of(ifname, Interfaces.counters(ifname))));
-                }
-                if (receiver != null) {
+                    lost = full.seqLost();
+                    if (metrics != null) {
+                        metrics.update(new dev.xdperf.stats.MetricsSink.View(sender == null ? null : sender.counters(),
+                                sender == null ? java.util.Map.of() : sender.sentPerStream(), full,
+                                java.util.Map.of(ifname, Interfaces.counters(ifname))));
+                    }
                     RxSnapshot s = receiver.totals();
-                    m.put("rx_packets", s.packets());
-                    m.put("rx_bytes", s.bytes());
-                    m.put("nanos", s.nanos());
+                    rxPackets = s.packets();
+                    rxBytes = s.bytes();
+                    nanos = s.nanos();
                 }
-                if (sender != null) {
-                    var c = sender.counters();
-                    m.put("tx_packets", c.sentPackets());
-                    m.put("tx_bytes", c.sentBytes());
-                    m.put("tx_nanos", c.nanos());
-                    m.put("tx_finished", sender.finished());
-                }
+                var c = sender == null ? null : sender.counters();
                 DeviceCounters d = Interfaces.counters(ifname);
-                m.put("dev_rx_packets", d.rxPackets());
-                m.put("dev_rx_dropped", d.rxDropped());
-                wire.send(m);
+                Messages.Interval m = new Messages.Interval(nanos, p50, p99, lost, rxPackets, rxBytes,
+                        c == null ? null : c.sentPackets(), c == null ? null : c.sentBytes(), c == null ? null : c.nanos(),
+                        sender == null ? null : sender.finished(), d.rxPackets(), d.rxDropped());
+                wire.send(Messages.toMessage(Messages.Interval.TYPE, m));
             }
         } catch (InterruptedException e) {
             // run over

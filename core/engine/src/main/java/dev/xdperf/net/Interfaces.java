@@ -48,6 +48,17 @@ public final class Interfaces {
         return state.equals("up") || state.equals("unknown");
     }
 
+    /** Whether the interface is a veth (its driver link in sysfs names it). */
+    public static boolean isVeth(String ifname) {
+        try {
+            return Files.readSymbolicLink(sysfs(ifname).resolve("device/driver")).getFileName().toString().equals("veth");
+        } catch (IOException | UnsupportedOperationException e) {
+            // veth has no "device" link: ask ethtool which driver it is
+            Commands.Output o = Commands.run(List.of("ethtool", "-i", ifname));
+            return o.ok() && o.stdout().lines().anyMatch(l -> l.trim().equals("driver: veth"));
+        }
+    }
+
     private static String readSys(String ifname, String attr) {
         try {
             return Files.readString(sysfs(ifname).resolve(attr)).trim();
@@ -163,15 +174,42 @@ public final class Interfaces {
     public static DeviceCounters counters(String ifname) {
         long xmit = 0;
         long xmitErr = 0;
+        boolean xdpCounters = false;
         for (Map.Entry<String, Long> e : EthtoolStats.read(ifname).orElse(Map.of()).entrySet()) {
             if (e.getKey().endsWith("xdp_xmit_errors") || e.getKey().endsWith("xdp_xmit_err")) {
                 xmitErr += e.getValue();
+                xdpCounters = true;
             } else if (e.getKey().endsWith("xdp_xmit")) {
                 xmit += e.getValue();
+                xdpCounters = true;
             }
         }
         return new DeviceCounters(readStat(ifname, "tx_packets"), readStat(ifname, "rx_packets"),
-                readStat(ifname, "tx_dropped"), readStat(ifname, "rx_dropped"), xmit, xmitErr, System.nanoTime());
+                readStat(ifname, "tx_dropped"), readStat(ifname, "rx_dropped"), xmit, xmitErr, System.nanoTime(), xdpCounters);
+    }
+
+    /**
+     * The counters once the device has settled: read until two reads {@code step} apart agree on
+     * what was transmitted, for at most {@code bound} (a driver counts the last frames of a run
+     * a little after the program returned).
+     */
+    public static DeviceCounters settledCounters(String ifname, java.time.Duration step, java.time.Duration bound) {
+        DeviceCounters last = counters(ifname);
+        long end = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(step.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return last;
+            }
+            DeviceCounters now = counters(ifname);
+            if (now.xdpXmit() == last.xdpXmit() && now.xdpXmitErrors() == last.xdpXmitErrors() && now.txPackets() == last.txPackets()) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     public static boolean isIpv4(InetAddress a) {

@@ -13,6 +13,15 @@ public record RunResult(RunReport forward, RunReport reverse, ShardPlan shardPla
         return forward != null ? forward : reverse;
     }
 
+    /** The forward direction's frames that vanished on the way out beyond what the spec allows (percent), or null. */
+    public String vanishedBeyond(double maxLossPercent) {
+        if (forward == null || forward.vanished() == null || forward.vanishedPercent() <= maxLossPercent || forward.vanished() == 0) {
+            return null;
+        }
+        return forward.warnings().stream().filter(w -> w.contains("vanished on the way out")).findFirst()
+                .orElse(forward.vanished() + " of " + forward.sent() + " frames vanished on the way out of " + forward.dev());
+    }
+
     /** Whether a direction that ran sent nothing: the command exits 3. */
     public boolean sentNothing() {
         return (forward != null && forward.sent() == 0) || (reverse != null && reverse.sent() == 0);

@@ -62,7 +62,8 @@ public record RunSpec(
         Instant startAt,
         Duration connectTimeout,
         Duration testLatencyOffset,
-        List<String> testHooks) {
+        List<String> testHooks,
+        double maxLossPercent) {
 
     /** The control port an xdperf server listens on unless told otherwise. */
     public static final int DEFAULT_SERVER_PORT = 5210;
@@ -146,6 +147,9 @@ public record RunSpec(
         Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                 dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, direction, reversePps, rtt,
                 callersPerCpu);
+        if (!(maxLossPercent >= 0 && maxLossPercent <= 100)) {
+            throw new ConfigException("max_loss_percent " + maxLossPercent + " is outside 0..100");
+        }
     }
 
     public static Builder builder(String dev) {
@@ -317,6 +321,7 @@ public record RunSpec(
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration testLatencyOffset = Duration.ZERO;
         private List<String> testHooks = List.of();
+        private double maxLossPercent;
 
         private Builder(String dev) {
             this.dev = dev;
@@ -330,7 +335,7 @@ public record RunSpec(
             streams = new ArrayList<>(s.streams); direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
             xdpMode = s.xdpMode; attachPass = s.attachPass; callersPerCpu = s.callersPerCpu; shard = s.shard;
             startAt = s.startAt; connectTimeout = s.connectTimeout; testLatencyOffset = s.testLatencyOffset;
-            testHooks = s.testHooks;
+            testHooks = s.testHooks; maxLossPercent = s.maxLossPercent;
         }
 
         public Builder dev(String ifname) { this.dev = ifname; return this; }
@@ -377,6 +382,8 @@ public record RunSpec(
         public Builder connectTimeout(Duration t) { this.connectTimeout = t; return this; }
         public Builder testLatencyOffset(Duration d) { this.testLatencyOffset = d == null ? Duration.ZERO : d; return this; }
         public Builder testHooks(List<String> hooks) { this.testHooks = hooks == null ? List.of() : hooks; return this; }
+        /** How many of the sent frames may vanish on the way out (percent) before the run counts as failed; default 0. */
+        public Builder maxLossPercent(double percent) { this.maxLossPercent = percent; return this; }
 
         /**
          * The spec, with defaults filled in: 10 s when neither duration nor count is given; per-stream
@@ -403,7 +410,7 @@ public record RunSpec(
             }
             return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                     dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, direction, reverse, rtt, xdpMode,
-                    attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks);
+                    attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks, maxLossPercent);
         }
     }
 

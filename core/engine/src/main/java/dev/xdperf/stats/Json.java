@@ -52,13 +52,14 @@ public final class Json {
         n.put("rx_dropped", d.rxDropped());
         n.put("xdp_xmit", d.xdpXmit());
         n.put("xdp_xmit_errors", d.xdpXmitErrors());
+        n.put("xdp_counters", d.xdpCounters());
         return n;
     }
 
     public static DeviceCounters device(JsonNode n) {
         return new DeviceCounters(n.path("tx_packets").asLong(), n.path("rx_packets").asLong(),
                 n.path("tx_dropped").asLong(), n.path("rx_dropped").asLong(),
-                n.path("xdp_xmit").asLong(), n.path("xdp_xmit_errors").asLong(), 0);
+                n.path("xdp_xmit").asLong(), n.path("xdp_xmit_errors").asLong(), 0, n.path("xdp_counters").asBoolean(true));
     }
 
     /** A receive snapshot, including the raw latency histogram (non-empty buckets only). */

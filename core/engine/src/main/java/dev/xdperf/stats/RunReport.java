@@ -17,7 +17,8 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                         TxCounters tx, DeviceCounters txDevice,
                         String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
                         boolean sharedClock, RxSnapshot returned, List<String> warnings,
-                        java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames) {
+                        java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames,
+                        java.util.Set<Integer> unmeasuredStreams) {
     /** Bytes a frame occupies on an Ethernet wire beyond those handed to the device: preamble, FCS, gap. */
     public static final int WIRE_OVERHEAD = 24;
 
@@ -26,6 +27,49 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         warnings = List.copyOf(warnings);
         sentPerStream = java.util.Map.copyOf(sentPerStream);
         streamNames = java.util.Map.copyOf(streamNames);
+        unmeasuredStreams = java.util.Set.copyOf(unmeasuredStreams);
+    }
+
+    /** A report whose frames all carry the measurement header. */
+    public RunReport(String dev, List<Integer> cpus, int frameSize, long targetPps, double seconds,
+                     TxCounters tx, DeviceCounters txDevice, String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
+                     boolean sharedClock, RxSnapshot returned, List<String> warnings,
+                     java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames) {
+        this(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned, warnings,
+                sentPerStream, streamNames, java.util.Set.of());
+    }
+
+    /** A run falls short of its target rate when the sender's rate is more than this far below it. */
+    public static final double TARGET_TOLERANCE = 0.01;
+
+    /** Frames xdp_tx sent that the device did not transmit; null when its driver has no XDP transmit counters. */
+    public Long vanished() {
+        return txDevice.xdpCounters() ? Math.max(0, sent() - txDevice.xdpXmit()) : null;
+    }
+
+    public double vanishedPercent() {
+        Long v = vanished();
+        return v == null || sent() == 0 ? 0 : 100.0 * v / sent();
+    }
+
+    /** Frames of the streams the receiver can count: those whose frames carry the measurement header. */
+    public long sentMeasured() {
+        return sent() - sentPerStream.entrySet().stream().filter(e -> unmeasuredStreams.contains(e.getKey()))
+                .mapToLong(java.util.Map.Entry::getValue).sum();
+    }
+
+    /** Whether the receiver could count any of this run's frames: some stream carries the measurement header. */
+    public boolean measured() {
+        return unmeasuredStreams.isEmpty() || sentMeasured() > 0;
+    }
+
+    /** The sender's shortfall against the target rate in percent, or 0 when flat out or within tolerance. */
+    public double targetShortfallPercent() {
+        if (targetPps <= 0 || seconds <= 0) {
+            return 0;
+        }
+        double shortBy = 1 - txPps() / targetPps;
+        return shortBy > TARGET_TOLERANCE ? 100 * shortBy : 0;
     }
 
     public long sent() {
@@ -36,17 +80,20 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         return rx == null ? 0 : rx.packets();
     }
 
-    /** Gaps in the sequence space, or sent minus distinct received when that is larger (tail losses). */
+    /**
+     * Gaps in the sequence space, or sent minus distinct received when that is larger (tail
+     * losses); only over the measured streams: frames without the header are not measured, never lost.
+     */
     public long lost() {
-        if (rx == null) {
+        if (rx == null || !measured()) {
             return 0;
         }
         long unique = rx.packets() - rx.duplicates();
-        return Math.max(rx.seqLost(), Math.max(0, sent() - unique));
+        return Math.max(rx.seqLost(), Math.max(0, sentMeasured() - unique));
     }
 
     public double lostPercent() {
-        long base = Math.max(sent(), rx == null ? 0 : rx.expected());
+        long base = Math.max(sentMeasured(), rx == null ? 0 : rx.expected());
         return base == 0 ? 0 : 100.0 * lost() / base;
     }
 
@@ -123,6 +170,17 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             n.put("duplicates", rx.duplicates());
             n.put("reordered", rx.reordered());
             ArrayNode streams = n.putArray("streams");
+            for (int id : new java.util.TreeSet<>(unmeasuredStreams)) {
+                ObjectNode o = streams.addObject();
+                o.put("stream", id);
+                if (streamNames.containsKey(id)) {
+                    o.put("name", streamNames.get(id));
+                }
+                o.put("sent_packets", sentPerStream.getOrDefault(id, 0L));
+                o.put("measured", false);
+                o.putNull("received_packets");
+                o.putNull("lost_packets");
+            }
             for (var st : rx.streams()) {
                 ObjectNode o = streams.addObject();
                 o.put("stream", st.streamId());
@@ -178,6 +236,33 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                 }
             }
         }
+        Long vanished = vanished();
+        if (vanished != null) {
+            n.put("vanished_packets", vanished);
+        } else {
+            n.putNull("vanished_packets");
+        }
+        ObjectNode delivery = n.putObject("delivery");
+        delivery.put("sent", sent());
+        if (vanished != null) {
+            delivery.put("device", txDevice.xdpXmit());
+        } else {
+            delivery.putNull("device");
+        }
+        delivery.put("device_errors", txDevice.xdpXmitErrors());
+        if (rx != null && measured()) {
+            delivery.put("received", received());
+        } else {
+            delivery.putNull("received");
+        }
+        if (targetShortfallPercent() > 0) {
+            ObjectNode missed = n.putObject("target_missed");
+            missed.put("target_pps", targetPps);
+            missed.put("sender_pps", round(txPps()));
+            missed.put("shortfall_percent", round(targetShortfallPercent()));
+        } else {
+            n.putNull("target_missed");
+        }
         n.set("tx_device", Json.device(dev, txDevice));
         if (rxDevice != null) {
             n.set("rx_device", Json.device(rxDev, rxDevice));
@@ -213,12 +298,19 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         b.append(row("packets", Units.count(sent()), rx == null ? "-" : Units.count(received())));
         b.append(row("rate", Units.pps(txPps()), rx == null ? "-" : Units.pps(rxPps())));
         b.append(row("bit rate", Units.bits(txBps()), rx == null ? "-" : Units.bits(rxBps())));
-        if (rx != null) {
+        if (rx != null && !measured()) {
+            b.append(row("lost", "not measured (no measurement header)", ""));
+        } else if (rx != null) {
             b.append(row("lost", Units.count(lost()) + " (" + Units.percent(lostPercent()) + ")", ""));
             b.append(row("duplicates", Units.count(rx.duplicates()), ""));
             b.append(row("reordered", Units.count(rx.reordered()), ""));
         }
-        if (rx != null && rx.streams().size() > 1) {
+        if (rx != null && rx.streams().size() + unmeasuredStreams.size() > 1) {
+            for (int id : new java.util.TreeSet<>(unmeasuredStreams)) {
+                String label = "stream " + id + (streamNames.containsKey(id) ? " (" + streamNames.get(id) + ")" : "");
+                b.append(String.format(Locale.ROOT, "  %-20s %16s %22s   not measured%n", label,
+                        Units.count(sentPerStream.getOrDefault(id, 0L)), "-"));
+            }
             for (var st : rx.streams()) {
                 String label = "stream " + st.streamId() + (streamNames.containsKey(st.streamId())
                         ? " (" + streamNames.get(st.streamId()) + ")" : "");
@@ -247,8 +339,12 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                     Units.nanos(rx.gaps().percentile(50)), Units.nanos(rx.gaps().percentile(99))));
         }
         b.append(String.format(Locale.ROOT, "device %s: tx_packets %s, xdp_xmit %s, xdp_xmit_errors %s, tx_dropped %s%n",
-                dev, Units.count(txDevice.txPackets()), Units.count(txDevice.xdpXmit()),
-                Units.count(txDevice.xdpXmitErrors()), Units.count(txDevice.txDropped())));
+                dev, Units.count(txDevice.txPackets()), txDevice.xdpCounters() ? Units.count(txDevice.xdpXmit()) : "not reported",
+                txDevice.xdpCounters() ? Units.count(txDevice.xdpXmitErrors()) : "not reported", Units.count(txDevice.txDropped())));
+        b.append(String.format(Locale.ROOT, "delivery: sent %s, device took %s, receiver counted %s%s%n", Units.count(sent()),
+                vanished() == null ? "unknown (no XDP transmit counters)" : Units.count(txDevice.xdpXmit()),
+                rx == null ? "- (no receiver)" : measured() ? Units.count(received()) : "- (not measured)",
+                vanished() != null && vanished() > 0 ? "; " + Units.count(vanished()) + " vanished (" + Units.percent(vanishedPercent()) + ")" : ""));
         if (rxDevice != null) {
             b.append(String.format(Locale.ROOT, "device %s: rx_packets %s, rx_dropped %s%n",
                     rxDev, Units.count(rxDevice.rxPackets()), Units.count(rxDevice.rxDropped())));
