@@ -23,6 +23,7 @@ packages=(
   iproute2 ethtool bpftool procps tcpdump python3-minimal curl  # namespaces, veth, queues, captures, a listener and scrapes in tests
   chromium chromium-driver         # the registry's pages and the dashboard, tested in a real headless browser
   binutils zip unzip util-linux time  # packaging: objdump/strip/zip for the runtime image and the jar, unshare for its test, bench/startup.sh
+  prometheus                       # promtool: the metrics endpoints are checked with Prometheus' own linter
 )
 if ((bench)); then
   packages+=(netsniff-ng iperf3 xdp-tools)   # bench/run.sh --suite: trafgen, iperf3, xdp-trafficgen
