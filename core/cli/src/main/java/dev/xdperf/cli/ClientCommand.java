@@ -298,7 +298,7 @@ final class ClientCommand implements Callable<Integer> {
         m.put("pps", pps == null ? "flat out" : Long.toString(pps));
         m.put("duration", duration == null ? (count == null ? "10 s" : "-") : duration.toMillis() / 1000.0 + " s");
         m.put("count", count == null ? "-" : Long.toString(count));
-        m.put("size", Integer.toString(size));
+        m.put("size", sizeGiven() ? size + " B" : "each stream's own (frame sizes below)");
         m.put("plugin", plugin == null ? (streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs)) : plugin);
         return m;
     }

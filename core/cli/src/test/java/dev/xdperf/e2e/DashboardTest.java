@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.net.Commands;
 import dev.xdperf.testing.ServerTopology;
 import java.awt.image.BufferedImage;
@@ -48,6 +49,7 @@ class DashboardTest {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.topology().client,
                 ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 "dev.xdperf.cli.Main", "client", "--dev", CLIENT_IF, "--server", SERVER_IP, "--pps", "20k", "--duration", "8",
+                "--stream", "udp,share=80", "--stream", "udp,share=20,size=128",
                 "--web", "0", "--web-linger", "15", "--metrics-port", "0", "--run-id", "dash-test", "--json"));
         Process client = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
@@ -86,6 +88,25 @@ class DashboardTest {
             Commands.Output sse = Commands.run(List.of("ip", "netns", "exec", net.topology().client, "curl", "-sN",
                     "--max-time", "4", "-H", "Accept: text/event-stream", page + "events"));
             assertTrue(sse.stdout().contains("event: sample"), "no sample events: " + sse.stdout() + sse.stderr());
+            // every sample carries both streams, with their frame sizes; confirmed losses never go down
+            long lastConfirmed = -1;
+            int withStreams = 0;
+            for (String event : sse.stdout().split("\n")) {
+                if (!event.startsWith("data: ")) {
+                    continue;
+                }
+                JsonNode sample = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.substring(6));
+                if (sample.path("streams").size() == 2) {
+                    withStreams++;
+                    assertEquals("[64]", sample.path("streams").get(0).path("frame_sizes").toString(), event);
+                    assertEquals("[128]", sample.path("streams").get(1).path("frame_sizes").toString(), event);
+                }
+                if (sample.has("lost_confirmed")) {
+                    assertTrue(sample.path("lost_confirmed").asLong() >= lastConfirmed, "lost so far went down: " + sse.stdout());
+                    lastConfirmed = sample.path("lost_confirmed").asLong();
+                }
+            }
+            assertTrue(withStreams > 0, "no per-stream figures in the samples: " + sse.stdout());
 
             // Prometheus text format with the run's label and counters that moved.
             String text = Commands.run(List.of("ip", "netns", "exec", net.topology().client, "curl", "-s", scrape)).stdout();
@@ -100,6 +121,10 @@ class DashboardTest {
             assertTrue(samples.find(), "no sample counter in the page:\n" + dom.stdout() + dom.stderr());
             assertTrue(Integer.parseInt(samples.group(1)) >= 2, "the charts received " + samples.group(1) + " samples");
             assertTrue(dom.stdout().contains("dash-test"), "the page shows the run id");
+            for (String legend : List.of("tx (sent)", "rx (received)", "p50", "p99", "lost (confirmed", "udp tx", "udp rx",
+                    "frame sizes", "64 B", "128 B")) {
+                assertTrue(dom.stdout().contains(legend), "the page shows '" + legend + "':\n" + dom.stdout());
+            }
 
             File png = dir.resolve("dashboard.png").toFile();
             Commands.run(chromium(dir.resolve("p2"), "--virtual-time-budget=2000", "--window-size=1200,900",
@@ -113,6 +138,19 @@ class DashboardTest {
                 }
             }
             assertTrue(colours.size() > 20, "the screenshot is blank: " + colours.size() + " colours");
+            // once the run is over, the final report is served as it is
+            JsonNode report = null;
+            for (int i = 0; i < 60 && report == null; i++) {
+                Commands.Output r = Commands.run(List.of("ip", "netns", "exec", net.topology().client, "curl", "-sf", page + "report.json"));
+                if (r.ok()) {
+                    report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.stdout());
+                } else {
+                    Thread.sleep(250);
+                }
+            }
+            assertNotNull(report, "no /report.json after the run");
+            assertTrue(report.path("sent_packets").asLong() > 0, report::toString);
+            assertEquals(2, report.path("streams").size(), report::toString);
             // the page stays up for the browser however slow the machine (--web-linger 15); the run itself is over by now
             assertTrue(client.waitFor(90, TimeUnit.SECONDS), "client did not finish");
             assertEquals(0, client.exitValue());

@@ -140,6 +140,13 @@ public final class ClientRun {
             DeviceCounters lastDev = devBefore;
             long lastRx = 0;
             long lastRxNanos = 0;
+            Double lastRxPps = null;
+            Long previousLost = null;
+            long lostConfirmed = 0;
+            java.util.Map<Integer, Long> lastSentPerStream = java.util.Map.of();
+            java.util.Map<Integer, Long> lastRxPerStream = java.util.Map.of();
+            java.util.Map<Integer, Double> lastRxPpsPerStream = new java.util.HashMap<>();
+            java.util.Map<Integer, List<Integer>> sizes = compiled == null ? java.util.Map.of() : frameSizes(compiled.set());
             long lastBack = 0;
             long lastBackNanos = started;
             while (true) {
@@ -156,19 +163,65 @@ public final class ClientRun {
                 }
                 TxCounters now = tx == null ? new TxCounters(0, 0, 0, 0, 0, System.nanoTime()) : tx.counters();
                 DeviceCounters dev = Interfaces.counters(o.dev());
-                Double rxPps = null;
+                // the receiver's rate from the server's first count on (against its start), and the last rate
+                // known when no new count arrived this second
+                Double rxPps = lastRxPps;
+                double rxSeconds = 0;
+                boolean freshCount = false;
                 if (iv != null && iv.rxPackets() != null) {
                     long rxPackets = iv.rxPackets();
                     long nanos = iv.nanos();
-                    if (lastRxNanos != 0 && nanos > lastRxNanos) {
-                        rxPps = (rxPackets - lastRx) * 1e9 / (nanos - lastRxNanos);
+                    long since = lastRxNanos != 0 ? lastRxNanos : iv.rxStartNanos() != null ? iv.rxStartNanos() : 0;
+                    if (since != 0 && nanos > since) {
+                        rxPps = (rxPackets - lastRx) * 1e9 / (nanos - since);
+                        rxSeconds = (nanos - since) / 1e9;
+                        freshCount = true;
                     }
                     lastRx = rxPackets;
                     lastRxNanos = nanos;
+                    lastRxPps = rxPps;
                 }
+                double seconds = Math.max(1e-9, (now.nanos() - last.nanos()) / 1e9);
                 LiveSample sample = LiveSample.of(now.minus(last), dev.minus(lastDev), (now.nanos() - started) / 1e9, rxPps);
                 if (iv != null && iv.lost() != null) {
                     sample = sample.withReceiver(iv.latP50Ns(), iv.latP99Ns(), iv.lost());
+                    // a gap still open a count later is older than any reordering: confirmed, and it never goes down
+                    if (previousLost != null && freshCount) {
+                        lostConfirmed = Math.max(lostConfirmed, Math.min(previousLost, iv.lost()));
+                    }
+                    if (freshCount) {
+                        previousLost = iv.lost();
+                    }
+                    sample = sample.withLostConfirmed(lostConfirmed);
+                }
+                if (tx != null) {
+                    java.util.Map<Integer, Long> sentNow = tx.sentPerStream();
+                    java.util.Map<Integer, Long> rxNow = new java.util.HashMap<>();
+                    java.util.Map<Integer, Long> lostNow = new java.util.HashMap<>();
+                    if (iv != null) {
+                        iv.streams().forEach(c -> {
+                            rxNow.put(c.stream(), c.packets());
+                            lostNow.put(c.stream(), c.lost());
+                        });
+                    }
+                    List<LiveSample.Stream> points = new ArrayList<>();
+                    for (var e : new java.util.TreeMap<>(sentNow).entrySet()) {
+                        int id = e.getKey();
+                        Long rxCount = rxNow.get(id);
+                        Long rxBefore = lastRxPerStream.get(id);
+                        Double streamRx = freshCount && rxCount != null ? (rxCount - (rxBefore == null ? 0 : rxBefore)) / rxSeconds
+                                : lastRxPpsPerStream.get(id);
+                        if (streamRx != null) {
+                            lastRxPpsPerStream.put(id, streamRx);
+                        }
+                        points.add(new LiveSample.Stream(id, streamNames.getOrDefault(id, "stream " + id), sizes.getOrDefault(id, List.of()),
+                                (e.getValue() - lastSentPerStream.getOrDefault(id, 0L)) / seconds, streamRx, lostNow.get(id)));
+                    }
+                    sample = sample.withStreams(points);
+                    lastSentPerStream = sentNow;
+                    if (freshCount) {
+                        lastRxPerStream = rxNow;
+                    }
                 }
                 if (backward && back != null) {
                     RxSnapshot b = back.totals();
@@ -341,6 +394,15 @@ public final class ClientRun {
         }
         return tx.pacedSkips() == 0 ? "limited by the sender: the CPUs never had to wait (more --cpus, or a smaller template set)"
                 : "the sender waited at times, so other work on its CPUs held it back";
+    }
+
+    /** Each stream's distinct frame lengths, as its templates make them. */
+    static java.util.Map<Integer, List<Integer>> frameSizes(TemplateSet set) {
+        java.util.Map<Integer, java.util.TreeSet<Integer>> m = new java.util.TreeMap<>();
+        set.templates().forEach(t -> m.computeIfAbsent(t.streamId(), k -> new java.util.TreeSet<>()).add(t.length()));
+        java.util.Map<Integer, List<Integer>> out = new java.util.TreeMap<>();
+        m.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return out;
     }
 
     /** Stream ids whose every template lacks the measurement header: the receiver cannot count them. */

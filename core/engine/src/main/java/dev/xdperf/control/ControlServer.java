@@ -254,6 +254,8 @@ public final class ControlServer implements AutoCloseable {
 
     /** Sends the receive (and, in reverse, transmit) counters once a second while a run is on. */
     private void tick(Wire wire, Receiver receiver, Transmitter sender) {
+        // the receiver counts from its attach: the client's first rate is taken from here
+        Long rxStart = receiver == null ? null : receiver.totals().nanos();
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(sender != null && !sender.finished() ? 250 : 1000);
@@ -263,8 +265,10 @@ public final class ControlServer implements AutoCloseable {
                 Long rxPackets = null;
                 Long rxBytes = null;
                 long nanos = System.nanoTime();
+                List<Messages.StreamCount> perStream = List.of();
                 if (receiver != null) {
                     RxSnapshot full = receiver.full();
+                    perStream = full.streams().stream().map(st -> new Messages.StreamCount(st.streamId(), st.packets(), st.lost())).toList();
                     if (full.latency().count() > 0) {
                         p50 = full.latency().percentile(50);
                         p99 = full.latency().percentile(99);
@@ -284,7 +288,7 @@ public final class ControlServer implements AutoCloseable {
                 DeviceCounters d = Interfaces.counters(ifname);
                 Messages.Interval m = new Messages.Interval(nanos, p50, p99, lost, rxPackets, rxBytes,
                         c == null ? null : c.sentPackets(), c == null ? null : c.sentBytes(), c == null ? null : c.nanos(),
-                        sender == null ? null : sender.finished(), d.rxPackets(), d.rxDropped());
+                        sender == null ? null : sender.finished(), d.rxPackets(), d.rxDropped(), rxStart, perStream);
                 wire.send(Messages.toMessage(Messages.Interval.TYPE, m));
             }
         } catch (InterruptedException e) {

@@ -61,13 +61,22 @@ public final class Messages {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Interval(long nanos, Long latP50Ns, Long latP99Ns, Long lost, Long rxPackets, Long rxBytes,
-                           Long txPackets, Long txBytes, Long txNanos, Boolean txFinished, long devRxPackets, long devRxDropped) {
+                           Long txPackets, Long txBytes, Long txNanos, Boolean txFinished, long devRxPackets, long devRxDropped,
+                           Long rxStartNanos, List<StreamCount> streams) {
         static final String TYPE = "interval";
+
+        public Interval {
+            streams = streams == null ? List.of() : List.copyOf(streams);
+        }
 
         public boolean txDone() {
             return Boolean.TRUE.equals(txFinished);
         }
     }
+
+    /** One stream as the server's receiver counts it so far. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record StreamCount(int stream, long packets, long lost) {}
 
     /** The client's end of the run, with what it sent (for the server's log). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

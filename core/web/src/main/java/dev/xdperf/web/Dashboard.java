@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A live dashboard of one run (Javalin): the page at /, the samples as server-sent events at
- * /events (every second), everything so far at /api/run for late joiners.
+ * /events (every second), everything so far at /api/run for late joiners, and the final
+ * report at /report.json once the run has ended.
  */
 public final class Dashboard implements AutoCloseable {
     private final Javalin app;
@@ -35,6 +36,18 @@ public final class Dashboard implements AutoCloseable {
         app.get("/api/run", ctx -> {
             synchronized (samples) {
                 ctx.json(run.deepCopy());
+            }
+        });
+        // the final report as it is, once the run has ended
+        app.get("/report.json", ctx -> {
+            ObjectNode report;
+            synchronized (samples) {
+                report = run.has("final") ? (ObjectNode) run.get("final").deepCopy() : null;
+            }
+            if (report == null) {
+                ctx.status(404).json(Json.MAPPER.createObjectNode().put("error", "the run is still going: the report comes at its end"));
+            } else {
+                ctx.json(report);
             }
         });
         app.sse("/events", client -> {
