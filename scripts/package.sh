@@ -82,9 +82,11 @@ if [[ $version == *-SNAPSHOT && $commit =~ ^[0-9a-f]{40}$ ]]; then
 fi
 
 machine=$(uname -m)
+# ldtag: how ldconfig -p tags this architecture's libraries ("(libc6,x86-64)"); with
+# multilib installed the same name also resolves to x32 or i386 copies, which must not count
 case $machine in
-  x86_64) debarch=amd64 ;;
-  aarch64) debarch=arm64 ;;
+  x86_64) debarch=amd64 ldtag=x86-64 ;;
+  aarch64) debarch=arm64 ldtag=AArch64 ;;
   *) die "package for $machine: only x86_64 and aarch64 are known" ;;
 esac
 name=xdperf-$version$suffix
@@ -179,8 +181,10 @@ needed=$(find "$tree/runtime" "$tree/lib" -type f \( -name '*.so' -o -path '*/bi
   | awk '$1 == "NEEDED" {print $2}' | sort -u)
 for lib in $needed; do
   grep -qxF "$lib" <<<"$bundled" && continue
-  # read all of ldconfig's output (an early exit would kill it with SIGPIPE, and pipefail us)
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !found {print $NF; found = 1}')
+  # read all of ldconfig's output (an early exit would kill it with SIGPIPE, and pipefail us);
+  # only this architecture's copy: "libc.so.6 (libc6,x86-64, OS ABI: ...) => /lib/..."
+  path=$(ldconfig -p | awk -v l="$lib" -v t="$ldtag" '
+    $1 == l && !found { arch = $0; sub(/^[^(]*\([^,)]*,?/, "", arch); sub(/[,)].*$/, "", arch); if (arch == t) { print $NF; found = 1 } }')
   [[ -n $path ]] || die "find $lib (needed by the bundle): not installed on this build host"
   pkg=
   # merged /usr: dpkg may know the file under /lib or /usr/lib

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the whole test suite: the Java modules (unit tests, and
-# the end-to-end tests that need root, BPF and network namespaces), the packages (.deb and
+# the end-to-end tests that need root, BPF and network namespaces), the docs' commands, the packages (.deb and
 # archive, installed and run without the build toolchain) and the Go SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 mvn -B -ntp verify
+# The command blocks of README.md and docs/*.md, on the jar verify just built (docs/contributing.md).
+scripts/doc-test.py
 # The packages, from the jar verify just built, installed and run without the toolchain.
 scripts/package.sh --no-build
 scripts/test-package.sh
