@@ -446,8 +446,19 @@ def tail(lines, n=25):
 
 
 def main(argv):
+    if any(a in ("-h", "--help") for a in argv):
+        print("usage: scripts/doc-test.py [--list] [FILE.md ...]   (default: README.md and docs/*.md; see docs/contributing.md)")
+        return 0
+    unknown = [a for a in argv if a.startswith("-") and a != "--list"]
+    if unknown:
+        print(f"doc-test: unknown option {unknown[0]} (the one option is --list)", file=sys.stderr)
+        return 2
     listing = "--list" in argv
     files = [os.path.abspath(a) for a in argv if a != "--list"]
+    missing = [f for f in files if not os.path.isfile(f)]
+    if missing:
+        print(f"doc-test: {os.path.relpath(missing[0], REPO)} does not exist", file=sys.stderr)
+        return 2
     if not files:
         files = [os.path.join(REPO, "README.md")] + sorted(
             os.path.join(REPO, "docs", f) for f in os.listdir(os.path.join(REPO, "docs")) if f.endswith(".md"))
