@@ -27,9 +27,6 @@ import java.util.TreeMap;
  * shard without a report, or one whose report says it failed, makes the run incomplete.
  */
 public final class Merge {
-    private static final List<String> TX_DEVICE = List.of("tx_packets", "rx_packets", "tx_dropped", "rx_dropped",
-            "xdp_xmit", "xdp_xmit_errors");
-
     private Merge() {}
 
     /** The merged report and what makes the run incomplete (empty: every shard reported success). */
@@ -97,8 +94,10 @@ public final class Merge {
     }
 
     public static Outcome merge(List<Source> sources) {
-        List<Source> agents = sources.stream().filter(s -> s.report().path("type").asText().equals("agent")).toList();
-        List<Source> sinks = sources.stream().filter(s -> s.report().path("type").asText().equals("sink")).toList();
+        List<ShardReports.Agent> agents = sources.stream().filter(s -> s.report().path("type").asText().equals("agent"))
+                .map(s -> ShardReports.Agent.of(s.name(), s.report())).toList();
+        List<ShardReports.Sink> sinks = sources.stream().filter(s -> s.report().path("type").asText().equals("sink"))
+                .map(s -> ShardReports.Sink.of(s.report())).toList();
         if (agents.isEmpty()) {
             throw new IllegalArgumentException("merge: no agent report among the " + sources.size()
                     + " report(s) (sink reports alone do not say what was sent)");
@@ -110,21 +109,21 @@ public final class Merge {
                     + "): merge one run at a time");
         }
         Set<Integer> counts = new LinkedHashSet<>();
-        agents.forEach(s -> counts.add(s.report().path("shard_count").asInt(-1)));
+        agents.forEach(a -> counts.add(a.shardCount()));
         if (counts.size() > 1 || counts.contains(-1) || counts.iterator().next() < 1) {
             throw new IllegalArgumentException("merge: the agents disagree on the shard count (" + counts
                     + "): were they started from the same manifests?");
         }
         int shardCount = counts.iterator().next();
-        TreeMap<Integer, Source> byIndex = new TreeMap<>();
-        for (Source s : agents) {
-            int i = s.report().path("shard_index").asInt(-1);
+        TreeMap<Integer, ShardReports.Agent> byIndex = new TreeMap<>();
+        for (ShardReports.Agent a : agents) {
+            int i = a.shardIndex();
             if (i < 0 || i >= shardCount) {
-                throw new IllegalArgumentException("merge: " + s.name() + " is shard " + i + ", outside 0.." + (shardCount - 1));
+                throw new IllegalArgumentException("merge: " + a.source() + " is shard " + i + ", outside 0.." + (shardCount - 1));
             }
-            Source prev = byIndex.putIfAbsent(i, s);
+            ShardReports.Agent prev = byIndex.putIfAbsent(i, a);
             if (prev != null) {
-                throw new IllegalArgumentException("merge: shard " + i + " reported twice (" + prev.name() + " and " + s.name()
+                throw new IllegalArgumentException("merge: shard " + i + " reported twice (" + prev.source() + " and " + a.source()
                         + "): give each agent's report once");
             }
         }
@@ -137,144 +136,97 @@ public final class Merge {
         ArrayNode missing = m.putArray("missing_shards");
         ArrayNode failed = m.putArray("failed_shards");
         for (int i = 0; i < shardCount; i++) {
-            Source s = byIndex.get(i);
-            if (s == null) {
+            ShardReports.Agent a = byIndex.get(i);
+            if (a == null) {
                 missing.add(i);
                 problems.add("shard " + i + " of " + shardCount + " is missing (no report)");
                 continue;
             }
-            JsonNode r = s.report();
-            int exit = r.path("exit_status").asInt(0);
-            String error = r.path("error").isTextual() ? r.path("error").asText() : null;
-            if (exit != 0 || error != null || !r.path("report").isObject()) {
+            if (a.failed()) {
                 ObjectNode f = failed.addObject();
                 f.put("shard", i);
-                f.put("node", r.path("node").asText());
-                f.put("exit_status", exit);
-                f.put("error", error == null ? "no run report" : error);
-                problems.add("shard " + i + " of " + shardCount + " failed on " + r.path("node").asText("?") + ": "
-                        + (error == null ? "exit status " + exit : error));
+                f.put("node", a.node());
+                f.put("exit_status", a.exitStatus());
+                f.put("error", a.error() == null ? "no run report" : a.error());
+                problems.add("shard " + i + " of " + shardCount + " failed on " + (a.node().isEmpty() ? "?" : a.node()) + ": "
+                        + (a.error() == null ? "exit status " + a.exitStatus() : a.error()));
             }
         }
         m.put("complete", problems.isEmpty());
 
         // Counters of the shards that ran (a failed shard may still have sent part of its share).
-        long sent = 0;
-        long sentBytes = 0;
-        double txPps = 0;
-        double txBps = 0;
-        long targetPps = 0;
-        double seconds = 0;
-        long received = 0;
-        long receivedBytes = 0;
-        long lost = 0;
-        long duplicates = 0;
-        long reordered = 0;
-        long returned = 0;
-        boolean anyRx = false;
-        boolean anyReturned = false;
-        long[] txDev = new long[TX_DEVICE.size()];
-        LatencyHistogram latency = LatencyHistogram.empty();
-        Set<String> latencyKinds = new LinkedHashSet<>();
-        int withLatency = 0;
+        Totals t = new Totals();
         List<Instant> starts = new ArrayList<>();
         long maxLag = 0;
         Long maxOffset = null;
         int unknownClocks = 0;
         ArrayNode warnings = Json.MAPPER.createArrayNode();
         ArrayNode shards = Json.MAPPER.createArrayNode();
+        List<ShardPart> parts = new ArrayList<>();
         for (var e : byIndex.entrySet()) {
-            JsonNode a = e.getValue().report();
-            JsonNode r = a.path("report");
+            ShardReports.Agent a = e.getValue();
             ObjectNode sh = shards.addObject();
             sh.put("shard", e.getKey());
-            sh.put("node", a.path("node").asText());
-            sh.put("source", e.getValue().name());
-            sh.put("exit_status", a.path("exit_status").asInt(0));
-            JsonNode off = a.path("clock").path("offset_ns");
-            if (off.isNumber()) {
-                sh.put("clock_offset_ns", off.asLong());
-                maxOffset = Math.max(maxOffset == null ? 0 : maxOffset, Math.abs(off.asLong()));
+            sh.put("node", a.node());
+            sh.put("source", a.source());
+            sh.put("exit_status", a.exitStatus());
+            if (a.clockOffsetNs() != null) {
+                sh.put("clock_offset_ns", a.clockOffsetNs());
+                maxOffset = Math.max(maxOffset == null ? 0 : maxOffset, Math.abs(a.clockOffsetNs()));
             } else {
                 sh.putNull("clock_offset_ns");
                 unknownClocks++;
             }
-            if (!r.isObject()) {
+            ShardReports.Counters c = a.counters();
+            if (c == null) {
                 continue;
             }
-            long s = r.path("sent_packets").asLong();
-            sh.put("sent_packets", s);
-            sh.put("tx_pps", r.path("tx_pps").asDouble());
-            sh.set("flows", a.path("share").path("flows"));
-            sh.put("stream_base", a.path("share").path("stream_base").asInt());
-            sh.put("stream_span", a.path("share").path("stream_span").asInt(1));
-            sh.put("measured", a.path("share").path("measured").asBoolean(true));
-            if (a.hasNonNull("started_at")) {
-                sh.put("started_at", a.path("started_at").asText());
-                starts.add(Instant.parse(a.path("started_at").asText()));
-                maxLag = Math.max(maxLag, a.path("start_lag_ns").asLong());
+            sh.put("sent_packets", c.sent());
+            sh.put("tx_pps", c.txPps());
+            sh.set("flows", a.share().flows());
+            sh.put("stream_base", a.share().streamBase());
+            sh.put("stream_span", a.share().streamSpan());
+            sh.put("measured", a.share().measured());
+            parts.add(new ShardPart(sh, a.share(), c.sent()));
+            if (a.startedAt() != null) {
+                sh.put("started_at", a.startedAt().toString());
+                starts.add(a.startedAt());
+                maxLag = Math.max(maxLag, a.startLagNs());
             }
-            sent += s;
-            sentBytes += r.path("sent_bytes").asLong();
-            txPps += r.path("tx_pps").asDouble();
-            txBps += r.path("tx_bps").asDouble();
-            targetPps += r.path("target_pps").asLong(0);
-            seconds = Math.max(seconds, r.path("seconds").asDouble());
-            if (r.path("received_packets").isNumber()) {
-                anyRx = true;
-                received += r.path("received_packets").asLong();
-                receivedBytes += r.path("received_bytes").asLong();
-                lost += r.path("lost_packets").asLong();
-                duplicates += r.path("duplicates").asLong();
-                reordered += r.path("reordered").asLong();
-            }
-            if (r.path("returned_packets").isNumber()) {
-                anyReturned = true;
-                returned += r.path("returned_packets").asLong();
-            }
-            for (int i = 0; i < TX_DEVICE.size(); i++) {
-                txDev[i] += r.path("tx_device").path(TX_DEVICE.get(i)).asLong();
-            }
-            if (r.path("latency_buckets").isObject()) {
-                latency = latency.plus(Json.buckets(r.path("latency_buckets")));
-                latencyKinds.add(r.path("latency_ns").path("kind").asText());
-                withLatency++;
-            }
-            for (JsonNode w : r.path("warnings")) {
-                warnings.add("shard " + e.getKey() + ": " + w.asText());
-            }
+            t.add(c);
+            c.warnings().forEach(w -> warnings.add("shard " + e.getKey() + ": " + w));
         }
-        m.put("sent_packets", sent);
-        m.put("sent_bytes", sentBytes);
-        m.put("target_pps", targetPps);
-        m.put("tx_pps", Math.round(txPps * 10) / 10.0);
-        m.put("tx_bps", Math.round(txBps * 10) / 10.0);
-        m.put("seconds", seconds);
-        if (anyRx) {
-            m.put("received_packets", received);
-            m.put("received_bytes", receivedBytes);
-            m.put("lost_packets", lost);
-            m.put("duplicates", duplicates);
-            m.put("reordered", reordered);
+        m.put("sent_packets", t.sent);
+        m.put("sent_bytes", t.sentBytes);
+        m.put("target_pps", t.targetPps);
+        m.put("tx_pps", Math.round(t.txPps * 10) / 10.0);
+        m.put("tx_bps", Math.round(t.txBps * 10) / 10.0);
+        m.put("seconds", t.seconds);
+        if (t.anyRx) {
+            m.put("received_packets", t.received);
+            m.put("received_bytes", t.receivedBytes);
+            m.put("lost_packets", t.lost);
+            m.put("duplicates", t.duplicates);
+            m.put("reordered", t.reordered);
         } else {
             m.putNull("received_packets");
         }
-        if (anyReturned) {
-            m.put("returned_packets", returned);
+        if (t.anyReturned) {
+            m.put("returned_packets", t.returned);
         }
         ObjectNode dev = m.putObject("tx_device");
-        for (int i = 0; i < TX_DEVICE.size(); i++) {
-            dev.put(TX_DEVICE.get(i), txDev[i]);
+        for (int i = 0; i < ShardReports.TX_DEVICE.size(); i++) {
+            dev.put(ShardReports.TX_DEVICE.get(i), t.txDevice[i]);
         }
-        m.put("xdp_xmit_errors", txDev[TX_DEVICE.indexOf("xdp_xmit_errors")]);
+        m.put("xdp_xmit_errors", t.txDevice[ShardReports.TX_DEVICE.indexOf("xdp_xmit_errors")]);
         ObjectNode lat = m.putObject("latency_ns");
-        if (withLatency > 0) {
-            lat.put("kind", latencyKinds.size() == 1 ? latencyKinds.iterator().next() : String.join(" + ", latencyKinds));
-            lat.put("shards", withLatency);
-            RunReport.putPercentiles(lat, latency);
-            m.set("latency_buckets", Json.buckets(latency));
-            if (withLatency < byIndex.size()) {
-                warnings.add("latency comes from " + withLatency + " of " + byIndex.size() + " shards only");
+        if (t.withLatency > 0) {
+            lat.put("kind", t.latencyKinds.size() == 1 ? t.latencyKinds.iterator().next() : String.join(" + ", t.latencyKinds));
+            lat.put("shards", t.withLatency);
+            RunReport.putPercentiles(lat, t.latency);
+            m.set("latency_buckets", Json.buckets(t.latency));
+            if (t.withLatency < byIndex.size()) {
+                warnings.add("latency comes from " + t.withLatency + " of " + byIndex.size() + " shards only");
             }
         } else {
             lat.put("kind", "none: no shard measured latency (agents need --rtt and a reflecting sink, or --server)");
@@ -301,7 +253,7 @@ public final class Merge {
         }
 
         if (!sinks.isEmpty()) {
-            mergeSinks(m, sinks, sent, shards, warnings);
+            mergeSinks(m, sinks, t.sent, parts, warnings);
         }
         m.set("shards", shards);
         m.set("warnings", warnings);
@@ -310,34 +262,83 @@ public final class Merge {
         return new Outcome(m, problems);
     }
 
+    /** A shard in the merged report with what it sent, so the sinks' counts can be put beside it. */
+    private record ShardPart(ObjectNode node, ShardReports.Share share, long sent) {}
+
+    /** The sums over the shards' counters. */
+    private static final class Totals {
+        long sent;
+        long sentBytes;
+        double txPps;
+        double txBps;
+        long targetPps;
+        double seconds;
+        long received;
+        long receivedBytes;
+        long lost;
+        long duplicates;
+        long reordered;
+        long returned;
+        boolean anyRx;
+        boolean anyReturned;
+        final long[] txDevice = new long[ShardReports.TX_DEVICE.size()];
+        LatencyHistogram latency = LatencyHistogram.empty();
+        final Set<String> latencyKinds = new LinkedHashSet<>();
+        int withLatency;
+
+        void add(ShardReports.Counters c) {
+            sent += c.sent();
+            sentBytes += c.sentBytes();
+            txPps += c.txPps();
+            txBps += c.txBps();
+            targetPps += c.targetPps();
+            seconds = Math.max(seconds, c.seconds());
+            if (c.received() != null) {
+                anyRx = true;
+                received += c.received();
+                receivedBytes += c.receivedBytes();
+                lost += c.lost();
+                duplicates += c.duplicates();
+                reordered += c.reordered();
+            }
+            if (c.returned() != null) {
+                anyReturned = true;
+                returned += c.returned();
+            }
+            for (int i = 0; i < txDevice.length; i++) {
+                txDevice[i] += c.txDevice().get(i);
+            }
+            if (c.latency() != null) {
+                latency = latency.plus(c.latency());
+                latencyKinds.add(c.latencyKind());
+                withLatency++;
+            }
+        }
+    }
+
     /** What the sinks received, in total, per stream and so per shard, against what the agents sent. */
-    private static void mergeSinks(ObjectNode m, List<Source> sinks, long sent, ArrayNode shards, ArrayNode warnings) {
+    private static void mergeSinks(ObjectNode m, List<ShardReports.Sink> sinks, long sent, List<ShardPart> parts, ArrayNode warnings) {
         long packets = 0;
         long bytes = 0;
         long rxDevPackets = 0;
         long dups = 0;
         long lostSeq = 0;
         Map<Integer, Long> perStream = new TreeMap<>();
-        for (Source s : sinks) {
-            JsonNode rx = s.report().path("rx");
-            packets += rx.path("packets").asLong();
-            bytes += rx.path("bytes").asLong();
-            rxDevPackets += s.report().path("rx_device").path("rx_packets").asLong();
-            for (JsonNode st : rx.path("streams")) {
-                perStream.merge(st.path("stream").asInt(), st.path("packets").asLong(), Long::sum);
-                dups += st.path("duplicates").asLong();
-                long expected = st.path("expected").asLong();
-                long unique = st.path("packets").asLong() - st.path("duplicates").asLong();
-                lostSeq += Math.max(0, expected - unique);
-            }
-            if (s.report().path("error").isTextual()) {
-                warnings.add("sink on " + s.report().path("node").asText() + " failed: " + s.report().path("error").asText());
+        for (ShardReports.Sink s : sinks) {
+            packets += s.packets();
+            bytes += s.bytes();
+            rxDevPackets += s.rxDevicePackets();
+            s.perStream().forEach((id, n) -> perStream.merge(id, n, Long::sum));
+            dups += s.duplicates();
+            lostSeq += s.sequenceGaps();
+            if (s.error() != null) {
+                warnings.add("sink on " + s.node() + " failed: " + s.error());
             }
         }
         ObjectNode k = m.putObject("sinks");
         k.put("count", sinks.size());
         ArrayNode nodes = k.putArray("nodes");
-        sinks.forEach(s -> nodes.add(s.report().path("node").asText()));
+        sinks.forEach(s -> nodes.add(s.node()));
         k.put("received_packets", packets);
         k.put("received_bytes", bytes);
         k.put("rx_device_packets", rxDevPackets);
@@ -346,12 +347,7 @@ public final class Merge {
         ObjectNode ps = k.putObject("streams");
         perStream.forEach((id, n) -> ps.put(Integer.toString(id), n));
         ObjectNode d = m.putObject("delivery");
-        long unmeasured = 0;
-        for (JsonNode sh : shards) {
-            if (!sh.path("measured").asBoolean(true)) {
-                unmeasured += sh.path("sent_packets").asLong();
-            }
-        }
+        long unmeasured = parts.stream().filter(pt -> !pt.share().measured()).mapToLong(ShardPart::sent).sum();
         d.put("sent_packets", sent);
         if (unmeasured > 0) {
             // xdp_rx counts only frames with the measurement header: the devices' counters are all there is.
@@ -368,17 +364,15 @@ public final class Merge {
             d.put("lost_packets", Math.max(0, sent - (packets - dups)));
             d.put("lost_percent", sent == 0 ? 0 : 100.0 * Math.max(0, sent - (packets - dups)) / sent);
         }
-        for (JsonNode sh : shards) {
-            if (!sh.has("stream_base") || !sh.path("measured").asBoolean(true)) {
+        for (ShardPart pt : parts) {
+            if (!pt.share().measured()) {
                 continue;
             }
-            int base = sh.path("stream_base").asInt();
-            int span = sh.path("stream_span").asInt(1);
             long got = 0;
-            for (int id = base; id < base + span; id++) {
+            for (int id = pt.share().streamBase(); id < pt.share().streamBase() + pt.share().streamSpan(); id++) {
                 got += perStream.getOrDefault(id, 0L);
             }
-            ((ObjectNode) sh).put("received_at_sinks", got);
+            pt.node().put("received_at_sinks", got);
         }
     }
 
