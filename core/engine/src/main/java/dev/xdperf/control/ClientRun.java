@@ -209,8 +209,9 @@ public final class ClientRun {
                         int id = e.getKey();
                         Long rxCount = rxNow.get(id);
                         Long rxBefore = lastRxPerStream.get(id);
-                        Double streamRx = freshCount && rxCount != null ? (rxCount - (rxBefore == null ? 0 : rxBefore)) / rxSeconds
-                                : lastRxPpsPerStream.get(id);
+                        Double streamRx = freshCount && rxCount != null
+                                ? Double.valueOf((rxCount - (rxBefore == null ? 0 : rxBefore)) / rxSeconds)
+                                : lastRxPpsPerStream.get(id);  // boxed on both sides: no unboxing of a missing rate
                         if (streamRx != null) {
                             lastRxPpsPerStream.put(id, streamRx);
                         }
