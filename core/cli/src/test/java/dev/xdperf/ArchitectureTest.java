@@ -76,6 +76,55 @@ class ArchitectureTest {
         assertEquals(graphFromPoms(), documented, "docs/architecture.md's module graph differs from the poms");
     }
 
+    /** Inside each core module, packages do not import each other in a circle (the engine's: spec ← control ← run). */
+    @Test
+    void packagesInsideEachCoreModuleFormNoCycle() throws IOException {
+        for (String module : List.of("core/engine", "core/web", "core/features", "core/bench", "core/dist", "core/cli")) {
+            Path src = ROOT.resolve(module).resolve("src/main/java/dev/xdperf");
+            Map<String, Set<String>> uses = new TreeMap<>();
+            try (Stream<Path> files = Files.walk(src)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    Path rel = src.relativize(f.getParent());
+                    if (rel.getNameCount() != 1 || rel.toString().isEmpty()) {
+                        continue;  // dev.xdperf itself, or a nested package
+                    }
+                    String pkg = rel.toString();
+                    String code = Files.readString(f).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+                    Matcher m = Pattern.compile("dev\\.xdperf\\.([a-z0-9]+)\\.").matcher(code);
+                    while (m.find()) {
+                        if (!m.group(1).equals(pkg)) {
+                            uses.computeIfAbsent(pkg, k -> new TreeSet<>()).add(m.group(1));
+                        }
+                    }
+                }
+            }
+            for (String start : uses.keySet()) {
+                List<String> cycle = cycleFrom(start, start, uses, new ArrayList<>(List.of(start)), new java.util.HashSet<>());
+                assertTrue(cycle == null, module + ": packages import each other in a circle: " + cycle);
+            }
+        }
+    }
+
+    private static List<String> cycleFrom(String start, String at, Map<String, Set<String>> uses, List<String> path,
+                                          Set<String> seen) {
+        for (String next : uses.getOrDefault(at, Set.of())) {
+            if (next.equals(start)) {
+                List<String> c = new ArrayList<>(path);
+                c.add(start);
+                return c;
+            }
+            if (seen.add(next)) {
+                path.add(next);
+                List<String> c = cycleFrom(start, next, uses, path, seen);
+                if (c != null) {
+                    return c;
+                }
+                path.remove(path.size() - 1);
+            }
+        }
+        return null;
+    }
+
     private static int layer(String module) {
         for (int i = 0; i < LAYERS.size(); i++) {
             if (LAYERS.get(i).contains(module)) {

@@ -1,6 +1,6 @@
 package dev.xdperf.bench;
 
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.bpf.XdpMode;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.xdperf.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.dist.Agent;
 import dev.xdperf.dist.ClockCheck;

@@ -1,6 +1,6 @@
 package dev.xdperf.cli;
 
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.bench.Baseline;
 import dev.xdperf.bench.BenchOptions;

@@ -5,7 +5,7 @@ import dev.xdperf.web.Dashboard;
 
 import dev.xdperf.run.Run;
 import dev.xdperf.run.RunResult;
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.plugin.PluginLimits;

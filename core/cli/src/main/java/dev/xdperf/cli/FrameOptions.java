@@ -1,7 +1,7 @@
 package dev.xdperf.cli;
 
 import dev.xdperf.bpf.XdpMode;
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.packet.MacAddress;
 import java.net.InetAddress;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.xdperf.cli;
 
 import dev.xdperf.run.Run;
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.control.ThroughputSearch;
 import dev.xdperf.probe.Privileges;

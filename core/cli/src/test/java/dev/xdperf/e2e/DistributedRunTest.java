@@ -14,7 +14,7 @@ import dev.xdperf.k8s.Manifests;
 import dev.xdperf.net.Commands;
 import dev.xdperf.packet.MeasurementHeader;
 import dev.xdperf.stats.Json;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import dev.xdperf.stats.RunReport;
 import dev.xdperf.testing.Bridge;
 import dev.xdperf.testing.Pcap;

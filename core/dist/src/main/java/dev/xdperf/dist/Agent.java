@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.run.Run;
 import dev.xdperf.run.RunResult;
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.run.ShardPlan;
 import dev.xdperf.stats.Json;
 import dev.xdperf.stats.LiveSample;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.stats.Json;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import dev.xdperf.stats.RunReport;
 import dev.xdperf.stats.Units;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.xdperf.dist;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.stats.Json;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.rx.StreamStats;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import dev.xdperf.web.Metrics;
 import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TxCounters;

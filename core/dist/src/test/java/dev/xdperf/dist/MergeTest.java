@@ -13,7 +13,7 @@ import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.rx.StreamStats;
 import dev.xdperf.stats.Json;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import dev.xdperf.stats.RunReport;
 import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TxCounters;

@@ -1,6 +1,6 @@
 package dev.xdperf.control;
 
-import dev.xdperf.run.RunSpec;
+import dev.xdperf.spec.RunSpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,8 +35,8 @@ import java.util.function.Consumer;
  * client speaking another protocol version, is refused with a message that says why.
  */
 public final class ControlServer implements AutoCloseable {
-    public static final int DEFAULT_PORT = dev.xdperf.run.RunSpec.DEFAULT_SERVER_PORT;
-    static final Duration DRAIN = Duration.ofMillis(300);
+    public static final int DEFAULT_PORT = dev.xdperf.spec.RunSpec.DEFAULT_SERVER_PORT;
+    public static final Duration DRAIN = Duration.ofMillis(300);
 
     private final String ifname;
     private final Verdict verdict;

@@ -2,8 +2,8 @@ package dev.xdperf.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.xdperf.run.RunSpec;
-import dev.xdperf.run.SpecJson;
+import dev.xdperf.spec.RunSpec;
+import dev.xdperf.spec.SpecJson;
 
 /**
  * The control protocol's start message: the client's whole {@link RunSpec} as it is, and the

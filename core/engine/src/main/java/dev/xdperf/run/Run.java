@@ -1,8 +1,10 @@
 package dev.xdperf.run;
 
+import dev.xdperf.spec.RunSpec;
+
 import dev.xdperf.XdperfException;
 import dev.xdperf.abi.PluginDescription;
-import dev.xdperf.control.ClientRun;
+import dev.xdperf.run.ClientRun;
 import dev.xdperf.plugin.LoadedPlugin;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;

@@ -5,7 +5,6 @@ import dev.xdperf.bpf.BpfObject;
 import dev.xdperf.bpf.Structs;
 import dev.xdperf.bpf.XdpLink;
 import dev.xdperf.bpf.XdpMode;
-import dev.xdperf.stats.LatencyHistogram;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

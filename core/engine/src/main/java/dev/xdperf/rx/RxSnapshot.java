@@ -1,6 +1,5 @@
 package dev.xdperf.rx;
 
-import dev.xdperf.stats.LatencyHistogram;
 import java.util.List;
 
 /** The receiver's counters at one moment. Streams and latency are present only in full snapshots. */

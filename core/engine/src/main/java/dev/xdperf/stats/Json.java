@@ -1,5 +1,6 @@
 package dev.xdperf.stats;
 
+import dev.xdperf.rx.LatencyHistogram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,6 @@
 package dev.xdperf.stats;
 
+import dev.xdperf.rx.LatencyHistogram;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.net.DeviceCounters;

@@ -1,5 +1,9 @@
 package dev.xdperf.run;
 
+import dev.xdperf.spec.SpecJson;
+
+import dev.xdperf.spec.RunSpec;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.xdperf.XdperfException;

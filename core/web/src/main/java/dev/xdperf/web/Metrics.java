@@ -1,7 +1,7 @@
 package dev.xdperf.web;
 
 import dev.xdperf.net.DeviceCounters;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import dev.xdperf.stats.MetricsSink;
 import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.rx.StreamStats;

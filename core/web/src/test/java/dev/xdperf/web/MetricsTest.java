@@ -7,7 +7,7 @@ import dev.xdperf.net.Commands;
 import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.rx.RxSnapshot;
 import dev.xdperf.rx.StreamStats;
-import dev.xdperf.stats.LatencyHistogram;
+import dev.xdperf.rx.LatencyHistogram;
 import dev.xdperf.stats.MetricsSink;
 import dev.xdperf.tx.TxCounters;
 import java.net.URI;

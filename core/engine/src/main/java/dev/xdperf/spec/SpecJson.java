@@ -1,4 +1,4 @@
-package dev.xdperf.run;
+package dev.xdperf.spec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,9 +1,11 @@
-package dev.xdperf.control;
+package dev.xdperf.run;
 
-import dev.xdperf.run.RunResult;
-import dev.xdperf.run.RunSpec;
-import dev.xdperf.run.ShardPlan;
+import dev.xdperf.spec.RunSpec;
 import dev.xdperf.XdperfException.ControlException;
+import dev.xdperf.control.ControlClient;
+import dev.xdperf.control.ControlServer;
+import dev.xdperf.control.Messages;
+import dev.xdperf.control.Start;
 import dev.xdperf.stats.MetricsSink;
 import dev.xdperf.template.TemplateSource;
 import dev.xdperf.net.DeviceCounters;

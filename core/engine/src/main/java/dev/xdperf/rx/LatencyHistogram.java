@@ -1,4 +1,4 @@
-package dev.xdperf.stats;
+package dev.xdperf.rx;
 
 import dev.xdperf.bpf.Structs;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.xdperf.run;
+package dev.xdperf.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.xdperf.stats;
+package dev.xdperf.rx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.xdperf.run;
+package dev.xdperf.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -23,7 +23,7 @@ import java.util.Map;
 /**
  * One run, as a value: what to send, where, how fast and for how long, and how to measure it.
  * Built and checked in one place ({@link #builder(String)}), carried over the control channel as
- * it is ({@link SpecJson}), executed by {@link Run#start(RunSpec)}. An agent's shard is a
+ * it is ({@link SpecJson}), executed by {@code Run.start(spec)} (package run). An agent's shard is a
  * RunSpec with {@link #shard()} set. Null or zero means "work it out": addresses from the
  * interface, the server and the neighbour table; CPUs all online; rate flat out.
  */
