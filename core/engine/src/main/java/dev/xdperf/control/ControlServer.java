@@ -257,8 +257,9 @@ public final class ControlServer implements AutoCloseable {
         // the receiver counts from its attach: the client's first rate is taken from here
         Long rxStart = receiver == null ? null : receiver.totals().nanos();
         try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(sender != null && !sender.finished() ? 250 : 1000);
+            // counts come every 250 ms in the first second, so the client's first live line already has a receive rate
+            for (int tick = 0; !Thread.currentThread().isInterrupted(); tick++) {
+                Thread.sleep((sender != null && !sender.finished()) || tick < 4 ? 250 : 1000);
                 Long p50 = null;
                 Long p99 = null;
                 Long lost = null;
