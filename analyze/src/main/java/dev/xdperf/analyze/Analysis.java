@@ -80,7 +80,12 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
 
     // ---- text ------------------------------------------------------------------------------------
 
+    /** The report with header field names in conditions ({@code udp.dport}); {@link #toText(boolean)} with true keeps them raw. */
     public String toText() {
+        return toText(false);
+    }
+
+    public String toText(boolean raw) {
         StringBuilder sb = new StringBuilder();
         sb.append("program ").append(program.name()).append(" (section ").append(program.section()).append(") of ")
                 .append(object).append(": ").append(program.length()).append(" instructions");
@@ -111,7 +116,7 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
                     "condition"));
             for (TraceInfo t : tracesByFrequency()) {
                 sb.append(String.format(Locale.ROOT, "  %4s %8d %6.1f%%  %-12s %6d  %s%n", "T" + t.id(), t.packets(),
-                        100.0 * t.packets() / Math.max(1, packets), t.verdict(), t.instructions(), t.condition()));
+                        100.0 * t.packets() / Math.max(1, packets), t.verdict(), t.instructions(), condition(t, raw)));
                 String reads = t.reads().isEmpty() ? "nothing" : "bytes " + TraceInfo.ranges(t.reads().stream().toArray());
                 sb.append(String.format(Locale.ROOT, "  %4s %8s %7s  reads %s; writes %s%n", "", "", "", reads,
                         writes(t.writes())));
@@ -149,7 +154,7 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             sb.append("\ntraces found by mutating witnesses (not in the traffic):\n");
             for (TraceInfo t : discovered) {
                 sb.append(String.format(Locale.ROOT, "  %4s  %-12s %6d  %s%n", "T" + t.id(), t.verdict(), t.instructions(),
-                        t.condition()));
+                        condition(t, raw)));
                 sb.append(String.format(Locale.ROOT, "  %4s  witness (%d bytes): %s%n", "", t.witness().length,
                         hex(t.witness(), 64)));
             }
@@ -210,6 +215,11 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
 
     // ---- JSON ------------------------------------------------------------------------------------
 
+    private static String condition(TraceInfo t, boolean raw) {
+        return raw ? t.condition().toString() : t.condition().toNamedString();
+    }
+
+    /** The same data; conditions with header field names, and raw beside them ({@code condition_raw}). */
     public ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("object", object);
@@ -270,10 +280,13 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
         o.put("packets", t.packets());
         o.put("verdict", t.verdict());
         o.put("instructions", t.instructions());
-        o.put("condition", t.condition().toString());
+        o.put("condition", t.condition().toNamedString());
+        o.put("condition_raw", t.condition().toString());
         ArrayNode cs = o.putArray("conjuncts");
+        t.condition().namedConjuncts().forEach(cs::add);
+        ArrayNode raw = o.putArray("conjuncts_raw");
         for (Cond c : t.condition().conjuncts()) {
-            cs.add(c.toString());
+            raw.add(c.toString());
         }
         o.put("reads", TraceInfo.ranges(t.reads().stream().toArray()));
         o.put("writes", TraceInfo.ranges(t.writes()));

@@ -255,6 +255,28 @@ public final class PathCondition {
         return conjuncts.hashCode();
     }
 
+    /** The condition with header field names where it lays the headers out itself ({@code eth.type == 0x0800}). */
+    public String toNamedString() {
+        if (conjuncts.isEmpty()) {
+            return "true";
+        }
+        Headers h = Headers.of(this);
+        StringBuilder sb = new StringBuilder();
+        for (Cond c : conjuncts) {
+            if (sb.length() > 0) {
+                sb.append(" && ");
+            }
+            sb.append(Render.cond(c, h));
+        }
+        return sb.toString();
+    }
+
+    /** Each conjunct, named as in {@link #toNamedString()}. */
+    public List<String> namedConjuncts() {
+        Headers h = Headers.of(this);
+        return conjuncts.stream().map(c -> Render.cond(c, h)).toList();
+    }
+
     @Override
     public String toString() {
         if (conjuncts.isEmpty()) {

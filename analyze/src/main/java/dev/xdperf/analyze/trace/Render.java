@@ -10,26 +10,46 @@ import dev.xdperf.analyze.vm.Alu;
  * packet length; {@code u32(...)} and {@code s16(...)} truncate and sign-extend.
  */
 public final class Render {
-    private Render() {}
+    private static final Render RAW = new Render(Headers.NONE);
+    private final Headers headers;
 
+    private Render(Headers headers) {
+        this.headers = headers;
+    }
+
+    /** A condition as the bytes it tests. */
     public static String cond(Cond c) {
+        return RAW.condition(c);
+    }
+
+    /** A condition with header field names where {@code headers} lays the bytes out ({@code udp.dport}), raw elsewhere. */
+    public static String cond(Cond c, Headers headers) {
+        return new Render(headers).condition(c);
+    }
+
+    public static String expr(Expr e) {
+        return RAW.text(e);
+    }
+
+    private String condition(Cond c) {
         int width = width(c.a);
         if (c.code == JSET || c.code == Alu.NSET) {
-            return "(" + (c.is32 ? "u32(" + expr(c.a) + ")" : expr(c.a)) + " & " + constant(c.b, width, c.is32, c.code) + ") "
+            return "(" + (c.is32 ? "u32(" + text(c.a) + ")" : text(c.a)) + " & " + constant(c.b, width, c.is32, c.code) + ") "
                     + (c.code == JSET ? "!= 0" : "== 0");
         }
         return side(c.a, c.is32, c.code) + " " + op(c.code) + " " + constant(c.b, width, c.is32, c.code);
     }
 
-    private static String side(Expr e, boolean is32, int code) {
-        String s = e instanceof Expr.Bin b && !b.is32 && b.code != ADD && b.code != SUB ? "(" + expr(e) + ")" : expr(e);
+    private String side(Expr e, boolean is32, int code) {
+        String s = e instanceof Expr.Bin b && !b.is32 && b.code != ADD && b.code != SUB && headers.name(e) == null
+                ? "(" + text(e) + ")" : text(e);
         if (!is32) {
             return s;
         }
         return (signedOp(code) ? "s32(" : "u32(") + s + ")";
     }
 
-    private static String constant(Expr e, int width, boolean is32, int code) {
+    private String constant(Expr e, int width, boolean is32, int code) {
         if (!(e instanceof Expr.Const k)) {
             return side(e, is32, code);
         }
@@ -65,7 +85,7 @@ public final class Render {
     }
 
     /** Bytes compared: constants next to packet bytes print as hex of that width; 0 means decimal. */
-    private static int width(Expr e) {
+    private int width(Expr e) {
         if (e instanceof Expr.Bytes b) {
             return b.count();
         }
@@ -82,7 +102,11 @@ public final class Render {
         return 0;
     }
 
-    public static String expr(Expr e) {
+    private String text(Expr e) {
+        String named = headers.name(e);
+        if (named != null) {
+            return named;
+        }
         if (e instanceof Expr.Const c) {
             return number(c.value());
         }
@@ -100,10 +124,10 @@ public final class Render {
             return "<" + o.reason() + ">";
         }
         if (e instanceof Expr.Swap s) {
-            return "bswap" + s.width + "(" + expr(s.a) + ")";
+            return "bswap" + s.width + "(" + text(s.a) + ")";
         }
         if (e instanceof Expr.Ext x) {
-            return (x.signed ? "s" : "u") + x.bits + "(" + expr(x.a) + ")" ;
+            return (x.signed ? "s" : "u") + x.bits + "(" + text(x.a) + ")" ;
         }
         Expr.Bin b = (Expr.Bin) e;
         String inner;
@@ -118,9 +142,9 @@ public final class Render {
         return b.is32 ? "u32(" + inner + ")" : inner;
     }
 
-    private static String operand(Expr e) {
-        String s = expr(e);
-        return e instanceof Expr.Bin b && !b.is32 ? "(" + s + ")" : s;
+    private String operand(Expr e) {
+        String s = text(e);
+        return e instanceof Expr.Bin b && !b.is32 && headers.name(e) == null ? "(" + s + ")" : s;
     }
 
     private static String binOp(Expr.Bin b) {

@@ -120,6 +120,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of random numbers in the program and the random cache (default ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(names = "--raw", description = "Show conditions as raw packet bytes (bytes[23] == 0x11), not as header fields (ipv4.proto == 0x11).")
+    boolean raw;
+
     @Option(names = "--json", description = "Print the analysis as JSON.")
     boolean json;
 
@@ -171,7 +174,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (json) {
             out.println(a.toJson().toPrettyString());
         } else {
-            out.print(a.toText());
+            out.print(a.toText(raw));
         }
         out.flush();
         if (adversaryOut != null) {
