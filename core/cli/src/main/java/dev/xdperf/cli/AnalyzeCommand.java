@@ -120,6 +120,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of random numbers in the program and the random cache (default ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(names = "--check-kernel", description = {"Also run every packet through the kernel (BPF_PROG_TEST_RUN, as root) and",
+            "report any difference in verdict or output bytes; exit 5 when there is one."})
+    boolean checkKernel;
+
     @Option(names = "--raw", description = "Show conditions as raw packet bytes (bytes[23] == 0x11), not as header fields (ipv4.proto == 0x11).")
     boolean raw;
 
@@ -147,7 +151,11 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(prog)) {
             throw new IllegalArgumentException("read " + prog + ": no such file");
         }
-        ObjectSpec object = ObjectLoader.load(prog.getFileName().toString(), Files.readAllBytes(prog));
+        if (checkKernel) {
+            dev.xdperf.probe.Privileges.requireXdp("analyze --check-kernel");
+        }
+        byte[] elf = Files.readAllBytes(prog);
+        ObjectSpec object = ObjectLoader.load(prog.getFileName().toString(), elf);
         Analyzer.Builder b = Analyzer.builder(object)
                 .program(section)
                 .cacheSizes(parseSizes(cacheSizes))
@@ -170,16 +178,30 @@ final class AnalyzeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("wrote " + packets.size() + " packets to " + trafficOut);
         }
         Analysis a = analyzer.run(packets);
+        KernelCheck.Outcome check = checkKernel
+                ? KernelCheck.run(prog.getFileName().toString(), elf, object, analyzer.program(), packets) : null;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(a.toJson().toPrettyString());
+            var n = a.toJson();
+            if (check != null) {
+                n.set("check_kernel", check.toJson());
+            }
+            out.println(n.toPrettyString());
         } else {
             out.print(a.toText(raw));
+            if (check != null) {
+                out.print(check.toText());
+            }
         }
         out.flush();
         if (adversaryOut != null) {
             writeAdversary(a, adversaryOut);
             spec.commandLine().getErr().println("wrote " + a.adversaryPackets().size() + " packets to " + adversaryOut);
+        }
+        if (check != null && !check.agrees()) {
+            spec.commandLine().getErr().println("xdperf: analyze " + analyzer.program().name() + ": the kernel and the interpreter differ on "
+                    + check.differences().size() + " of " + check.packets() + " packets (see the report)");
+            return 5;
         }
         return 0;
     }

@@ -63,6 +63,33 @@ class AnalyzeCommandTest {
         return b.array();
     }
 
+    /** The kernel as the reference: every packet, including one it refuses (too short for Ethernet), agrees with the interpreter. */
+    @Test
+    void checkKernelAgreesWithTheKernelPacketByPacket() throws Exception {
+        dev.xdperf.testing.Privileged.require();
+        Path p = dir.resolve("mixed.pcap");
+        try (PcapWriter w = new PcapWriter(p)) {
+            Files.readAllBytes(pcap());  // the four kinds above
+            byte[] arp = frame(0x0806, 60);
+            byte[] v6 = frame(0x86dd, 80);
+            v6[20] = 59;
+            for (int i = 0; i < 10; i++) {
+                w.write(arp, i);
+                w.write(v6, i);
+            }
+            w.write(new byte[10], 99);
+        }
+        MainTest.Run r = MainTest.run("analyze", "--prog", rxObject().toString(), "--pcap", p.toString(), "--check-kernel",
+                "--cache-sizes", "1");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("check against the kernel (BPF_PROG_TEST_RUN, same empty maps): 21 packets, 21 agree"
+                + " (verdict and bytes) of which 1 refused by both (shorter than 14 bytes), 0 differ"), r.out());
+        MainTest.Run json = MainTest.run("analyze", "--prog", rxObject().toString(), "--pcap", p.toString(), "--check-kernel",
+                "--cache-sizes", "1", "--json");
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().contains("\"check_kernel\""), json.out());
+    }
+
     @Test
     void analysesAPcap() throws Exception {
         MainTest.Run r = MainTest.run("analyze", "--prog", rxObject().toString(), "--pcap", pcap().toString(), "--cache-sizes",
