@@ -51,9 +51,9 @@ class InstallerTest {
     Map<String, String> snapshot() throws Exception {
         Map<String, String> out = new java.util.TreeMap<>();
         if (Files.isDirectory(pluginDir)) {
-            try (Stream<Path> s = Files.list(pluginDir)) {
-                for (Path p : s.toList()) {
-                    out.put(p.getFileName().toString(), Digests.sha256Hex(Files.readAllBytes(p)));
+            try (Stream<Path> s = Files.walk(pluginDir)) {
+                for (Path p : s.filter(Files::isRegularFile).toList()) {
+                    out.put(pluginDir.relativize(p).toString(), Digests.sha256Hex(Files.readAllBytes(p)));
                 }
             }
         }
@@ -72,9 +72,9 @@ class InstallerTest {
 
         Installer.Installed i = installer().install("tcp");
         assertEquals("1.1.0", i.version(), "newest that is not yanked, not a prerelease, and runs on ABI " + AbiVersion.HOST);
-        assertEquals(pluginDir.resolve("tcp.wasm"), i.file());
+        assertEquals(pluginDir.resolve("xdperf/tcp.wasm"), i.file());
         assertArrayEquals(TestRegistry.wasm("xdperftcp1.1.0"), Files.readAllBytes(i.file()));
-        LockFile.Entry e = LockFile.read(pluginDir).get("tcp");
+        LockFile.Entry e = LockFile.read(pluginDir).get("xdperf/tcp");
         assertEquals("xdperf/tcp", e.id());
         assertEquals("1.1.0", e.version());
         assertEquals(Digests.sha256Hex(Files.readAllBytes(i.file())), e.sha256());
@@ -84,22 +84,22 @@ class InstallerTest {
         // a yanked version by exact version: installed, with a warning
         assertEquals("1.2.0", installer().install("xdperf/tcp@1.2.0").version());
         assertTrue(warnings.get(0).contains("is yanked"), warnings.toString());
-        assertEquals("1.2.0", LockFile.read(pluginDir).get("tcp").version());
+        assertEquals("1.2.0", LockFile.read(pluginDir).get("xdperf/tcp").version());
         assertEquals("xdperf/tcp", installer().verify("tcp").id());
 
         // an exact version for another ABI: refused, saying both
         IllegalStateException abi = assertThrows(IllegalStateException.class, () -> installer().install("tcp@2.0.0"));
         assertTrue(abi.getMessage().contains("built for template ABI 2.0, this xdperf supports 1.0"), abi.getMessage());
-        assertEquals("1.2.0", LockFile.read(pluginDir).get("tcp").version(), "unchanged");
+        assertEquals("1.2.0", LockFile.read(pluginDir).get("xdperf/tcp").version(), "unchanged");
 
         // --locked reinstalls exactly what the lock file says
-        Files.delete(pluginDir.resolve("tcp.wasm"));
+        Files.delete(pluginDir.resolve("xdperf/tcp.wasm"));
         assertEquals("1.2.0", installer().installLocked("tcp").version());
         assertTrue(installer().remove("tcp"));
-        assertFalse(Files.exists(pluginDir.resolve("tcp.wasm")));
-        assertFalse(LockFile.read(pluginDir).containsKey("tcp"));
+        assertFalse(Files.exists(pluginDir.resolve("xdperf/tcp.wasm")));
+        assertFalse(LockFile.read(pluginDir).containsKey("xdperf/tcp"));
 
-        IllegalStateException none = assertThrows(IllegalStateException.class, () -> installer().install("nosuch"));
+        RuntimeException none = assertThrows(dev.xdperf.registry.client.RegistryException.class, () -> installer().install("nosuch"));
         assertTrue(none.getMessage().contains("no plugin xdperf/nosuch"), none.getMessage());
     }
 
@@ -200,12 +200,12 @@ class InstallerTest {
         Installer fromMirror = new Installer(offline, trust, pluginDir, AbiVersion.HOST, warnings::add);
         assertEquals("1.1.0", fromMirror.install("tcp").version());
         assertEquals("1.0.0", fromMirror.install("tcp@1.0.0").version());
-        assertTrue(LockFile.read(pluginDir).get("tcp").registry().startsWith("file:"));
+        assertTrue(LockFile.read(pluginDir).get("xdperf/tcp").registry().startsWith("file:"));
         SecurityException untrusted = assertThrows(SecurityException.class, () -> fromMirror.install("acme/quic"));
         assertTrue(untrusted.getMessage().contains("does not trust"), untrusted.getMessage());
 
         // a changed byte in the mirror is caught like a changed download
-        String sha = LockFile.read(pluginDir).get("tcp").sha256();
+        String sha = LockFile.read(pluginDir).get("xdperf/tcp").sha256();
         Path blob = mirror.resolve("api/v1/blobs/sha256/" + sha);
         byte[] b = Files.readAllBytes(blob);
         b[9] ^= 1;
@@ -220,7 +220,7 @@ class InstallerTest {
         trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme");
         Installer.Installed q = noRegistry.installBundle(bundle);
         assertEquals("acme/quic", q.id());
-        assertEquals(pluginDir.resolve("quic.wasm"), q.file());
+        assertEquals(pluginDir.resolve("acme/quic.wasm"), q.file());
 
         // a tampered bundle is refused
         var n = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.toFile());
@@ -231,6 +231,58 @@ class InstallerTest {
         new com.fasterxml.jackson.databind.ObjectMapper().writeValue(bad.toFile(), n);
         SecurityException e = assertThrows(SecurityException.class, () -> noRegistry.installBundle(bad));
         assertTrue(e.getMessage().contains("the downloaded file does not match"), e.getMessage());
+    }
+
+    @Test
+    void twoPublishersPluginsOfOneNameCoexistAndABareNameIsResolvedOrRefused() throws Exception {
+        KeyPair bobKey = Keys.generate();
+        reg.server.store().createPublisher("bob");
+        reg.server.store().addKey("bob", bobKey.getPublic(), null, null, false);
+        String bobToken = reg.server.store().createToken("bob", "test");
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "dns", "1.0.0", "1.0");
+        reg.publish("bob", bobToken, bobKey, "dns", "2.0.0", "1.0");
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme");
+        trust.add(Keys.fingerprint(bobKey.getPublic()), bobKey.getPublic(), "bob");
+
+        assertEquals(pluginDir.resolve("acme/dns.wasm"), installer().install("acme/dns").file());
+        // one installed: a bare name means it
+        assertEquals("acme/dns", installer().verify("dns").id());
+        assertEquals(pluginDir.resolve("bob/dns.wasm"), installer().install("bob/dns@2.0.0").file());
+        assertArrayEquals(TestRegistry.wasm("acmedns1.0.0"), Files.readAllBytes(pluginDir.resolve("acme/dns.wasm")));
+        assertArrayEquals(TestRegistry.wasm("bobdns2.0.0"), Files.readAllBytes(pluginDir.resolve("bob/dns.wasm")));
+        Map<String, LockFile.Entry> lock = LockFile.read(pluginDir);
+        assertEquals(List.of("acme/dns", "bob/dns"), List.copyOf(lock.keySet()));
+        assertEquals("bob/dns.wasm", lock.get("bob/dns").file());
+        assertEquals("1.0.0", installer().verify("acme/dns").version());
+        assertEquals("2.0.0", installer().verify("bob/dns").version());
+
+        // two installed: a bare name is ambiguous, one sentence with the candidates, nothing changed
+        Map<String, String> before = snapshot();
+        for (String op : List.of("verify", "remove", "locked")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                switch (op) {
+                    case "verify" -> installer().verify("dns");
+                    case "remove" -> installer().remove("dns");
+                    default -> installer().installLocked("dns");
+                }
+            });
+            assertTrue(e.getMessage().contains("'dns' is ambiguous: installed as acme/dns, bob/dns"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+        }
+        assertEquals(before, snapshot());
+
+        // names with path characters: one sentence, nothing touched
+        for (String bad : List.of("../dns", "acme/../bob/dns", "acme/dns/x", "/etc/passwd", "acme\\dns", "acme/.", "..")) {
+            assertThrows(IllegalArgumentException.class, () -> installer().remove(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> installer().verify(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> installer().install(bad), bad);
+        }
+        assertEquals(before, snapshot());
+
+        assertTrue(installer().remove("acme/dns"));
+        assertFalse(Files.exists(pluginDir.resolve("acme")), "the empty namespace directory goes too");
+        assertEquals("bob/dns", installer().verify("dns").id(), "the only one left");
+        assertFalse(installer().remove("acme/dns"));
     }
 
     @Test

@@ -230,7 +230,7 @@ final class AgentCommand implements Callable<Integer> {
         RunSpec.Builder b = RunSpec.builder(dev).server(server, port).cpus(cpus).duration(duration).pps(a.totalPps)
                 .count(a.totalCount).size(spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size") ? size : null)
                 .srcPort(srcPort).streamId(stream).measurement(!noMeasure).rtt(rtt).flows(flows != null ? flows : shardCount)
-                .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
+                .source(ClientCommand.source(plugin, templateFile)).pluginOptions(PluginResolver.parseOptions(pluginOpts))
                 .streams(streamSpecs.stream().map(ClientCommand::parseStream).toList());
         frame.applyTo(b);
         a.client = b.build();

@@ -103,7 +103,7 @@ final class ClientCommand implements Callable<Integer> {
     int callers = RunSpec.DEFAULT_CALLERS_PER_CPU;
 
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
-            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm, .jar or .zip file).")
+            description = "Protocol plugin that makes the templates: a bundled or installed NAME, PUBLISHER/NAME[@VERSION] (exactly that installed release), or a .wasm, .jar or .zip file.")
     String plugin;
 
     @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
@@ -207,7 +207,7 @@ final class ClientCommand implements Callable<Integer> {
                 .streamId(stream).measurement(!noMeasure).callersPerCpu(callers).testHooks(testHooks).rtt(rtt)
                 .direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD)
                 .reversePps(reversePps).testLatencyOffset(testLatencyOffset)
-                .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
+                .source(source(plugin, templateFile)).pluginOptions(PluginResolver.parseOptions(pluginOpts))
                 .streams(streamSpecs.stream().map(ClientCommand::parseStream).toList());
         frame.applyTo(b);
         return b.build();
@@ -226,6 +226,11 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES][,KEY=VALUE...]" of one --stream. */
+    /** The run's one source, or none: RunSpec.Builder's plugin() and templates() each replace it, null included. */
+    static RunSpec.Source source(String plugin, java.nio.file.Path templates) {
+        return plugin != null ? RunSpec.Source.plugin(plugin) : templates != null ? RunSpec.Source.templates(templates) : null;
+    }
+
     static RunSpec.Stream parseStream(String spec) {
         String[] parts = spec.split(",");
         String what = parts[0].trim();

@@ -383,7 +383,7 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "PUBLISHER/NAME, or NAME: the official namespace's if installed, else the only one of that name.")
         String name;
 
         @Mixin
@@ -403,7 +403,7 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "PUBLISHER/NAME, or NAME: the official namespace's if installed, else the only one of that name.")
         String name;
 
         @Override

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 /**
  * Installs plugins from a registry into a plugin directory: resolves a version, downloads it,
  * checks it (digest, signature by a trusted key, manifest, ABI) and only then writes
- * DIR/NAME.wasm and the lock file, each replaced whole. A refused plugin leaves the directory
+ * DIR/PUBLISHER/NAME.EXT and the lock file, each replaced whole. A refused plugin leaves the directory
  * as it was.
  */
 public final class Installer {
@@ -44,6 +44,7 @@ public final class Installer {
                 t = t.substring(0, at);
                 SemVer.parse(version);
             }
+            Names.requireId(t);
             String publisher = Names.OFFICIAL;
             int slash = t.indexOf('/');
             if (slash >= 0) {
@@ -75,13 +76,36 @@ public final class Installer {
         return install(s, chosen.version(), null);
     }
 
-    /** Installs exactly what the lock file records for {@code name}: the same version and the same bytes. */
+    /** Installs exactly what the lock file records for {@code name} (NAME or PUBLISHER/NAME): the same version and the same bytes. */
     public Installed installLocked(String name) {
-        LockFile.Entry e = LockFile.read(dir).get(name);
+        LockFile.Entry e = findInstalled("install " + name + " --locked", name);
         if (e == null) {
             throw new IllegalStateException("install " + name + " --locked: the lock file " + LockFile.path(dir) + " has no entry for it");
         }
         return install(new Spec(e.publisher(), e.name(), e.version()), e.version(), e.sha256());
+    }
+
+    /**
+     * The lock entry an operator means by {@code text}: PUBLISHER/NAME exactly; a bare NAME is
+     * the official namespace's when that is installed, else the only installed plugin of that
+     * name; null when none is installed. Several candidates are refused in one sentence.
+     */
+    public LockFile.Entry findInstalled(String what, String text) {
+        String t = Names.requireId(text.strip());
+        Map<String, LockFile.Entry> lock = LockFile.read(dir);
+        if (t.indexOf('/') >= 0) {
+            return lock.get(t);
+        }
+        LockFile.Entry official = lock.get(Names.OFFICIAL + "/" + t);
+        if (official != null) {
+            return official;
+        }
+        List<LockFile.Entry> named = lock.values().stream().filter(e -> e.name().equals(t)).toList();
+        if (named.size() > 1) {
+            throw new IllegalArgumentException(what + ": '" + t + "' is ambiguous: installed as "
+                    + String.join(", ", named.stream().map(LockFile.Entry::id).toList()) + " (name one of them)");
+        }
+        return named.isEmpty() ? null : named.get(0);
     }
 
     /** The newest non-yanked version this host can run, or the exact version asked for. */
@@ -232,22 +256,22 @@ public final class Installer {
     }
 
     private Installed write(String what, Spec s, RegistryClient.VersionInfo v, Release release, byte[] artifact, String source) {
-        Path target = dir.resolve(s.name() + ".wasm");
+        String file = LockFile.fileFor(s.publisher(), s.name(), extension(v.kind(), artifact));
+        Path target = dir.resolve(file);
         Path staged = null;
         Path stagedLock = null;
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(target.getParent());
             Map<String, LockFile.Entry> lock = LockFile.read(dir);
-            LockFile.Entry previous = lock.get(s.name());
-            if (previous != null && !previous.id().equals(s.id())) {
-                warn.accept("warning: " + s.name() + " was " + previous.id() + " " + previous.version() + "; it is replaced by " + s.id());
-            }
-            lock.put(s.name(), new LockFile.Entry(s.id(), v.version(), v.kind(), v.abi(), release.artifactSha256(),
-                    release.manifestSha256(), v.key(), v.signature(), source, Instant.now().toString()));
+            LockFile.Entry previous = lock.put(s.id(), new LockFile.Entry(s.id(), v.version(), v.kind(), v.abi(), release.artifactSha256(),
+                    release.manifestSha256(), v.key(), v.signature(), source, Instant.now().toString(), file));
             staged = AtomicFiles.stage(target, artifact);
             stagedLock = AtomicFiles.stage(LockFile.path(dir), LockFile.render(lock));
             AtomicFiles.commit(staged, target);
             AtomicFiles.commit(stagedLock, LockFile.path(dir));
+            if (previous != null && !previous.file().equals(file)) {
+                Files.deleteIfExists(previous.path(dir));   // an older layout's file, or the other archive extension
+            }
         } catch (IOException e) {
             throw new IllegalStateException(what + ": cannot write to plugin directory " + dir + ": " + AtomicFiles.reason(e)
                     + " (nothing was changed; free space or set XDPERF_PLUGIN_DIR)");
@@ -256,6 +280,11 @@ public final class Installer {
             deleteQuietly(stagedLock);
         }
         return new Installed(s.id(), v.version(), release.artifactSha256(), v.key(), v.yanked(), target);
+    }
+
+    /** The file name extension a release of this kind is installed with. */
+    static String extension(String kind, byte[] artifact) {
+        return ".wasm";
     }
 
     private static void deleteQuietly(Path p) {
@@ -268,37 +297,48 @@ public final class Installer {
         }
     }
 
-    /** Removes an installed plugin and its lock entry; false when it was not installed. */
+    /** Removes an installed plugin (NAME or PUBLISHER/NAME) and its lock entry; false when it was not installed. */
     public boolean remove(String name) {
-        Names.requirePlugin(name);
-        Path target = dir.resolve(name + ".wasm");
+        LockFile.Entry e = findInstalled("remove " + name, name);
+        if (e == null) {
+            return false;
+        }
         try {
             Map<String, LockFile.Entry> lock = LockFile.read(dir);
-            boolean had = lock.remove(name) != null | Files.exists(target);
-            if (Files.isDirectory(dir)) {
-                AtomicFiles.write(LockFile.path(dir), LockFile.render(lock));
+            lock.remove(e.id());
+            AtomicFiles.write(LockFile.path(dir), LockFile.render(lock));
+            Files.deleteIfExists(e.path(dir));
+            deleteIfEmpty(e.path(dir).getParent());
+            return true;
+        } catch (IOException ex) {
+            throw new IllegalStateException("remove " + name + ": " + AtomicFiles.reason(ex));
+        }
+    }
+
+    private void deleteIfEmpty(Path namespaceDir) {
+        if (namespaceDir != null && !namespaceDir.equals(dir)) {
+            try {
+                Files.deleteIfExists(namespaceDir);
+            } catch (IOException ignored) {
+                // not empty: another of the publisher's plugins is installed
             }
-            Files.deleteIfExists(target);
-            return had;
-        } catch (IOException e) {
-            throw new IllegalStateException("remove " + name + ": " + AtomicFiles.reason(e));
         }
     }
 
     /**
-     * Checks an installed plugin again, offline: its file against the lock file's sha256 and
-     * the recorded signature against a trusted key. Returns the entry; throws on any mismatch.
+     * Checks an installed plugin (NAME or PUBLISHER/NAME) again, offline: its file against the
+     * lock file's sha256 and the recorded signature against a trusted key. Returns the entry;
+     * throws on any mismatch.
      */
     public LockFile.Entry verify(String name) {
-        Names.requirePlugin(name);
         String what = "verify " + name;
-        LockFile.Entry e = LockFile.read(dir).get(name);
+        LockFile.Entry e = findInstalled(what, name);
         if (e == null) {
             throw new IllegalStateException(what + ": not installed from a registry (no entry in " + LockFile.path(dir) + ")");
         }
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(dir.resolve(name + ".wasm"));
+            bytes = Files.readAllBytes(e.path(dir));
         } catch (IOException ex) {
             throw new IllegalStateException(what + ": " + AtomicFiles.reason(ex));
         }

@@ -469,30 +469,9 @@ public final class RegistryServer implements AutoCloseable {
 
     /** The artifact is what its kind says, and an archive keeps every entry inside itself. */
     private static void checkArtifact(String kind, byte[] artifact) {
-        if (kind.equals("wasm")) {
-            if (artifact.length < 8 || artifact[0] != 0 || artifact[1] != 'a' || artifact[2] != 's' || artifact[3] != 'm') {
-                throw ApiError.unprocessable("artifact is not a WebAssembly module (no \\0asm header) but the manifest says kind wasm");
-            }
-            return;
-        }
-        if (artifact.length < 4 || artifact[0] != 'P' || artifact[1] != 'K') {
-            throw ApiError.unprocessable("artifact is not a jar or zip but the manifest says kind pf4j");
-        }
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
-            ZipEntry e;
-            int entries = 0;
-            while ((e = zip.getNextEntry()) != null) {
-                String n = e.getName().replace('\\', '/');
-                if (n.startsWith("/") || n.matches("^[A-Za-z]:.*") || List.of(n.split("/")).contains("..")) {
-                    throw ApiError.unprocessable("archive entry '" + e.getName() + "' escapes the plugin's directory");
-                }
-                entries++;
-            }
-            if (entries == 0) {
-                throw ApiError.unprocessable("archive has no entries");
-            }
-        } catch (IOException e) {
-            throw ApiError.unprocessable("artifact is not a readable jar or zip: " + e.getMessage());
+        String problem = dev.xdperf.registry.Artifacts.problem(kind, artifact);
+        if (problem != null) {
+            throw ApiError.unprocessable(problem);
         }
     }
 
