@@ -285,6 +285,64 @@ class InstallerTest {
         assertFalse(installer().remove("acme/dns"));
     }
 
+    /** A PF4J plugin archive: a jar (descriptor and classes at the top) or PF4J's zip layout (classes/, lib/). */
+    static byte[] pf4j(String id, String version, boolean zipLayout) throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("plugin.properties"));
+            zip.write(("plugin.id=" + id + "\nplugin.version=" + version + "\nplugin.class=org.pf4j.Plugin\n").getBytes());
+            zip.putNextEntry(new java.util.zip.ZipEntry(zipLayout ? "classes/Marker.class" : "Marker.class"));
+            zip.write(new byte[] {(byte) 0xca, (byte) 0xfe, (byte) 0xba, (byte) 0xbe});
+        }
+        return bytes.toByteArray();
+    }
+
+    RegistryClient.VersionInfo publishPf4j(String name, String version, byte[] artifact) {
+        Manifest m = Manifest.parse(TestRegistry.manifest(name, version, "pf4j", "1.0"));
+        String sig = Release.of("acme", m, artifact).sign(reg.acmeKey.getPrivate());
+        return reg.client.publish(reg.acmeToken, "acme", name, version, artifact, m.bytes(), sig, Keys.fingerprint(reg.acmeKey.getPublic()));
+    }
+
+    @Test
+    void javaPluginsInstallVerifyAndRemoveOnlyWithTheExplicitFlag() throws Exception {
+        byte[] jar = pf4j("quic", "1.0.0", false);
+        byte[] zip = pf4j("quic", "1.1.0", true);
+        publishPf4j("quic", "1.0.0", jar);
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme");
+        Path bundle = reg.dir.resolve("quic.xdpkg");
+        dev.xdperf.registry.client.Bundle.fetch(reg.client, "acme", "quic", "1.0.0", bundle);
+
+        // without the flag: one sentence saying why, nothing written, by registry and by bundle
+        for (Runnable r : List.<Runnable>of(() -> installer().install("acme/quic"), () -> installer().installBundle(bundle))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, r::run);
+            assertTrue(e.getMessage().contains("it is a Java (PF4J) plugin, which runs inside xdperf with the full rights of the JVM"
+                    + " (no sandbox), so installing it needs --allow-java"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            assertEquals(Map.of(), snapshot());
+        }
+
+        Installer.Installed i = installer().allowJava(true).install("acme/quic");
+        assertEquals(pluginDir.resolve("acme/quic.jar"), i.file());
+        assertArrayEquals(jar, Files.readAllBytes(i.file()));
+        LockFile.Entry e = LockFile.read(pluginDir).get("acme/quic");
+        assertEquals("pf4j", e.kind());
+        assertEquals("acme/quic.jar", e.file());
+        assertEquals("1.0.0", installer().verify("quic").version());
+
+        // a zip-layout release replaces the jar (one file per installed plugin)
+        publishPf4j("quic", "1.1.0", zip);
+        assertEquals(pluginDir.resolve("acme/quic.zip"), installer().allowJava(true).install("acme/quic").file());
+        assertFalse(Files.exists(pluginDir.resolve("acme/quic.jar")));
+        assertEquals("1.1.0", installer().verify("acme/quic").version());
+        Files.write(pluginDir.resolve("acme/quic.zip"), jar);
+        assertThrows(SecurityException.class, () -> installer().verify("acme/quic"));
+
+        assertTrue(installer().remove("acme/quic"));
+        assertEquals(Map.of("plugins.lock", snapshot().get("plugins.lock")), snapshot());
+        assertEquals("1.0.0", installer().allowJava(true).installBundle(bundle).version());
+        assertEquals(pluginDir.resolve("acme/quic.jar"), LockFile.read(pluginDir).get("acme/quic").path(pluginDir));
+    }
+
     @Test
     void specs() {
         assertEquals(new Installer.Spec("xdperf", "tcp", null), Installer.Spec.parse("tcp"));

@@ -51,7 +51,7 @@ final class PluginCommand implements Runnable {
             }
             for (PluginResolver.Installed i : resolver().installed()) {
                 System.out.println(i.id() + "  (installed, " + i.kind() + ": " + i.path()
-                        + (i.version() == null ? ", put there by hand" : ", " + i.id() + " " + i.version()) + ")");
+                        + (i.version() == null ? "" : ", " + i.id() + " " + i.version()) + ")");
             }
             return 0;
         }

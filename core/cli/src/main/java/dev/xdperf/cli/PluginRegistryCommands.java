@@ -122,7 +122,7 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", description = "The plugin (.wasm, or .jar for pf4j).")
+        @Parameters(paramLabel = "FILE", description = "The plugin (.wasm, or a .jar or .zip for pf4j).")
         Path file;
 
         @Option(names = "--manifest", required = true, paramLabel = "M", description = "Its manifest.json.")
@@ -223,6 +223,9 @@ final class PluginRegistryCommands {
         @Option(names = "--from", paramLabel = "BUNDLE", description = "Install from a bundle file ('xdperf plugin fetch'), with no network.")
         Path bundle;
 
+        @Option(names = "--allow-java", description = "Allow a Java (PF4J) plugin: it runs inside xdperf with the full rights of the JVM.")
+        boolean allowJava;
+
         @Mixin
         RegistryOption registry;
 
@@ -231,7 +234,7 @@ final class PluginRegistryCommands {
             if ((bundle == null) == (name == null)) {
                 throw new IllegalArgumentException("install: give NAME[@VERSION] or --from BUNDLE (one of them)");
             }
-            Installer installer = installer(bundle != null ? null : registry.client(), spec.commandLine().getErr());
+            Installer installer = installer(bundle != null ? null : registry.client(), spec.commandLine().getErr()).allowJava(allowJava);
             Installer.Installed i = bundle != null ? installer.installBundle(bundle)
                     : locked ? installer.installLocked(name) : installer.install(name);
             spec.commandLine().getOut().println("installed " + i.id() + " " + i.version() + " to " + i.file() + " (sha256 " + i.sha256()

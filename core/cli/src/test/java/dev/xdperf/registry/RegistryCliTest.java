@@ -197,6 +197,39 @@ class RegistryCliTest {
         assertTrue(ok("plugin", "describe", "netlab/tcp").stdout().startsWith("tcp 1.0.0"));
     }
 
+    @Test
+    void aJavaPluginInstallsVerifiesListsAndRemovesOnlyWithAllowJava() throws Exception {
+        Path key = tmp.resolve("keys/netlab");
+        ok("plugin", "keygen", "--out", key.toString());
+        ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-publisher", "netlab", "--key", key + ".pub");
+        String token = ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-token", "netlab").stdout().strip();
+        serve();
+        Files.createDirectories(tmp.resolve("build"));
+        Path jar = dev.xdperf.plugin.JavaPluginJars.good(tmp.resolve("build"), "probe.jar", "probe");
+        Path manifest = tmp.resolve("build/probe.json");
+        Files.writeString(manifest, "{\"id\":\"probe\",\"version\":\"1.2.3\",\"kind\":\"pf4j\",\"abi\":\"1.0\","
+                + "\"description\":\"a Java test plugin\",\"license\":\"MIT\"}");
+        assertTrue(ok("plugin", "publish", jar.toString(), "--manifest", manifest.toString(), "--key", key.toString(), "--token", token)
+                .stdout().startsWith("published netlab/probe 1.2.3 (pf4j, ABI 1.0"));
+        ok("plugin", "trust", key + ".pub");
+
+        refused("it is a Java (PF4J) plugin, which runs inside xdperf with the full rights of the JVM (no sandbox), so installing it"
+                + " needs --allow-java", "plugin", "install", "netlab/probe");
+        assertFalse(Files.exists(tmp.resolve("plugins")), "nothing written");
+
+        Xdperf.Result install = ok("plugin", "install", "netlab/probe", "--allow-java");
+        assertTrue(install.stdout().startsWith("installed netlab/probe 1.2.3 to " + tmp.resolve("plugins/netlab/probe.jar")), install.stdout());
+        assertTrue(ok("plugin", "verify", "probe").stdout().startsWith("ok: probe is netlab/probe 1.2.3"));
+        String list = ok("plugin", "list").stdout();
+        assertTrue(list.contains("netlab/probe  (installed, java: " + tmp.resolve("plugins/netlab/probe.jar") + ", netlab/probe 1.2.3)"), list);
+        Xdperf.Result describe = ok("plugin", "describe", "netlab/probe@1.2.3");
+        assertTrue(describe.stdout().startsWith("probe 1.2.3 (template ABI 1.0)"), describe.toString());
+        assertTrue(describe.stderr().contains("is a Java extension: it runs inside xdperf with the full rights of the JVM"), describe.toString());
+        ok("plugin", "remove", "netlab/probe");
+        assertFalse(Files.exists(tmp.resolve("plugins/netlab/probe.jar")));
+        assertFalse(Files.readString(tmp.resolve("plugins/plugins.lock")).contains("netlab/probe"));
+    }
+
     /**
      * An interface to name in a --pcap run (nothing is sent; only its MTU is read). Not lo: its
      * MTU of 65536 does not fit the run request's 16-bit field.

@@ -30,6 +30,7 @@ public final class Installer {
     private final Path dir;
     private final AbiVersion host;
     private final Consumer<String> warn;
+    private boolean allowJava;
 
     public record Installed(String id, String version, String sha256, String key, boolean yanked, Path file) {}
 
@@ -67,6 +68,15 @@ public final class Installer {
         this.dir = dir;
         this.host = host;
         this.warn = warn;
+    }
+
+    /**
+     * Whether Java (PF4J) releases may be installed. They run inside xdperf with the full rights
+     * of the JVM, unlike sandboxed WebAssembly, so the operator says so explicitly.
+     */
+    public Installer allowJava(boolean allow) {
+        this.allowJava = allow;
+        return this;
     }
 
     /** Resolves and installs {@code spec} (see {@link Spec}). */
@@ -117,12 +127,12 @@ public final class Installer {
                             + String.join(", ", info.versions().stream().map(RegistryClient.VersionInfo::version).toList()) + ")"));
         }
         List<RegistryClient.VersionInfo> candidates = new ArrayList<>(info.versions().stream()
-                .filter(v -> !v.yanked() && v.kind().equals("wasm") && runs(v.abi())).toList());
+                .filter(v -> !v.yanked() && Names.KINDS.contains(v.kind()) && runs(v.abi())).toList());
         candidates.sort(Comparator.comparing((RegistryClient.VersionInfo v) -> SemVer.parse(v.version())).reversed());
         // a prerelease is chosen only when there is nothing else
         return candidates.stream().filter(v -> !SemVer.parse(v.version()).prerelease()).findFirst()
                 .or(() -> candidates.stream().findFirst())
-                .orElseThrow(() -> new IllegalStateException("install " + s.id() + ": no version this xdperf can use (it needs kind wasm, "
+                .orElseThrow(() -> new IllegalStateException("install " + s.id() + ": no version this xdperf can use (it needs "
                         + "template ABI " + host.major() + ".0 to " + host + ", not yanked; the registry has "
                         + describe(info.versions()) + ")"));
     }
@@ -156,9 +166,7 @@ public final class Installer {
             throw new SecurityException(what + ": the lock file expects sha256 " + lockedSha + ", the registry now offers "
                     + v.artifactSha256() + " (a published version never changes: the registry or the lock file was altered)");
         }
-        if (!v.kind().equals("wasm")) {
-            throw new IllegalStateException(what + ": it is a " + v.kind() + " plugin; this xdperf installs wasm plugins only");
-        }
+        requireKind(what, v.kind());
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + version + " is yanked: its publisher withdrew it; installing it because it was asked for by exact version");
         }
@@ -175,6 +183,17 @@ public final class Installer {
         return write(what, s, v, release, artifact, source);
     }
 
+    /** A kind this xdperf installs: WebAssembly, or a Java (PF4J) plugin when the operator allowed Java plugins. */
+    private void requireKind(String what, String kind) {
+        if (!Names.KINDS.contains(kind)) {
+            throw new SecurityException(what + ": it is of kind '" + kind + "', which this xdperf does not install (wasm or pf4j)");
+        }
+        if (kind.equals("pf4j") && !allowJava) {
+            throw new IllegalStateException(what + ": it is a Java (PF4J) plugin, which runs inside xdperf with the full rights of the JVM"
+                    + " (no sandbox), so installing it needs --allow-java, given only if you trust its publisher");
+        }
+    }
+
     /**
      * Installs from a bundle file ({@code xdperf plugin fetch}), with no network: the same
      * checks as from a registry, against the keys this xdperf trusts.
@@ -184,9 +203,7 @@ public final class Installer {
         RegistryClient.VersionInfo v = b.version();
         Spec s = Spec.parse(v.publisher() + "/" + v.name() + "@" + v.version());
         String what = "install " + s.id() + " " + v.version() + " from " + file;
-        if (!v.kind().equals("wasm")) {
-            throw new IllegalStateException(what + ": it is a " + v.kind() + " plugin; this xdperf installs wasm plugins only");
-        }
+        requireKind(what, v.kind());
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + v.version() + " was yanked by its publisher when this bundle was fetched");
         }
@@ -243,6 +260,10 @@ public final class Installer {
             throw new SecurityException(what + ": the registry describes " + v.name() + " " + v.version() + " " + v.kind() + " ABI " + v.abi()
                     + " but its manifest says " + m.id() + " " + m.version() + " " + m.kind() + " ABI " + m.abi());
         }
+        String problem = dev.xdperf.registry.Artifacts.problem(v.kind(), artifact);
+        if (problem != null) {
+            throw new SecurityException(what + ": " + problem);
+        }
         Release release = new Release(v.publisher(), v.name(), v.version(), v.kind(), m.abi(), sha, manifestSha);
         if (v.signature() == null || v.signature().isEmpty()) {
             throw new SecurityException(what + ": the release is not signed (expected an Ed25519 signature by key " + v.key() + ", found none)");
@@ -256,7 +277,7 @@ public final class Installer {
     }
 
     private Installed write(String what, Spec s, RegistryClient.VersionInfo v, Release release, byte[] artifact, String source) {
-        String file = LockFile.fileFor(s.publisher(), s.name(), extension(v.kind(), artifact));
+        String file = LockFile.fileFor(s.publisher(), s.name(), dev.xdperf.registry.Artifacts.extension(v.kind(), artifact));
         Path target = dir.resolve(file);
         Path staged = null;
         Path stagedLock = null;
@@ -280,11 +301,6 @@ public final class Installer {
             deleteQuietly(stagedLock);
         }
         return new Installed(s.id(), v.version(), release.artifactSha256(), v.key(), v.yanked(), target);
-    }
-
-    /** The file name extension a release of this kind is installed with. */
-    static String extension(String kind, byte[] artifact) {
-        return ".wasm";
     }
 
     private static void deleteQuietly(Path p) {
