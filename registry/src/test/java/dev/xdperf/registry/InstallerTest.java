@@ -35,8 +35,8 @@ class InstallerTest {
     @BeforeEach
     void setUp() throws Exception {
         pluginDir = reg.dir.resolve("plugins");
-        trust = new TrustStore(reg.dir.resolve("config/trusted-keys"));
-        trust.add(Keys.fingerprint(reg.key.getPublic()), reg.key.getPublic(), "test key");
+        // the test registry's "xdperf" publisher signs with a throwaway key that stands in for the first-party one
+        trust = new TrustStore(reg.dir.resolve("config/trusted-keys"), reg.key.getPublic());
     }
 
     Installer installer(String url) {
@@ -112,7 +112,7 @@ class InstallerTest {
         assertTrue(e.getMessage().contains("xdperf plugin trust " + acmeFp), e.getMessage());
         assertEquals(Map.of(), snapshot());
         // trusting the fingerprint alone is enough: the key comes from the registry and is checked against it
-        trust.add(acmeFp, null, "acme");
+        trust.add(acmeFp, null, "acme", "acme");
         assertEquals("1.0.0", installer().install("acme/quic").version());
     }
 
@@ -150,7 +150,7 @@ class InstallerTest {
             // ... and naming that other key
             proxy.versionRecord = v -> v.put("key", Keys.fingerprint(stranger.getPublic()));
             e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
-            assertTrue(e.getMessage().contains("which this xdperf does not trust"), e.getMessage());
+            assertTrue(e.getMessage().contains("which only the first-party key built into xdperf"), e.getMessage());
 
             // unsigned
             proxy.versionRecord = v -> v.put("signature", "");
@@ -217,7 +217,7 @@ class InstallerTest {
         // a bundle, with only the key's fingerprint trusted: the bundle's key must hash to it
         Installer noRegistry = new Installer(null, trust, pluginDir, AbiVersion.HOST, warnings::add);
         assertThrows(SecurityException.class, () -> noRegistry.installBundle(bundle));
-        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme");
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme", "acme");
         Installer.Installed q = noRegistry.installBundle(bundle);
         assertEquals("acme/quic", q.id());
         assertEquals(pluginDir.resolve("acme/quic.wasm"), q.file());
@@ -241,8 +241,8 @@ class InstallerTest {
         String bobToken = reg.server.store().createToken("bob", "test");
         reg.publish("acme", reg.acmeToken, reg.acmeKey, "dns", "1.0.0", "1.0");
         reg.publish("bob", bobToken, bobKey, "dns", "2.0.0", "1.0");
-        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme");
-        trust.add(Keys.fingerprint(bobKey.getPublic()), bobKey.getPublic(), "bob");
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme", "acme");
+        trust.add(Keys.fingerprint(bobKey.getPublic()), bobKey.getPublic(), "bob", "bob");
 
         assertEquals(pluginDir.resolve("acme/dns.wasm"), installer().install("acme/dns").file());
         // one installed: a bare name means it
@@ -308,7 +308,7 @@ class InstallerTest {
         byte[] jar = pf4j("quic", "1.0.0", false);
         byte[] zip = pf4j("quic", "1.1.0", true);
         publishPf4j("quic", "1.0.0", jar);
-        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme");
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme", "acme");
         Path bundle = reg.dir.resolve("quic.xdpkg");
         dev.xdperf.registry.client.Bundle.fetch(reg.client, "acme", "quic", "1.0.0", bundle);
 
@@ -341,6 +341,67 @@ class InstallerTest {
         assertEquals(Map.of("plugins.lock", snapshot().get("plugins.lock")), snapshot());
         assertEquals("1.0.0", installer().allowJava(true).installBundle(bundle).version());
         assertEquals(pluginDir.resolve("acme/quic.jar"), LockFile.read(pluginDir).get("acme/quic").path(pluginDir));
+    }
+
+    @Test
+    void aPublishersKeySignsItsOwnNamespaceOnlyAndOnlyTheFirstPartyKeySignsXdperf() throws Exception {
+        reg.publish("tcp", "1.0.0");
+        installer().install("tcp");
+        reg.publish("tcp", "9.9.9");
+        KeyPair bobKey = Keys.generate();
+        reg.server.store().createPublisher("bob");
+        reg.server.store().addKey("bob", bobKey.getPublic(), null, null, false);
+        reg.publish("bob", reg.server.store().createToken("bob", "test"), bobKey, "dns", "1.0.0", "1.0");
+        String acmeFp = Keys.fingerprint(reg.acmeKey.getPublic());
+        trust.add(acmeFp, reg.acmeKey.getPublic(), "acme", "acme");
+        Map<String, String> before = snapshot();
+        try (TamperingProxy proxy = new TamperingProxy(reg.server.url())) {
+            // a compromised registry (or mirror, or a man in the middle) serves releases that acme's trusted key
+            // signed, statement and all, as xdperf/tcp and as bob/dns
+            proxy.versionRecord = v -> v.put("key", acmeFp).put("signature", new Release(v.path("publisher").asText(),
+                    v.path("name").asText(), v.path("version").asText(), "wasm", AbiVersion.HOST, v.path("artifact_sha256").asText(),
+                    v.path("manifest_sha256").asText()).sign(reg.acmeKey.getPrivate()));
+            RegistryClient forged = new RegistryClient(proxy.url());
+            Path mirror = reg.dir.resolve("mirror");
+            dev.xdperf.registry.client.Mirror.write(forged, mirror, List.of("xdperf/tcp"));
+            Path bundle = reg.dir.resolve("tcp.xdpkg");
+            dev.xdperf.registry.client.Bundle.fetch(forged, "xdperf", "tcp", "9.9.9", bundle);
+
+            String official = "xdperf/* is the official namespace, which only the first-party key built into xdperf ("
+                    + Keys.fingerprint(reg.key.getPublic()) + ") signs, but this release is signed by key " + acmeFp;
+            for (Runnable r : List.<Runnable>of(() -> installer(proxy.url()).install("tcp"),
+                    () -> installer(proxy.url()).install("xdperf/tcp@9.9.9"),
+                    () -> new Installer(RegistryClient.mirror(mirror), trust, pluginDir, AbiVersion.HOST, warnings::add).install("tcp@9.9.9"),
+                    () -> new Installer(null, trust, pluginDir, AbiVersion.HOST, warnings::add).installBundle(bundle))) {
+                SecurityException e = assertThrows(SecurityException.class, r::run);
+                assertTrue(e.getMessage().contains(official), e.getMessage());
+                assertEquals(1, e.getMessage().lines().count());
+                assertEquals(before, snapshot());
+            }
+            SecurityException cross = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("bob/dns"));
+            assertTrue(cross.getMessage().endsWith("signed by key " + acmeFp + ", which this xdperf trusts for acme/* only, not for bob/*"),
+                    cross.getMessage());
+            assertEquals(before, snapshot());
+        }
+        assertEquals("1.0.0", installer().verify("tcp").version(), "the official plugin installed before is untouched");
+        assertEquals("9.9.9", installer().install("tcp").version(), "the real release, signed by the first-party key, installs");
+
+        // no key but the first-party one is trusted for xdperf/*
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trust.add(acmeFp, reg.acmeKey.getPublic(), "acme", "xdperf"));
+        assertTrue(e.getMessage().contains("only the first-party key built into xdperf"), e.getMessage());
+        // a line an older xdperf wrote (no namespace) is trusted for none, and says how to fix it
+        Files.writeString(trust.file(), acmeFp + " - acme, unscoped\n");
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "quic", "1.0.0", "1.0");
+        SecurityException old = assertThrows(SecurityException.class, () -> installer().install("acme/quic"));
+        assertTrue(old.getMessage().contains("which this xdperf trusts for no namespace (an older xdperf recorded it without one; if it"
+                + " is acme's key: xdperf plugin trust " + acmeFp + " --namespace acme)"), old.getMessage());
+        trust.add(acmeFp, null, "acme", "acme");
+        assertEquals("1.0.0", installer().install("acme/quic").version());
+        assertTrue(trust.remove(acmeFp));
+        assertFalse(trust.remove(acmeFp));
+        assertThrows(SecurityException.class, () -> installer().verify("acme/quic"));
+        assertThrows(IllegalArgumentException.class, () -> trust.remove(Keys.fingerprint(reg.key.getPublic())));
     }
 
     @Test

@@ -271,13 +271,18 @@ final class PluginRegistryCommands {
     }
 
     @Command(name = "trust", mixinStandardHelpOptions = true,
-            description = "Trust a signing key (a public key file, or a fingerprint); with no argument, list the trusted keys.")
+            description = "Trust a publisher's signing key (a public key file, or a fingerprint) for that publisher's namespace only;"
+                    + " with no argument, list the trusted keys.")
     static final class Trust implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Parameters(paramLabel = "KEYFILE|FINGERPRINT", arity = "0..1")
         String key;
+
+        @Option(names = "--namespace", paramLabel = "NS",
+                description = "The publisher (namespace) whose plugins this key may sign; never xdperf, which only the built-in first-party key signs.")
+        String namespace;
 
         @Option(names = "--comment", paramLabel = "TEXT", description = "Whose key it is.")
         String comment = "";
@@ -288,20 +293,26 @@ final class PluginRegistryCommands {
             PrintWriter out = spec.commandLine().getOut();
             if (key == null) {
                 for (var e : trust.entries()) {
-                    out.println(e.fingerprint() + (e.key() == null ? " (fingerprint only)" : "") + (e.comment().isEmpty() ? "" : "  " + e.comment()));
+                    out.println(e.fingerprint() + " " + (e.namespace() == null ? "(no namespace: trusted for none; trust it again with --namespace)"
+                            : e.namespace() + "/*") + (e.key() == null ? " (fingerprint only)" : "")
+                            + (e.comment().isEmpty() ? "" : "  " + Terminal.printable(e.comment())));
                 }
                 return 0;
             }
+            if (namespace == null) {
+                throw new IllegalArgumentException("trust: say which publisher's plugins the key may sign: --namespace PUBLISHER"
+                        + " (a key is trusted for its publisher's namespace only)");
+            }
             TrustStore.Entry e;
             if (Digests.isSha256Hex(key.toLowerCase(java.util.Locale.ROOT))) {
-                e = trust.add(key.toLowerCase(java.util.Locale.ROOT), null, comment);
+                e = trust.add(key.toLowerCase(java.util.Locale.ROOT), null, comment, namespace);
             } else if (Files.isRegularFile(Path.of(key))) {
                 PublicKey pub = Keys.readPublic(Path.of(key));
-                e = trust.add(Keys.fingerprint(pub), pub, comment.isEmpty() ? key : comment);
+                e = trust.add(Keys.fingerprint(pub), pub, comment.isEmpty() ? key : comment, namespace);
             } else {
                 throw new IllegalArgumentException("trust: '" + key + "' is neither a public key file nor a key fingerprint (64 lowercase hex characters)");
             }
-            out.println("trusted key " + e.fingerprint() + " (" + trust.file() + ")");
+            out.println("trusted key " + e.fingerprint() + " for " + e.namespace() + "/* (" + trust.file() + ")");
             return 0;
         }
     }

@@ -125,7 +125,12 @@ class RegistryCliTest {
         refused("which this xdperf does not trust", "plugin", "install", "netlab/tcp");
         assertFalse(Files.exists(tmp.resolve("plugins/netlab/tcp.wasm")));
 
-        ok("plugin", "trust", key + ".pub");
+        // a key is trusted for its publisher's namespace only, and never for xdperf/*
+        refused("say which publisher's plugins the key may sign: --namespace PUBLISHER", "plugin", "trust", key + ".pub");
+        refused("only the first-party key built into xdperf (96cd8c0acfddad204202cf4354099a9ff3f6bded5a863fe07b030aad555bc8a8) signs"
+                + " the official namespace xdperf/*", "plugin", "trust", key + ".pub", "--namespace", "xdperf");
+        assertFalse(Files.exists(tmp.resolve("config/trusted-keys")), "nothing written");
+        assertTrue(ok("plugin", "trust", key + ".pub", "--namespace", "netlab").stdout().contains(" for netlab/* ("));
         Xdperf.Result install = ok("plugin", "install", "netlab/tcp");
         assertTrue(install.stdout().startsWith("installed netlab/tcp 1.0.0 to " + tmp.resolve("plugins/netlab/tcp.wasm")), install.stdout());
         ok("plugin", "install", "netlab/icmp@1.0.0");
@@ -140,7 +145,7 @@ class RegistryCliTest {
         // another publisher's tcp beside it: both on disk and in the lock file; a bare name is ambiguous
         ok("plugin", "publish", bundled("tcp.wasm").toString(), "--manifest", bundled("tcp.json").toString(), "--key", bobKey.toString(),
                 "--token", bobToken);
-        ok("plugin", "trust", bobKey + ".pub");
+        ok("plugin", "trust", bobKey + ".pub", "--namespace", "bob");
         ok("plugin", "install", "bob/tcp");
         assertTrue(Files.isRegularFile(tmp.resolve("plugins/bob/tcp.wasm")) && Files.isRegularFile(tmp.resolve("plugins/netlab/tcp.wasm")));
         refused("'tcp' is ambiguous: installed as bob/tcp, netlab/tcp", "plugin", "verify", "tcp");
@@ -211,7 +216,7 @@ class RegistryCliTest {
                 + "\"description\":\"a Java test plugin\",\"license\":\"MIT\"}");
         assertTrue(ok("plugin", "publish", jar.toString(), "--manifest", manifest.toString(), "--key", key.toString(), "--token", token)
                 .stdout().startsWith("published netlab/probe 1.2.3 (pf4j, ABI 1.0"));
-        ok("plugin", "trust", key + ".pub");
+        ok("plugin", "trust", key + ".pub", "--namespace", "netlab");
 
         refused("it is a Java (PF4J) plugin, which runs inside xdperf with the full rights of the JVM (no sandbox), so installing it"
                 + " needs --allow-java", "plugin", "install", "netlab/probe");

@@ -170,7 +170,7 @@ public final class Installer {
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + version + " is yanked: its publisher withdrew it; installing it because it was asked for by exact version");
         }
-        PublicKey key = trustedKey(what, v.key(), null);
+        PublicKey key = trustedKey(what, s.publisher(), v.key(), null);
         byte[] artifact = registry.download(v.artifactSha256());
         return finish(what, s, v, artifact, key, registry.url());
     }
@@ -207,22 +207,34 @@ public final class Installer {
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + v.version() + " was yanked by its publisher when this bundle was fetched");
         }
-        return finish(what, s, v, b.artifact(), trustedKey(what, v.key(), b.publicKey()), file.toAbsolutePath().toUri().toString());
+        return finish(what, s, v, b.artifact(), trustedKey(what, s.publisher(), v.key(), b.publicKey()), file.toAbsolutePath().toUri().toString());
     }
 
     /**
-     * The public key for {@code fingerprint} if this xdperf trusts it; else the refusal. When
-     * only the fingerprint is pinned, the key comes from {@code offered} or the registry, and
-     * must hash to it.
+     * The public key for {@code fingerprint} if this xdperf trusts it to sign for
+     * {@code publisher}'s namespace; else the refusal. Only the first-party key signs the
+     * official namespace, and a publisher's key signs only its own, whoever serves the release
+     * (registry, mirror or bundle). When only the fingerprint is pinned, the key comes from
+     * {@code offered} or the registry, and must hash to it.
      */
-    private PublicKey trustedKey(String what, String fingerprint, PublicKey offered) {
+    private PublicKey trustedKey(String what, String publisher, String fingerprint, PublicKey offered) {
         if (fingerprint == null || fingerprint.isEmpty()) {
             throw new SecurityException(what + ": the release names no signing key (expected one signed by a trusted key, found an unsigned release)");
         }
+        if (publisher.equals(Names.OFFICIAL) && !fingerprint.equals(trust.firstPartyFingerprint())) {
+            throw new SecurityException(what + ": " + Names.OFFICIAL + "/* is the official namespace, which only the first-party key"
+                    + " built into xdperf (" + trust.firstPartyFingerprint() + ") signs, but this release is signed by key " + fingerprint);
+        }
         TrustStore.Entry e = trust.find(fingerprint).orElseThrow(() -> new SecurityException(what + ": signed by key " + fingerprint
                 + ", which this xdperf does not trust (trusted: " + String.join(", ", trust.entries().stream()
-                .map(TrustStore.Entry::fingerprint).toList()) + "; after checking the fingerprint with the publisher: xdperf plugin trust "
-                + fingerprint + ")"));
+                .map(t -> t.fingerprint() + " for " + (t.namespace() == null ? "no namespace" : t.namespace() + "/*")).toList())
+                + "; after checking the fingerprint with the publisher: xdperf plugin trust " + fingerprint + " --namespace " + publisher + ")"));
+        if (!e.signsFor(publisher)) {
+            throw new SecurityException(what + ": signed by key " + fingerprint + ", which this xdperf trusts "
+                    + (e.namespace() == null ? "for no namespace (an older xdperf recorded it without one; if it is " + publisher
+                    + "'s key: xdperf plugin trust " + fingerprint + " --namespace " + publisher + ")"
+                    : "for " + e.namespace() + "/* only, not for " + publisher + "/*"));
+        }
         if (e.key() != null) {
             return e.key();
         }
@@ -362,12 +374,7 @@ public final class Installer {
         if (!sha.equals(e.sha256())) {
             throw new SecurityException(what + ": the installed file was changed: expected sha256 " + e.sha256() + ", found " + sha);
         }
-        TrustStore.Entry t = trust.find(e.key()).orElseThrow(() -> new SecurityException(what + ": signed by key " + e.key()
-                + ", which this xdperf does not trust"));
-        PublicKey key = t.key() != null ? t.key() : Keys.parsePublic(registry.key(e.key()).publicKeyPem(), "key " + e.key());
-        if (!Keys.fingerprint(key).equals(e.key())) {
-            throw new SecurityException(what + ": the registry's key for " + e.key() + " has another fingerprint");
-        }
+        PublicKey key = trustedKey(what, e.publisher(), e.key(), null);
         Release r = new Release(e.publisher(), e.name(), e.version(), e.kind(), AbiVersion.parse(e.abi()), sha, e.manifestSha256());
         if (!r.verify(key, e.signature())) {
             throw new SecurityException(what + ": the recorded signature does not verify for " + e.id() + " " + e.version());
