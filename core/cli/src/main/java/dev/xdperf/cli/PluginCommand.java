@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "plugin", mixinStandardHelpOptions = true, description = "Work with protocol plugins.",
         subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class, PluginRegistryCommands.Search.class,
                 PluginRegistryCommands.Info.class, PluginRegistryCommands.Install.class, PluginRegistryCommands.Fetch.class, PluginRegistryCommands.Remove.class,
-                PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Keygen.class,
+                PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Untrust.class, PluginRegistryCommands.Keygen.class,
                 PluginRegistryCommands.KeyAdd.class, PluginRegistryCommands.Publish.class, PluginRegistryCommands.Yank.class})
 final class PluginCommand implements Runnable {
     @Override

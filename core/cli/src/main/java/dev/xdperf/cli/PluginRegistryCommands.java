@@ -317,6 +317,34 @@ final class PluginRegistryCommands {
         }
     }
 
+    @Command(name = "untrust", mixinStandardHelpOptions = true,
+            description = "Stop trusting a signing key (a public key file, or a fingerprint); plugins it signed no longer verify.")
+    static final class Untrust implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "KEYFILE|FINGERPRINT")
+        String key;
+
+        @Override
+        public Integer call() {
+            TrustStore trust = TrustStore.atDefaultLocation();
+            String fp;
+            if (Digests.isSha256Hex(key.toLowerCase(java.util.Locale.ROOT))) {
+                fp = key.toLowerCase(java.util.Locale.ROOT);
+            } else if (Files.isRegularFile(Path.of(key))) {
+                fp = Keys.fingerprint(Keys.readPublic(Path.of(key)));
+            } else {
+                throw new IllegalArgumentException("untrust: '" + key + "' is neither a public key file nor a key fingerprint (64 lowercase hex characters)");
+            }
+            if (!trust.remove(fp)) {
+                throw new IllegalArgumentException("untrust: key " + fp + " is not trusted here (" + trust.file() + ")");
+            }
+            spec.commandLine().getOut().println("untrusted key " + fp + " (" + trust.file() + ")");
+            return 0;
+        }
+    }
+
     @Command(name = "yank", mixinStandardHelpOptions = true,
             description = "Withdraw a published version from resolution (it stays installable by exact version); --undo restores it.")
     static final class Yank implements Callable<Integer> {

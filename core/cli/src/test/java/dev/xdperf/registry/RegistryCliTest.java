@@ -236,6 +236,77 @@ class RegistryCliTest {
     }
 
     /**
+     * Every file xdperf writes for a user lands in the XDG base directories, or under $HOME when
+     * they are unset; never in Java's user.home (the passwd entry's home, faked here through
+     * JAVA_TOOL_OPTIONS), and nowhere else.
+     */
+    @Test
+    void filesGoToTheXdgDirectoriesOrUnderHomeAndNowhereElse() throws Exception {
+        Path key = tmp.resolve("keys/netlab");
+        ok("plugin", "keygen", "--out", key.toString());
+        ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-publisher", "netlab", "--key", key + ".pub");
+        String token = ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-token", "netlab").stdout().strip();
+        serve();
+        ok("plugin", "publish", bundled("tcp.wasm").toString(), "--manifest", bundled("tcp.json").toString(), "--key", key.toString(),
+                "--token", token);
+
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path passwdHome = Files.createDirectories(tmp.resolve("passwd-home"));
+        Path xdg = Files.createDirectories(tmp.resolve("xdg"));
+        for (String v : List.of("XDPERF_PLUGIN_DIR", "XDPERF_CONFIG_DIR", "XDPERF_CACHE_DIR", "XDPERF_AOT_CACHE")) {
+            env.put(v, "");   // blank counts as unset
+        }
+        env.put("HOME", home.toString());
+        env.put("JAVA_TOOL_OPTIONS", "-Duser.home=" + passwdHome);
+        env.put("XDG_CONFIG_HOME", xdg.resolve("config").toString());
+        env.put("XDG_DATA_HOME", xdg.resolve("data").toString());
+        env.put("XDG_CACHE_HOME", xdg.resolve("cache").toString());
+
+        ok("plugin", "trust", key + ".pub", "--namespace", "netlab");
+        ok("plugin", "install", "netlab/tcp");
+        ok("plugin", "describe", "netlab/tcp");
+        ok("plugin", "verify", "netlab/tcp");
+        assertTrue(Files.readString(xdg.resolve("config/xdperf/trusted-keys")).contains(" ns:netlab "));
+        assertTrue(Files.isRegularFile(xdg.resolve("data/xdperf/plugins/netlab/tcp.wasm")));
+        assertTrue(Files.isRegularFile(xdg.resolve("data/xdperf/plugins/plugins.lock")));
+        assertFalse(files(xdg.resolve("cache/xdperf/aot")).isEmpty(), "the compiled plugin is cached");
+        assertTrue(ok("plugin", "untrust", key + ".pub").stdout().startsWith("untrusted key "));
+        assertFalse(Files.readString(xdg.resolve("config/xdperf/trusted-keys")).contains("ns:netlab"));
+        Xdperf.Result untrusted = xdperf("plugin", "verify", "netlab/tcp");
+        assertEquals(1, untrusted.exit(), untrusted::toString);
+        assertTrue(untrusted.stderr().contains("which this xdperf does not trust"), untrusted::toString);
+        Xdperf.Result again = xdperf("plugin", "untrust", key + ".pub");
+        assertEquals(1, again.exit(), again::toString);
+        assertTrue(again.stderr().contains("is not trusted here"), again::toString);
+        assertEquals(List.of(), files(home), "nothing under $HOME while the XDG variables are set");
+
+        // without the XDG variables: the defaults under $HOME
+        for (String v : List.of("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")) {
+            env.put(v, "");
+        }
+        ok("plugin", "trust", key + ".pub", "--namespace", "netlab");
+        ok("plugin", "install", "netlab/tcp");
+        ok("plugin", "describe", "netlab/tcp");
+        assertTrue(Files.isRegularFile(home.resolve(".config/xdperf/trusted-keys")));
+        assertTrue(Files.isRegularFile(home.resolve(".local/share/xdperf/plugins/netlab/tcp.wasm")));
+        assertFalse(files(home.resolve(".cache/xdperf/aot")).isEmpty());
+        assertEquals(List.of(), files(passwdHome), "nothing in the passwd entry's home");
+        List<String> outside = files(tmp).stream().filter(f -> !f.startsWith("home/") && !f.startsWith("xdg/") && !f.startsWith("data/")
+                && !f.startsWith("keys/") && !f.startsWith("bundled/")).toList();
+        assertEquals(List.of(), outside, "nothing anywhere else in the test's directory");
+    }
+
+    /** The regular files under {@code dir}, relative to it. */
+    static List<String> files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    /**
      * An interface to name in a --pcap run (nothing is sent; only its MTU is read). Not lo: its
      * MTU of 65536 does not fit the run request's 16-bit field.
      */

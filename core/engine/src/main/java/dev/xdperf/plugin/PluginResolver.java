@@ -51,14 +51,9 @@ public final class PluginResolver {
         return this;
     }
 
+    /** XDPERF_PLUGIN_DIR, else $XDG_DATA_HOME/xdperf/plugins, else $HOME/.local/share/xdperf/plugins. */
     public static Path defaultInstallDir() {
-        String env = System.getenv("XDPERF_PLUGIN_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String data = System.getenv("XDG_DATA_HOME");
-        Path base = data != null && !data.isBlank() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local", "share");
-        return base.resolve("xdperf").resolve("plugins");
+        return dev.xdperf.XdgDirs.override("XDPERF_PLUGIN_DIR", dev.xdperf.XdgDirs.data().resolve("plugins"));
     }
 
     /** NAME or PUBLISHER/NAME, either with @VERSION: a plugin by name rather than by path. */

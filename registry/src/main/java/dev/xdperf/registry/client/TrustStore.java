@@ -62,15 +62,9 @@ public final class TrustStore {
         return new TrustStore(defaultConfigDir().resolve("trusted-keys"));
     }
 
-    /** XDPERF_CONFIG_DIR, else $XDG_CONFIG_HOME/xdperf, else ~/.config/xdperf. */
+    /** XDPERF_CONFIG_DIR, else $XDG_CONFIG_HOME/xdperf, else $HOME/.config/xdperf. */
     public static Path defaultConfigDir() {
-        String env = System.getenv("XDPERF_CONFIG_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
-        return base.resolve("xdperf");
+        return dev.xdperf.XdgDirs.override("XDPERF_CONFIG_DIR", dev.xdperf.XdgDirs.config());
     }
 
     public Path file() {
