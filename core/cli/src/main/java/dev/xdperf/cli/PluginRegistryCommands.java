@@ -38,7 +38,24 @@ final class PluginRegistryCommands {
         String url;
 
         RegistryClient client() {
-            return new RegistryClient(url != null && !url.isBlank() ? url : configured());
+            return new RegistryClient(url != null && !url.isBlank() ? url : configured(), timeout());
+        }
+
+        /** XDPERF_REGISTRY_TIMEOUT (seconds) bounds connecting and waiting for an answer; default 30. */
+        static java.time.Duration timeout() {
+            String t = System.getenv("XDPERF_REGISTRY_TIMEOUT");
+            if (t == null || t.isBlank()) {
+                return RegistryClient.DEFAULT_TIMEOUT;
+            }
+            try {
+                long s = Long.parseLong(t.strip());
+                if (s >= 1 && s <= 3600) {
+                    return java.time.Duration.ofSeconds(s);
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("XDPERF_REGISTRY_TIMEOUT '" + t + "' is not a number of seconds from 1 to 3600");
         }
 
         /** The `registry = URL` line of the config file, or the default. */
@@ -171,7 +188,8 @@ final class PluginRegistryCommands {
                 out.println("no plugins match");
             }
             for (var h : hits) {
-                out.printf("%-28s %-10s %-5s ABI %-5s %s%n", h.id(), h.version(), h.kind(), h.abi(), h.description());
+                out.printf("%-28s %-10s %-5s ABI %-5s %s%n", Terminal.printable(h.id()), Terminal.printable(h.version()),
+                        Terminal.printable(h.kind()), Terminal.printable(h.abi()), Terminal.printable(h.description()));
             }
             return 0;
         }
@@ -193,15 +211,19 @@ final class PluginRegistryCommands {
             Installer.Spec s = Installer.Spec.parse(name);
             var p = registry.client().plugin(s.publisher(), s.name());
             PrintWriter out = spec.commandLine().getOut();
-            out.println(p.id() + " (" + p.kind() + (p.license().isEmpty() ? "" : ", " + p.license()) + "), " + p.downloads() + " downloads");
-            out.println(p.description());
-            out.println("latest: " + (p.latest() == null ? "none (all yanked)" : p.latest()));
+            // everything here comes from the registry: no terminal escapes get through
+            out.println(Terminal.printable(p.id()) + " (" + Terminal.printable(p.kind()) + (p.license().isEmpty() ? ""
+                    : ", " + Terminal.printable(p.license())) + "), " + p.downloads() + " downloads");
+            out.println(Terminal.printable(p.description()));
+            out.println("latest: " + (p.latest() == null ? "none (all yanked)" : Terminal.printable(p.latest())));
             for (var v : p.versions()) {
-                out.printf("  %-12s ABI %-5s %s  sha256 %s  key %s%s%n", v.version(), v.abi(), v.published(), v.artifactSha256(),
-                        v.key().substring(0, Math.min(16, v.key().length())), v.yanked() ? "  (yanked)" : "");
+                out.printf("  %-12s ABI %-5s %s  sha256 %s  key %s%s%n", Terminal.printable(v.version()), Terminal.printable(v.abi()),
+                        Terminal.printable(v.published()), Terminal.printable(v.artifactSha256()),
+                        Terminal.printable(v.key().substring(0, Math.min(16, v.key().length()))), v.yanked() ? "  (yanked)" : "");
             }
             for (var k : p.keys()) {
-                out.println("key " + k.fingerprint() + (k.active() ? " (active)" : " (retired " + k.retired() + ")"));
+                out.println("key " + Terminal.printable(k.fingerprint()) + (k.active() ? " (active)" : " (retired "
+                        + Terminal.printable(k.retired()) + ")"));
             }
             return 0;
         }

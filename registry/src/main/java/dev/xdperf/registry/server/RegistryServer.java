@@ -44,6 +44,13 @@ public final class RegistryServer implements AutoCloseable {
     private final Store store;
     private final Blobs blobs;
     private final long maxArtifactBytes;
+    /**
+     * Reads request bodies. Jackson's default cap on one string (20,000,000 characters) is below
+     * the base64 of a file at the default 16 MiB limit (22,369,622), so it would refuse files the
+     * registry accepts with a misleading 400; the body is bounded before it is parsed, so a string
+     * may be as long as the whole body, and the real limit is checked on the decoded bytes (413).
+     */
+    private final ObjectMapper bodyJson;
     private final Consumer<String> log;
     private final Javalin app;
     private final ScheduledExecutorService flusher;
@@ -53,6 +60,9 @@ public final class RegistryServer implements AutoCloseable {
     private RegistryServer(Builder b) throws IOException, SQLException {
         this.data = b.data;
         this.maxArtifactBytes = b.maxArtifactBytes;
+        this.bodyJson = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes())).build()).build());
         this.log = b.log;
         this.bind = b.bind;
         this.requestedPort = b.port;
@@ -569,7 +579,7 @@ public final class RegistryServer implements AutoCloseable {
             }
         }
         try {
-            JsonNode n = JSON.readTree(buf.toByteArray());
+            JsonNode n = bodyJson.readTree(buf.toByteArray());
             if (n == null || !n.isObject()) {
                 throw ApiError.badRequest("request body is not a JSON object");
             }
