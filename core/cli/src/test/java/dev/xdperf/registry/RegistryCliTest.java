@@ -118,7 +118,7 @@ class RegistryCliTest {
                 "--manifest", bundled("tcp.json").toString(), "--key", key.toString());
 
         Xdperf.Result search = ok("plugin", "search", "tcp");
-        assertTrue(search.stdout().startsWith("netlab/tcp"), search.stdout());
+        assertTrue(search.stdout().contains("netlab/tcp "), search.stdout());
         assertTrue(ok("plugin", "info", "netlab/icmp").stdout().contains("1.0.0"));
 
         // not trusted yet: refused, nothing installed
@@ -200,6 +200,34 @@ class RegistryCliTest {
         Xdperf.Result mirrored = ok("plugin", "install", "netlab/tcp@1.0.0", "--registry", tmp.resolve("mirror").toUri().toString());
         assertTrue(mirrored.stdout().startsWith("installed netlab/tcp 1.0.0"), mirrored.stdout());
         assertTrue(ok("plugin", "describe", "netlab/tcp").stdout().startsWith("tcp 1.0.0"));
+    }
+
+    /**
+     * A registry served on an empty directory offers the signed first-party releases this build
+     * ships, and they install with no trust step. A build without the first-party key ships none,
+     * and this test is skipped, saying so.
+     */
+    @Test
+    void anEmptyRegistryOffersTheFirstPartyReleasesWithNoTrustStep() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.xdperf.registry.release.FirstPartyReleases.shipped().isEmpty(),
+                "this build ships no signed first-party releases (built without ../shared/secrets/first-party-signing-key.pem)");
+        serve();
+        assertTrue(server.output().contains("seeded xdperf/tcp 1.0.0"), server.output());
+        String search = ok("plugin", "search").stdout();
+        assertTrue(search.contains("xdperf/tcp ") && search.contains("xdperf/icmp "), search);
+        Xdperf.Result install = ok("plugin", "install", "tcp");
+        assertTrue(install.stdout().startsWith("installed xdperf/tcp 1.0.0 to " + tmp.resolve("plugins/xdperf/tcp.wasm")
+                + " (sha256 " ), install.stdout());
+        assertTrue(install.stdout().contains("signed by 96cd8c0acfddad204202cf4354099a9ff3f6bded5a863fe07b030aad555bc8a8"), install.stdout());
+        assertFalse(Files.exists(tmp.resolve("config/trusted-keys")), "no trust step");
+        assertTrue(ok("plugin", "verify", "tcp").stdout().startsWith("ok: tcp is xdperf/tcp 1.0.0"));
+        Path pcap = tmp.resolve("tcp.pcap");
+        Xdperf.Result run = ok("client", "--dev", pcapDevice(), "--plugin", "tcp", "--pcap", pcap.toString(), "--count", "4",
+                "--src-ip", "198.18.0.1", "--dst-ip", "198.18.0.2", "--src-mac", "02:00:00:00:00:01", "--dst-mac", "02:00:00:00:00:02");
+        assertTrue(run.stderr().contains("wrote 4 packets"), run.toString());
+        // the installed official release takes the bundled one's place, and says so
+        Xdperf.Result describe = ok("plugin", "describe", "tcp");
+        assertTrue(describe.stderr().contains("using the installed xdperf/tcp 1.0.0"), describe.toString());
     }
 
     @Test

@@ -92,6 +92,8 @@ public final class RegistryServer implements AutoCloseable {
         private int port = DEFAULT_PORT;
         private long maxArtifactBytes = 16L * 1024 * 1024;
         private Consumer<String> log = s -> { };
+        private List<dev.xdperf.registry.client.Bundle> seed = List.of();
+        private java.security.PublicKey firstParty;
 
         private Builder(Path data) {
             this.data = data;
@@ -119,6 +121,17 @@ public final class RegistryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Releases to offer from the first start: when the data directory holds no version yet, each
+         * is checked (signed by {@code firstParty}, in the official namespace) and published as
+         * {@code xdperf/NAME}, with the first-party key registered for the xdperf publisher.
+         */
+        public Builder withSeed(List<dev.xdperf.registry.client.Bundle> releases, java.security.PublicKey firstParty) {
+            this.seed = List.copyOf(releases);
+            this.firstParty = firstParty;
+            return this;
+        }
+
         public RegistryServer build() {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port " + port + " is not 0..65535");
@@ -127,13 +140,62 @@ public final class RegistryServer implements AutoCloseable {
                 throw new IllegalArgumentException("the artifact size limit must be positive");
             }
             try {
-                return new RegistryServer(this);
+                RegistryServer s = new RegistryServer(this);
+                try {
+                    if (!seed.isEmpty()) {
+                        s.seed(seed, firstParty);
+                    }
+                } catch (IOException | SQLException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+                return s;
             } catch (IOException e) {
                 throw new IllegalStateException("open registry data " + data + ": " + dev.xdperf.registry.IoErrors.describe(e), e);
             } catch (SQLException e) {
                 throw new IllegalStateException("open registry data " + data + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Publishes the first-party releases into an empty registry (see {@link Builder#withSeed}); returns how many. */
+    private int seed(List<dev.xdperf.registry.client.Bundle> releases, java.security.PublicKey firstParty) throws IOException, SQLException {
+        if (store.counts().get("versions") > 0) {
+            return 0;
+        }
+        String fp = Keys.fingerprint(firstParty);
+        for (var b : releases) {   // all checked before anything is written
+            var v = b.version();
+            Manifest m = Manifest.parse(v.manifest());
+            if (!v.publisher().equals(dev.xdperf.registry.Names.OFFICIAL) || !m.id().equals(v.name()) || !m.version().equals(v.version())
+                    || !Release.of(v.publisher(), m, b.artifact()).verify(firstParty, v.signature())
+                    || dev.xdperf.registry.Artifacts.problem(m.kind(), b.artifact()) != null) {
+                throw new IllegalStateException("seed " + v.id() + " " + v.version() + ": not a release of the official namespace signed by"
+                        + " the first-party key " + fp);
+            }
+        }
+        if (!store.publisherExists(dev.xdperf.registry.Names.OFFICIAL)) {
+            store.createPublisher(dev.xdperf.registry.Names.OFFICIAL);
+        }
+        if (store.key(fp) == null) {
+            store.addKey(dev.xdperf.registry.Names.OFFICIAL, firstParty, null, null, false);
+        }
+        int n = 0;
+        for (var b : releases) {
+            var v = b.version();
+            Manifest m = Manifest.parse(v.manifest());
+            Release r = Release.of(v.publisher(), m, b.artifact());
+            blobs.put(r.artifactSha256(), b.artifact());
+            try {
+                store.insertVersion(new Store.VersionRow(v.publisher(), m.id(), m.version(), m.kind(), m.abi().toString(), m.description(),
+                        m.license(), r.artifactSha256(), b.artifact().length, m.bytes(), r.manifestSha256(), v.signature(), fp, false, null, 0));
+            } catch (Store.DuplicateVersionException e) {
+                continue;
+            }
+            log.accept("seeded " + v.id() + " " + v.version() + " (first-party release shipped with xdperf)");
+            n++;
+        }
+        return n;
     }
 
     public RegistryServer start() {
