@@ -86,6 +86,10 @@ public final class PluginResolver {
         String version = m.group(3);
         if (publisher != null) {
             Installed i = installed(publisher, name);
+            if (i == null && version == null && Files.isRegularFile(Path.of(nameOrPath))) {
+                Path p = Path.of(nameOrPath);   // a relative path that looks like an id, e.g. build/plugin
+                return isJava(p) ? loadJava(p) : loadWasm(name, p);
+            }
             if (i == null) {
                 throw new PluginException("plugin " + publisher + "/" + name + " is not installed in " + installDir
                         + " (install it: xdperf plugin install " + publisher + "/" + name + (version == null ? "" : "@" + version) + ")");
