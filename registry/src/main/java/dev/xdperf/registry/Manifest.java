@@ -36,6 +36,10 @@ public record Manifest(byte[] bytes, String id, String version, String kind, Abi
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("manifest is not a JSON object");
         }
+        String control = controlCharacter(n, "");
+        if (control != null) {
+            throw new IllegalArgumentException("manifest " + control + "; a manifest is plain text (no control or bidi characters)");
+        }
         for (String f : new String[] {"id", "version", "kind", "abi"}) {
             if (!n.path(f).isTextual()) {
                 throw new IllegalArgumentException("manifest has no \"" + f + "\" string");
@@ -49,6 +53,47 @@ public record Manifest(byte[] bytes, String id, String version, String kind, Abi
         String kind = Names.requireKind(n.path("kind").asText());
         AbiVersion abi = AbiVersion.parse(n.path("abi").asText());
         return new Manifest(bytes, id, version, kind, abi, n.path("description").asText(""), n.path("license").asText(""));
+    }
+
+    /** Where the first control character is (field and code point), or null: terminal escapes must not get to a screen. */
+    private static String controlCharacter(JsonNode n, String path) {
+        if (n.isTextual()) {
+            String bad = firstControl(n.asText());
+            return bad == null ? null : "field \"" + (path.isEmpty() ? "." : path) + "\" contains the control character " + bad;
+        }
+        var fields = n.fields();
+        while (fields.hasNext()) {
+            var f = fields.next();
+            String bad = firstControl(f.getKey());
+            if (bad != null) {
+                return "field name under \"" + (path.isEmpty() ? "." : path) + "\" contains the control character " + bad;
+            }
+            String inner = controlCharacter(f.getValue(), path.isEmpty() ? f.getKey() : path + "." + f.getKey());
+            if (inner != null) {
+                return inner;
+            }
+        }
+        if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                String inner = controlCharacter(n.get(i), path + "[" + i + "]");
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String firstControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
+                return String.format("U+%04X", (int) c);
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String s) {

@@ -32,6 +32,17 @@ public final class Names {
         return name;
     }
 
+    /** NAME or PUBLISHER/NAME, checked whole, so that a path is refused as what it is, in one sentence. */
+    public static String requireId(String text) {
+        int slash = text == null ? -1 : text.indexOf('/');
+        boolean ok = text != null && (slash < 0 ? valid(text) : valid(text.substring(0, slash)) && valid(text.substring(slash + 1)));
+        if (!ok) {
+            throw new IllegalArgumentException("'" + text + "' is not a plugin name (NAME or PUBLISHER/NAME: lowercase letters, digits,"
+                    + " '-', '_'; at most 64 each; no path characters)");
+        }
+        return text;
+    }
+
     public static String requireKind(String kind) {
         if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException("kind '" + kind + "' is not wasm or pf4j");

@@ -35,8 +35,8 @@ class InstallerTest {
     @BeforeEach
     void setUp() throws Exception {
         pluginDir = reg.dir.resolve("plugins");
-        trust = new TrustStore(reg.dir.resolve("config/trusted-keys"));
-        trust.add(Keys.fingerprint(reg.key.getPublic()), reg.key.getPublic(), "test key");
+        // the test registry's "xdperf" publisher signs with a throwaway key that stands in for the first-party one
+        trust = new TrustStore(reg.dir.resolve("config/trusted-keys"), reg.key.getPublic());
     }
 
     Installer installer(String url) {
@@ -51,9 +51,9 @@ class InstallerTest {
     Map<String, String> snapshot() throws Exception {
         Map<String, String> out = new java.util.TreeMap<>();
         if (Files.isDirectory(pluginDir)) {
-            try (Stream<Path> s = Files.list(pluginDir)) {
-                for (Path p : s.toList()) {
-                    out.put(p.getFileName().toString(), Digests.sha256Hex(Files.readAllBytes(p)));
+            try (Stream<Path> s = Files.walk(pluginDir)) {
+                for (Path p : s.filter(Files::isRegularFile).toList()) {
+                    out.put(pluginDir.relativize(p).toString(), Digests.sha256Hex(Files.readAllBytes(p)));
                 }
             }
         }
@@ -72,9 +72,9 @@ class InstallerTest {
 
         Installer.Installed i = installer().install("tcp");
         assertEquals("1.1.0", i.version(), "newest that is not yanked, not a prerelease, and runs on ABI " + AbiVersion.HOST);
-        assertEquals(pluginDir.resolve("tcp.wasm"), i.file());
+        assertEquals(pluginDir.resolve("xdperf/tcp.wasm"), i.file());
         assertArrayEquals(TestRegistry.wasm("xdperftcp1.1.0"), Files.readAllBytes(i.file()));
-        LockFile.Entry e = LockFile.read(pluginDir).get("tcp");
+        LockFile.Entry e = LockFile.read(pluginDir).get("xdperf/tcp");
         assertEquals("xdperf/tcp", e.id());
         assertEquals("1.1.0", e.version());
         assertEquals(Digests.sha256Hex(Files.readAllBytes(i.file())), e.sha256());
@@ -84,22 +84,22 @@ class InstallerTest {
         // a yanked version by exact version: installed, with a warning
         assertEquals("1.2.0", installer().install("xdperf/tcp@1.2.0").version());
         assertTrue(warnings.get(0).contains("is yanked"), warnings.toString());
-        assertEquals("1.2.0", LockFile.read(pluginDir).get("tcp").version());
+        assertEquals("1.2.0", LockFile.read(pluginDir).get("xdperf/tcp").version());
         assertEquals("xdperf/tcp", installer().verify("tcp").id());
 
         // an exact version for another ABI: refused, saying both
         IllegalStateException abi = assertThrows(IllegalStateException.class, () -> installer().install("tcp@2.0.0"));
         assertTrue(abi.getMessage().contains("built for template ABI 2.0, this xdperf supports 1.0"), abi.getMessage());
-        assertEquals("1.2.0", LockFile.read(pluginDir).get("tcp").version(), "unchanged");
+        assertEquals("1.2.0", LockFile.read(pluginDir).get("xdperf/tcp").version(), "unchanged");
 
         // --locked reinstalls exactly what the lock file says
-        Files.delete(pluginDir.resolve("tcp.wasm"));
+        Files.delete(pluginDir.resolve("xdperf/tcp.wasm"));
         assertEquals("1.2.0", installer().installLocked("tcp").version());
         assertTrue(installer().remove("tcp"));
-        assertFalse(Files.exists(pluginDir.resolve("tcp.wasm")));
-        assertFalse(LockFile.read(pluginDir).containsKey("tcp"));
+        assertFalse(Files.exists(pluginDir.resolve("xdperf/tcp.wasm")));
+        assertFalse(LockFile.read(pluginDir).containsKey("xdperf/tcp"));
 
-        IllegalStateException none = assertThrows(IllegalStateException.class, () -> installer().install("nosuch"));
+        RuntimeException none = assertThrows(dev.xdperf.registry.client.RegistryException.class, () -> installer().install("nosuch"));
         assertTrue(none.getMessage().contains("no plugin xdperf/nosuch"), none.getMessage());
     }
 
@@ -112,7 +112,7 @@ class InstallerTest {
         assertTrue(e.getMessage().contains("xdperf plugin trust " + acmeFp), e.getMessage());
         assertEquals(Map.of(), snapshot());
         // trusting the fingerprint alone is enough: the key comes from the registry and is checked against it
-        trust.add(acmeFp, null, "acme");
+        trust.add(acmeFp, null, "acme", "acme");
         assertEquals("1.0.0", installer().install("acme/quic").version());
     }
 
@@ -150,7 +150,7 @@ class InstallerTest {
             // ... and naming that other key
             proxy.versionRecord = v -> v.put("key", Keys.fingerprint(stranger.getPublic()));
             e = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("tcp"));
-            assertTrue(e.getMessage().contains("which this xdperf does not trust"), e.getMessage());
+            assertTrue(e.getMessage().contains("which only the first-party key built into xdperf"), e.getMessage());
 
             // unsigned
             proxy.versionRecord = v -> v.put("signature", "");
@@ -200,12 +200,12 @@ class InstallerTest {
         Installer fromMirror = new Installer(offline, trust, pluginDir, AbiVersion.HOST, warnings::add);
         assertEquals("1.1.0", fromMirror.install("tcp").version());
         assertEquals("1.0.0", fromMirror.install("tcp@1.0.0").version());
-        assertTrue(LockFile.read(pluginDir).get("tcp").registry().startsWith("file:"));
+        assertTrue(LockFile.read(pluginDir).get("xdperf/tcp").registry().startsWith("file:"));
         SecurityException untrusted = assertThrows(SecurityException.class, () -> fromMirror.install("acme/quic"));
         assertTrue(untrusted.getMessage().contains("does not trust"), untrusted.getMessage());
 
         // a changed byte in the mirror is caught like a changed download
-        String sha = LockFile.read(pluginDir).get("tcp").sha256();
+        String sha = LockFile.read(pluginDir).get("xdperf/tcp").sha256();
         Path blob = mirror.resolve("api/v1/blobs/sha256/" + sha);
         byte[] b = Files.readAllBytes(blob);
         b[9] ^= 1;
@@ -217,10 +217,10 @@ class InstallerTest {
         // a bundle, with only the key's fingerprint trusted: the bundle's key must hash to it
         Installer noRegistry = new Installer(null, trust, pluginDir, AbiVersion.HOST, warnings::add);
         assertThrows(SecurityException.class, () -> noRegistry.installBundle(bundle));
-        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme");
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), null, "acme", "acme");
         Installer.Installed q = noRegistry.installBundle(bundle);
         assertEquals("acme/quic", q.id());
-        assertEquals(pluginDir.resolve("quic.wasm"), q.file());
+        assertEquals(pluginDir.resolve("acme/quic.wasm"), q.file());
 
         // a tampered bundle is refused
         var n = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.toFile());
@@ -231,6 +231,177 @@ class InstallerTest {
         new com.fasterxml.jackson.databind.ObjectMapper().writeValue(bad.toFile(), n);
         SecurityException e = assertThrows(SecurityException.class, () -> noRegistry.installBundle(bad));
         assertTrue(e.getMessage().contains("the downloaded file does not match"), e.getMessage());
+    }
+
+    @Test
+    void twoPublishersPluginsOfOneNameCoexistAndABareNameIsResolvedOrRefused() throws Exception {
+        KeyPair bobKey = Keys.generate();
+        reg.server.store().createPublisher("bob");
+        reg.server.store().addKey("bob", bobKey.getPublic(), null, null, false);
+        String bobToken = reg.server.store().createToken("bob", "test");
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "dns", "1.0.0", "1.0");
+        reg.publish("bob", bobToken, bobKey, "dns", "2.0.0", "1.0");
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme", "acme");
+        trust.add(Keys.fingerprint(bobKey.getPublic()), bobKey.getPublic(), "bob", "bob");
+
+        assertEquals(pluginDir.resolve("acme/dns.wasm"), installer().install("acme/dns").file());
+        // one installed: a bare name means it
+        assertEquals("acme/dns", installer().verify("dns").id());
+        assertEquals(pluginDir.resolve("bob/dns.wasm"), installer().install("bob/dns@2.0.0").file());
+        assertArrayEquals(TestRegistry.wasm("acmedns1.0.0"), Files.readAllBytes(pluginDir.resolve("acme/dns.wasm")));
+        assertArrayEquals(TestRegistry.wasm("bobdns2.0.0"), Files.readAllBytes(pluginDir.resolve("bob/dns.wasm")));
+        Map<String, LockFile.Entry> lock = LockFile.read(pluginDir);
+        assertEquals(List.of("acme/dns", "bob/dns"), List.copyOf(lock.keySet()));
+        assertEquals("bob/dns.wasm", lock.get("bob/dns").file());
+        assertEquals("1.0.0", installer().verify("acme/dns").version());
+        assertEquals("2.0.0", installer().verify("bob/dns").version());
+
+        // two installed: a bare name is ambiguous, one sentence with the candidates, nothing changed
+        Map<String, String> before = snapshot();
+        for (String op : List.of("verify", "remove", "locked")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                switch (op) {
+                    case "verify" -> installer().verify("dns");
+                    case "remove" -> installer().remove("dns");
+                    default -> installer().installLocked("dns");
+                }
+            });
+            assertTrue(e.getMessage().contains("'dns' is ambiguous: installed as acme/dns, bob/dns"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+        }
+        assertEquals(before, snapshot());
+
+        // names with path characters: one sentence, nothing touched
+        for (String bad : List.of("../dns", "acme/../bob/dns", "acme/dns/x", "/etc/passwd", "acme\\dns", "acme/.", "..")) {
+            assertThrows(IllegalArgumentException.class, () -> installer().remove(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> installer().verify(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> installer().install(bad), bad);
+        }
+        assertEquals(before, snapshot());
+
+        assertTrue(installer().remove("acme/dns"));
+        assertFalse(Files.exists(pluginDir.resolve("acme")), "the empty namespace directory goes too");
+        assertEquals("bob/dns", installer().verify("dns").id(), "the only one left");
+        assertFalse(installer().remove("acme/dns"));
+    }
+
+    /** A PF4J plugin archive: a jar (descriptor and classes at the top) or PF4J's zip layout (classes/, lib/). */
+    static byte[] pf4j(String id, String version, boolean zipLayout) throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("plugin.properties"));
+            zip.write(("plugin.id=" + id + "\nplugin.version=" + version + "\nplugin.class=org.pf4j.Plugin\n").getBytes());
+            zip.putNextEntry(new java.util.zip.ZipEntry(zipLayout ? "classes/Marker.class" : "Marker.class"));
+            zip.write(new byte[] {(byte) 0xca, (byte) 0xfe, (byte) 0xba, (byte) 0xbe});
+        }
+        return bytes.toByteArray();
+    }
+
+    RegistryClient.VersionInfo publishPf4j(String name, String version, byte[] artifact) {
+        Manifest m = Manifest.parse(TestRegistry.manifest(name, version, "pf4j", "1.0"));
+        String sig = Release.of("acme", m, artifact).sign(reg.acmeKey.getPrivate());
+        return reg.client.publish(reg.acmeToken, "acme", name, version, artifact, m.bytes(), sig, Keys.fingerprint(reg.acmeKey.getPublic()));
+    }
+
+    @Test
+    void javaPluginsInstallVerifyAndRemoveOnlyWithTheExplicitFlag() throws Exception {
+        byte[] jar = pf4j("quic", "1.0.0", false);
+        byte[] zip = pf4j("quic", "1.1.0", true);
+        publishPf4j("quic", "1.0.0", jar);
+        trust.add(Keys.fingerprint(reg.acmeKey.getPublic()), reg.acmeKey.getPublic(), "acme", "acme");
+        Path bundle = reg.dir.resolve("quic.xdpkg");
+        dev.xdperf.registry.client.Bundle.fetch(reg.client, "acme", "quic", "1.0.0", bundle);
+
+        // without the flag: one sentence saying why, nothing written, by registry and by bundle
+        for (Runnable r : List.<Runnable>of(() -> installer().install("acme/quic"), () -> installer().installBundle(bundle))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, r::run);
+            assertTrue(e.getMessage().contains("it is a Java (PF4J) plugin, which runs inside xdperf with the full rights of the JVM"
+                    + " (no sandbox), so installing it needs --allow-java"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            assertEquals(Map.of(), snapshot());
+        }
+
+        Installer.Installed i = installer().allowJava(true).install("acme/quic");
+        assertEquals(pluginDir.resolve("acme/quic.jar"), i.file());
+        assertArrayEquals(jar, Files.readAllBytes(i.file()));
+        LockFile.Entry e = LockFile.read(pluginDir).get("acme/quic");
+        assertEquals("pf4j", e.kind());
+        assertEquals("acme/quic.jar", e.file());
+        assertEquals("1.0.0", installer().verify("quic").version());
+
+        // a zip-layout release replaces the jar (one file per installed plugin)
+        publishPf4j("quic", "1.1.0", zip);
+        assertEquals(pluginDir.resolve("acme/quic.zip"), installer().allowJava(true).install("acme/quic").file());
+        assertFalse(Files.exists(pluginDir.resolve("acme/quic.jar")));
+        assertEquals("1.1.0", installer().verify("acme/quic").version());
+        Files.write(pluginDir.resolve("acme/quic.zip"), jar);
+        assertThrows(SecurityException.class, () -> installer().verify("acme/quic"));
+
+        assertTrue(installer().remove("acme/quic"));
+        assertEquals(Map.of("plugins.lock", snapshot().get("plugins.lock")), snapshot());
+        assertEquals("1.0.0", installer().allowJava(true).installBundle(bundle).version());
+        assertEquals(pluginDir.resolve("acme/quic.jar"), LockFile.read(pluginDir).get("acme/quic").path(pluginDir));
+    }
+
+    @Test
+    void aPublishersKeySignsItsOwnNamespaceOnlyAndOnlyTheFirstPartyKeySignsXdperf() throws Exception {
+        reg.publish("tcp", "1.0.0");
+        installer().install("tcp");
+        reg.publish("tcp", "9.9.9");
+        KeyPair bobKey = Keys.generate();
+        reg.server.store().createPublisher("bob");
+        reg.server.store().addKey("bob", bobKey.getPublic(), null, null, false);
+        reg.publish("bob", reg.server.store().createToken("bob", "test"), bobKey, "dns", "1.0.0", "1.0");
+        String acmeFp = Keys.fingerprint(reg.acmeKey.getPublic());
+        trust.add(acmeFp, reg.acmeKey.getPublic(), "acme", "acme");
+        Map<String, String> before = snapshot();
+        try (TamperingProxy proxy = new TamperingProxy(reg.server.url())) {
+            // a compromised registry (or mirror, or a man in the middle) serves releases that acme's trusted key
+            // signed, statement and all, as xdperf/tcp and as bob/dns
+            proxy.versionRecord = v -> v.put("key", acmeFp).put("signature", new Release(v.path("publisher").asText(),
+                    v.path("name").asText(), v.path("version").asText(), "wasm", AbiVersion.HOST, v.path("artifact_sha256").asText(),
+                    v.path("manifest_sha256").asText()).sign(reg.acmeKey.getPrivate()));
+            RegistryClient forged = new RegistryClient(proxy.url());
+            Path mirror = reg.dir.resolve("mirror");
+            dev.xdperf.registry.client.Mirror.write(forged, mirror, List.of("xdperf/tcp"));
+            Path bundle = reg.dir.resolve("tcp.xdpkg");
+            dev.xdperf.registry.client.Bundle.fetch(forged, "xdperf", "tcp", "9.9.9", bundle);
+
+            String official = "xdperf/* is the official namespace, which only the first-party key built into xdperf ("
+                    + Keys.fingerprint(reg.key.getPublic()) + ") signs, but this release is signed by key " + acmeFp;
+            for (Runnable r : List.<Runnable>of(() -> installer(proxy.url()).install("tcp"),
+                    () -> installer(proxy.url()).install("xdperf/tcp@9.9.9"),
+                    () -> new Installer(RegistryClient.mirror(mirror), trust, pluginDir, AbiVersion.HOST, warnings::add).install("tcp@9.9.9"),
+                    () -> new Installer(null, trust, pluginDir, AbiVersion.HOST, warnings::add).installBundle(bundle))) {
+                SecurityException e = assertThrows(SecurityException.class, r::run);
+                assertTrue(e.getMessage().contains(official), e.getMessage());
+                assertEquals(1, e.getMessage().lines().count());
+                assertEquals(before, snapshot());
+            }
+            SecurityException cross = assertThrows(SecurityException.class, () -> installer(proxy.url()).install("bob/dns"));
+            assertTrue(cross.getMessage().endsWith("signed by key " + acmeFp + ", which this xdperf trusts for acme/* only, not for bob/*"),
+                    cross.getMessage());
+            assertEquals(before, snapshot());
+        }
+        assertEquals("1.0.0", installer().verify("tcp").version(), "the official plugin installed before is untouched");
+        assertEquals("9.9.9", installer().install("tcp").version(), "the real release, signed by the first-party key, installs");
+
+        // no key but the first-party one is trusted for xdperf/*
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trust.add(acmeFp, reg.acmeKey.getPublic(), "acme", "xdperf"));
+        assertTrue(e.getMessage().contains("only the first-party key built into xdperf"), e.getMessage());
+        // a line an older xdperf wrote (no namespace) is trusted for none, and says how to fix it
+        Files.writeString(trust.file(), acmeFp + " - acme, unscoped\n");
+        reg.publish("acme", reg.acmeToken, reg.acmeKey, "quic", "1.0.0", "1.0");
+        SecurityException old = assertThrows(SecurityException.class, () -> installer().install("acme/quic"));
+        assertTrue(old.getMessage().contains("which this xdperf trusts for no namespace (an older xdperf recorded it without one; if it"
+                + " is acme's key: xdperf plugin trust " + acmeFp + " --namespace acme)"), old.getMessage());
+        trust.add(acmeFp, null, "acme", "acme");
+        assertEquals("1.0.0", installer().install("acme/quic").version());
+        assertTrue(trust.remove(acmeFp));
+        assertFalse(trust.remove(acmeFp));
+        assertThrows(SecurityException.class, () -> installer().verify("acme/quic"));
+        assertThrows(IllegalArgumentException.class, () -> trust.remove(Keys.fingerprint(reg.key.getPublic())));
     }
 
     @Test

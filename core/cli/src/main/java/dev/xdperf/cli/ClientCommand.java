@@ -103,7 +103,7 @@ final class ClientCommand implements Callable<Integer> {
     int callers = RunSpec.DEFAULT_CALLERS_PER_CPU;
 
     @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
-            description = "Protocol plugin that makes the templates (a bundled or installed name, or a .wasm, .jar or .zip file).")
+            description = "Protocol plugin that makes the templates: a bundled or installed NAME, PUBLISHER/NAME[@VERSION] (exactly that installed release), or a plugin file (wasm, jar, zip).")
     String plugin;
 
     @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")

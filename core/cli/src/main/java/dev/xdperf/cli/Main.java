@@ -33,12 +33,12 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter e = ex.getCommandLine().getErr();
             String msg = ex.getMessage();
-            e.println("xdperf: " + lowerFirst(msg) + " (see 'xdperf " + subcommandName(ex.getCommandLine()) + "--help')");
+            e.println("xdperf: " + Terminal.printableLines(lowerFirst(msg)) + " (see 'xdperf " + subcommandName(ex.getCommandLine()) + "--help')");
             e.flush();
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            c.getErr().println("xdperf: " + describe(ex));
+            c.getErr().println("xdperf: " + Terminal.printableLines(describe(ex)));   // messages may quote a registry
             if (ex instanceof dev.xdperf.bpf.VerifierException v && !v.log().isBlank()) {
                 v.log().lines().forEach(l -> c.getErr().println("  | " + l));
             }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "plugin", mixinStandardHelpOptions = true, description = "Work with protocol plugins.",
         subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class, PluginRegistryCommands.Search.class,
                 PluginRegistryCommands.Info.class, PluginRegistryCommands.Install.class, PluginRegistryCommands.Fetch.class, PluginRegistryCommands.Remove.class,
-                PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Keygen.class,
+                PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Untrust.class, PluginRegistryCommands.Keygen.class,
                 PluginRegistryCommands.KeyAdd.class, PluginRegistryCommands.Publish.class, PluginRegistryCommands.Yank.class})
 final class PluginCommand implements Runnable {
     @Override
@@ -27,7 +27,7 @@ final class PluginCommand implements Runnable {
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Print a plugin's description and its options with types, defaults and help.")
     static final class Describe implements Callable<Integer> {
-        @Parameters(paramLabel = "NAME|PATH", description = "A bundled or installed plugin's name, or a .wasm, .jar or .zip file.")
+        @Parameters(paramLabel = "NAME|NS/NAME|PATH", description = "A bundled or installed plugin (NAME, PUBLISHER/NAME[@VERSION]), or a plugin file.")
         String plugin;
 
         @Override
@@ -49,11 +49,9 @@ final class PluginCommand implements Runnable {
             for (String n : PluginResolver.available()) {
                 System.out.println(n + "  (bundled)");
             }
-            var lock = dev.xdperf.registry.client.LockFile.read(PluginResolver.defaultInstallDir());
             for (PluginResolver.Installed i : resolver().installed()) {
-                var e = lock.get(i.name());
-                System.out.println(i.name() + "  (installed, " + i.kind() + ": " + i.path()
-                        + (e == null ? "" : ", " + e.id() + " " + e.version()) + ")");
+                System.out.println(i.id() + "  (installed, " + i.kind() + ": " + i.path()
+                        + (i.version() == null ? "" : ", " + i.id() + " " + i.version()) + ")");
             }
             return 0;
         }

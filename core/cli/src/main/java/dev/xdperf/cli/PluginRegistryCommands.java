@@ -38,7 +38,24 @@ final class PluginRegistryCommands {
         String url;
 
         RegistryClient client() {
-            return new RegistryClient(url != null && !url.isBlank() ? url : configured());
+            return new RegistryClient(url != null && !url.isBlank() ? url : configured(), timeout());
+        }
+
+        /** XDPERF_REGISTRY_TIMEOUT (seconds) bounds connecting and waiting for an answer; default 30. */
+        static java.time.Duration timeout() {
+            String t = System.getenv("XDPERF_REGISTRY_TIMEOUT");
+            if (t == null || t.isBlank()) {
+                return RegistryClient.DEFAULT_TIMEOUT;
+            }
+            try {
+                long s = Long.parseLong(t.strip());
+                if (s >= 1 && s <= 3600) {
+                    return java.time.Duration.ofSeconds(s);
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("XDPERF_REGISTRY_TIMEOUT '" + t + "' is not a number of seconds from 1 to 3600");
         }
 
         /** The `registry = URL` line of the config file, or the default. */
@@ -122,7 +139,7 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "FILE", description = "The plugin (.wasm, or .jar for pf4j).")
+        @Parameters(paramLabel = "FILE", description = "The plugin (.wasm, or a .jar or .zip for pf4j).")
         Path file;
 
         @Option(names = "--manifest", required = true, paramLabel = "M", description = "Its manifest.json.")
@@ -171,7 +188,8 @@ final class PluginRegistryCommands {
                 out.println("no plugins match");
             }
             for (var h : hits) {
-                out.printf("%-28s %-10s %-5s ABI %-5s %s%n", h.id(), h.version(), h.kind(), h.abi(), h.description());
+                out.printf("%-28s %-10s %-5s ABI %-5s %s%n", Terminal.printable(h.id()), Terminal.printable(h.version()),
+                        Terminal.printable(h.kind()), Terminal.printable(h.abi()), Terminal.printable(h.description()));
             }
             return 0;
         }
@@ -193,15 +211,19 @@ final class PluginRegistryCommands {
             Installer.Spec s = Installer.Spec.parse(name);
             var p = registry.client().plugin(s.publisher(), s.name());
             PrintWriter out = spec.commandLine().getOut();
-            out.println(p.id() + " (" + p.kind() + (p.license().isEmpty() ? "" : ", " + p.license()) + "), " + p.downloads() + " downloads");
-            out.println(p.description());
-            out.println("latest: " + (p.latest() == null ? "none (all yanked)" : p.latest()));
+            // everything here comes from the registry: no terminal escapes get through
+            out.println(Terminal.printable(p.id()) + " (" + Terminal.printable(p.kind()) + (p.license().isEmpty() ? ""
+                    : ", " + Terminal.printable(p.license())) + "), " + p.downloads() + " downloads");
+            out.println(Terminal.printable(p.description()));
+            out.println("latest: " + (p.latest() == null ? "none (all yanked)" : Terminal.printable(p.latest())));
             for (var v : p.versions()) {
-                out.printf("  %-12s ABI %-5s %s  sha256 %s  key %s%s%n", v.version(), v.abi(), v.published(), v.artifactSha256(),
-                        v.key().substring(0, Math.min(16, v.key().length())), v.yanked() ? "  (yanked)" : "");
+                out.printf("  %-12s ABI %-5s %s  sha256 %s  key %s%s%n", Terminal.printable(v.version()), Terminal.printable(v.abi()),
+                        Terminal.printable(v.published()), Terminal.printable(v.artifactSha256()),
+                        Terminal.printable(v.key().substring(0, Math.min(16, v.key().length()))), v.yanked() ? "  (yanked)" : "");
             }
             for (var k : p.keys()) {
-                out.println("key " + k.fingerprint() + (k.active() ? " (active)" : " (retired " + k.retired() + ")"));
+                out.println("key " + Terminal.printable(k.fingerprint()) + (k.active() ? " (active)" : " (retired "
+                        + Terminal.printable(k.retired()) + ")"));
             }
             return 0;
         }
@@ -223,6 +245,9 @@ final class PluginRegistryCommands {
         @Option(names = "--from", paramLabel = "BUNDLE", description = "Install from a bundle file ('xdperf plugin fetch'), with no network.")
         Path bundle;
 
+        @Option(names = "--allow-java", description = "Allow a Java (PF4J) plugin: it runs inside xdperf with the full rights of the JVM.")
+        boolean allowJava;
+
         @Mixin
         RegistryOption registry;
 
@@ -231,7 +256,7 @@ final class PluginRegistryCommands {
             if ((bundle == null) == (name == null)) {
                 throw new IllegalArgumentException("install: give NAME[@VERSION] or --from BUNDLE (one of them)");
             }
-            Installer installer = installer(bundle != null ? null : registry.client(), spec.commandLine().getErr());
+            Installer installer = installer(bundle != null ? null : registry.client(), spec.commandLine().getErr()).allowJava(allowJava);
             Installer.Installed i = bundle != null ? installer.installBundle(bundle)
                     : locked ? installer.installLocked(name) : installer.install(name);
             spec.commandLine().getOut().println("installed " + i.id() + " " + i.version() + " to " + i.file() + " (sha256 " + i.sha256()
@@ -268,13 +293,18 @@ final class PluginRegistryCommands {
     }
 
     @Command(name = "trust", mixinStandardHelpOptions = true,
-            description = "Trust a signing key (a public key file, or a fingerprint); with no argument, list the trusted keys.")
+            description = "Trust a publisher's signing key (a public key file, or a fingerprint) for that publisher's namespace only;"
+                    + " with no argument, list the trusted keys.")
     static final class Trust implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Parameters(paramLabel = "KEYFILE|FINGERPRINT", arity = "0..1")
         String key;
+
+        @Option(names = "--namespace", paramLabel = "NS",
+                description = "The publisher (namespace) whose plugins this key may sign; never xdperf, which only the built-in first-party key signs.")
+        String namespace;
 
         @Option(names = "--comment", paramLabel = "TEXT", description = "Whose key it is.")
         String comment = "";
@@ -285,20 +315,54 @@ final class PluginRegistryCommands {
             PrintWriter out = spec.commandLine().getOut();
             if (key == null) {
                 for (var e : trust.entries()) {
-                    out.println(e.fingerprint() + (e.key() == null ? " (fingerprint only)" : "") + (e.comment().isEmpty() ? "" : "  " + e.comment()));
+                    out.println(e.fingerprint() + " " + (e.namespace() == null ? "(no namespace: trusted for none; trust it again with --namespace)"
+                            : e.namespace() + "/*") + (e.key() == null ? " (fingerprint only)" : "")
+                            + (e.comment().isEmpty() ? "" : "  " + Terminal.printable(e.comment())));
                 }
                 return 0;
             }
+            if (namespace == null) {
+                throw new IllegalArgumentException("trust: say which publisher's plugins the key may sign: --namespace PUBLISHER"
+                        + " (a key is trusted for its publisher's namespace only)");
+            }
             TrustStore.Entry e;
             if (Digests.isSha256Hex(key.toLowerCase(java.util.Locale.ROOT))) {
-                e = trust.add(key.toLowerCase(java.util.Locale.ROOT), null, comment);
+                e = trust.add(key.toLowerCase(java.util.Locale.ROOT), null, comment, namespace);
             } else if (Files.isRegularFile(Path.of(key))) {
                 PublicKey pub = Keys.readPublic(Path.of(key));
-                e = trust.add(Keys.fingerprint(pub), pub, comment.isEmpty() ? key : comment);
+                e = trust.add(Keys.fingerprint(pub), pub, comment.isEmpty() ? key : comment, namespace);
             } else {
                 throw new IllegalArgumentException("trust: '" + key + "' is neither a public key file nor a key fingerprint (64 lowercase hex characters)");
             }
-            out.println("trusted key " + e.fingerprint() + " (" + trust.file() + ")");
+            out.println("trusted key " + e.fingerprint() + " for " + e.namespace() + "/* (" + trust.file() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "untrust", mixinStandardHelpOptions = true,
+            description = "Stop trusting a signing key (a public key file, or a fingerprint); plugins it signed no longer verify.")
+    static final class Untrust implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "KEYFILE|FINGERPRINT")
+        String key;
+
+        @Override
+        public Integer call() {
+            TrustStore trust = TrustStore.atDefaultLocation();
+            String fp;
+            if (Digests.isSha256Hex(key.toLowerCase(java.util.Locale.ROOT))) {
+                fp = key.toLowerCase(java.util.Locale.ROOT);
+            } else if (Files.isRegularFile(Path.of(key))) {
+                fp = Keys.fingerprint(Keys.readPublic(Path.of(key)));
+            } else {
+                throw new IllegalArgumentException("untrust: '" + key + "' is neither a public key file nor a key fingerprint (64 lowercase hex characters)");
+            }
+            if (!trust.remove(fp)) {
+                throw new IllegalArgumentException("untrust: key " + fp + " is not trusted here (" + trust.file() + ")");
+            }
+            spec.commandLine().getOut().println("untrusted key " + fp + " (" + trust.file() + ")");
             return 0;
         }
     }
@@ -383,7 +447,7 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "PUBLISHER/NAME, or NAME: the official namespace's if installed, else the only one of that name.")
         String name;
 
         @Mixin
@@ -403,7 +467,7 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "PUBLISHER/NAME, or NAME: the official namespace's if installed, else the only one of that name.")
         String name;
 
         @Override

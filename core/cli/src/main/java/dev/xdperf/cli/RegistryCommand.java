@@ -60,7 +60,11 @@ final class RegistryCommand implements Runnable {
                             out.println(LocalTime.now().format(t) + " " + s);
                             out.flush();
                         }
-                    }).build();
+                    })
+                    // an empty registry starts with the signed first-party releases this xdperf ships (tcp, icmp)
+                    .withSeed(dev.xdperf.registry.release.FirstPartyReleases.shipped(),
+                            dev.xdperf.registry.client.TrustStore.firstPartyKey())
+                    .build();
             server.start();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -42,7 +42,7 @@ import java.util.function.Function;
  * otherwise the disk is not used. A disk that is full or read-only only costs the speed-up.
  *
  * <p>Where: {@code $XDPERF_CACHE_DIR/aot}, else {@code $XDG_CACHE_HOME/xdperf/aot}, else
- * {@code ~/.cache/xdperf/aot}; the system property {@code xdperf.cache.dir} overrides all,
+ * {@code $HOME/.cache/xdperf/aot} (the HOME variable, not the passwd entry); the system property {@code xdperf.cache.dir} overrides all,
  * and {@code XDPERF_AOT_CACHE=off} keeps it in memory only.
  */
 public final class AotCache {
@@ -134,15 +134,12 @@ public final class AotCache {
         Path base;
         String prop = System.getProperty("xdperf.cache.dir");
         String env = System.getenv("XDPERF_CACHE_DIR");
-        String xdg = System.getenv("XDG_CACHE_HOME");
         if (prop != null && !prop.isBlank()) {
             base = Path.of(prop);
         } else if (env != null && !env.isBlank()) {
             base = Path.of(env);
-        } else if (xdg != null && !xdg.isBlank()) {
-            base = Path.of(xdg, "xdperf");
         } else {
-            base = Path.of(System.getProperty("user.home"), ".cache", "xdperf");
+            base = dev.xdperf.XdgDirs.cache();   // $XDG_CACHE_HOME/xdperf, else $HOME/.cache/xdperf
         }
         Path dir = base.resolve("aot");
         try {

@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Finds a plugin by name or path: a path to a .wasm module or a Java plugin (.jar or .zip, PF4J),
@@ -47,62 +51,120 @@ public final class PluginResolver {
         return this;
     }
 
+    /** XDPERF_PLUGIN_DIR, else $XDG_DATA_HOME/xdperf/plugins, else $HOME/.local/share/xdperf/plugins. */
     public static Path defaultInstallDir() {
-        String env = System.getenv("XDPERF_PLUGIN_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String data = System.getenv("XDG_DATA_HOME");
-        Path base = data != null && !data.isBlank() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local", "share");
-        return base.resolve("xdperf").resolve("plugins");
+        return dev.xdperf.XdgDirs.override("XDPERF_PLUGIN_DIR", dev.xdperf.XdgDirs.data().resolve("plugins"));
     }
 
+    /** NAME or PUBLISHER/NAME, either with @VERSION: a plugin by name rather than by path. */
+    private static final Pattern SPEC = Pattern.compile("(?:(" + JavaPluginFile.ID_PATTERN + ")/)?(" + JavaPluginFile.ID_PATTERN
+            + ")(?:@([0-9A-Za-z.+-]{1,64}))?");
+
+    /**
+     * Loads a plugin: a path to a .wasm, .jar or .zip file; PUBLISHER/NAME[@VERSION], exactly
+     * that installed release; or a bare NAME[@VERSION]: the official namespace's plugin (the
+     * installed xdperf/NAME, said in a notice, else the bundled one), else the only installed
+     * plugin of that name. An ambiguous name is refused with its candidates.
+     */
     public LoadedPlugin load(String nameOrPath) {
         String lower = nameOrPath.toLowerCase(Locale.ROOT);
-        if (nameOrPath.contains("/") || lower.endsWith(".wasm") || lower.endsWith(".jar") || lower.endsWith(".zip")) {
+        Matcher m = SPEC.matcher(nameOrPath);
+        if (lower.endsWith(".wasm") || lower.endsWith(".jar") || lower.endsWith(".zip")
+                || (!m.matches() && nameOrPath.contains("/") && Files.isRegularFile(Path.of(nameOrPath)))) {
             Path p = Path.of(nameOrPath);
             if (!Files.isRegularFile(p)) {
                 throw new PluginException("plugin file " + nameOrPath + " does not exist");
             }
             return isJava(p) ? loadJava(p) : loadWasm(p.getFileName().toString().replaceFirst("\\.wasm$", ""), p);
         }
-        if (!nameOrPath.matches(JavaPluginFile.ID_PATTERN)) {
-            throw new PluginException("'" + nameOrPath + "' is not a plugin name or a path to a .wasm, .jar or .zip file");
+        if (!m.matches()) {
+            throw new PluginException("'" + nameOrPath + "' is not a plugin name (NAME or PUBLISHER/NAME[@VERSION]: lowercase letters,"
+                    + " digits, '-' and '_') or a path to a .wasm, .jar or .zip file");
         }
-        Path installed = installDir.resolve(nameOrPath + ".wasm");
-        if (Files.isRegularFile(installed)) {
-            return loadWasm(nameOrPath, installed);
-        }
-        Path java = installedJava(nameOrPath);
-        if (java != null) {
-            return loadJava(java);
-        }
-        try (InputStream in = PluginResolver.class.getResourceAsStream("/plugins/" + nameOrPath + ".wasm")) {
-            if (in != null) {
-                return WasmPlugin.load(nameOrPath, in.readAllBytes(), limits);
+        String publisher = m.group(1);
+        String name = m.group(2);
+        String version = m.group(3);
+        if (publisher != null) {
+            Installed i = installed(publisher, name);
+            if (i == null && version == null && Files.isRegularFile(Path.of(nameOrPath))) {
+                Path p = Path.of(nameOrPath);   // a relative path that looks like an id, e.g. build/plugin
+                return isJava(p) ? loadJava(p) : loadWasm(name, p);
             }
-        } catch (IOException e) {
-            throw new PluginException("read bundled plugin " + nameOrPath + ": " + e.getMessage());
+            if (i == null) {
+                throw new PluginException("plugin " + publisher + "/" + name + " is not installed in " + installDir
+                        + " (install it: xdperf plugin install " + publisher + "/" + name + (version == null ? "" : "@" + version) + ")");
+            }
+            return loadInstalled(i, version);
         }
-        Path bundledJava = bundledJava(nameOrPath);
-        if (bundledJava != null) {
-            // part of this xdperf, so no more trusted or less than the rest of it: no notice
-            return JavaPlugin.load(bundledJava, hostVersion, limits);
+        boolean bundled = available().contains(name);
+        Installed official = installed(OFFICIAL, name);
+        if (official != null) {
+            if (bundled) {
+                notices.accept("using the installed " + official.id() + " " + official.version() + " (" + official.path()
+                        + ") instead of the one bundled with xdperf");
+            }
+            return loadInstalled(official, version);
         }
-        throw new PluginException("no plugin named '" + nameOrPath + "' (bundled: " + String.join(", ", available())
-                + "; installed in " + installDir + ": " + (installed().isEmpty() ? "none" : String.join(", ",
-                installed().stream().map(Installed::name).toList())) + "; or give a path to a .wasm, .jar or .zip file)");
+        if (bundled) {
+            List<String> others = installed().stream().filter(i -> i.name().equals(name)).map(Installed::id).toList();
+            if (!others.isEmpty()) {
+                notices.accept("'" + name + "' is the official plugin bundled with xdperf; the installed " + String.join(", ", others)
+                        + " runs only when named so");
+            }
+            LoadedPlugin p = loadBundled(name);
+            if (version != null && !version.equals(p.describe().version())) {
+                p.close();
+                throw new PluginException("plugin " + name + "@" + version + ": the bundled " + name + " is version " + p.describe().version()
+                        + " (install another: xdperf plugin install " + OFFICIAL + "/" + name + "@" + version + ")");
+            }
+            return p;
+        }
+        List<Installed> named = installed().stream().filter(i -> i.name().equals(name)).toList();
+        if (named.size() > 1) {
+            throw new PluginException("plugin name '" + name + "' is ambiguous: installed as " + String.join(", ",
+                    named.stream().map(Installed::id).toList()) + " (name one of them: --plugin PUBLISHER/" + name + ")");
+        }
+        if (named.size() == 1) {
+            return loadInstalled(named.get(0), version);
+        }
+        throw new PluginException("no plugin named '" + name + "' (bundled: " + String.join(", ", available()) + "; installed in "
+                + installDir + ": " + (installed().isEmpty() ? "none" : String.join(", ", installed().stream().map(Installed::id).toList()))
+                + "; or give a path to a .wasm, .jar or .zip file)");
     }
 
-    /** A plugin installed in the plugin directory: its name, kind and file. */
-    public record Installed(String name, String kind, Path path) {}
+    /**
+     * A plugin in the plugin directory: installed from a registry as PUBLISHER/NAME (with the
+     * version the lock file records), or a file put there by hand (publisher and version null).
+     */
+    public record Installed(String publisher, String name, String version, String kind, Path path) {
+        public Installed(String name, String kind, Path path) {
+            this(null, name, null, kind, path);
+        }
 
-    /** What the plugin directory holds: .wasm modules by file name, Java plugins by their descriptor's id. */
+        /** PUBLISHER/NAME, or the bare name of a file put there by hand. */
+        public String id() {
+            return publisher == null ? name : publisher + "/" + name;
+        }
+    }
+
+    /** The official namespace: what a bare name means first. */
+    public static final String OFFICIAL = "xdperf";
+
+    /** What the plugin directory holds: installed releases (DIR/PUBLISHER/NAME.EXT), then files put there by hand. */
     public List<Installed> installed() {
         List<Installed> out = new ArrayList<>();
+        Map<String, JsonNode> lock = lockEntries();
+        lock.forEach((id, e) -> {
+            Path f = installDir.resolve(e.path("file").asText());
+            if (Files.isRegularFile(f)) {
+                out.add(new Installed(id.substring(0, id.indexOf('/')), id.substring(id.indexOf('/') + 1), e.path("version").asText(),
+                        e.path("kind").asText().equals("pf4j") ? "java" : "wasm", f));
+            }
+        });
+        java.util.Set<Path> locked = new java.util.HashSet<>(out.stream().map(Installed::path).toList());
         try (var files = Files.list(installDir)) {
             for (Path f : files.sorted().toList()) {
-                if (!Files.isRegularFile(f)) {
+                if (!Files.isRegularFile(f) || locked.contains(f)) {
                     continue;
                 }
                 if (f.getFileName().toString().endsWith(".wasm")) {
@@ -121,21 +183,76 @@ public final class PluginResolver {
         return out;
     }
 
-    /** An installed Java plugin for this name: NAME.jar or NAME.zip, else the one jar or zip whose descriptor has this id. */
-    private Path installedJava(String name) {
-        for (String ext : new String[] {".jar", ".zip"}) {
-            Path p = installDir.resolve(name + ext);
-            if (Files.isRegularFile(p)) {
-                return p;
+    private Installed installed(String publisher, String name) {
+        return installed().stream().filter(i -> publisher.equals(i.publisher()) && i.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** The lock file's entries by id (DIR/plugins.lock, written by the installer), each with its file; empty when there is none. */
+    private Map<String, JsonNode> lockEntries() {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        Path lock = installDir.resolve("plugins.lock");
+        if (!Files.isRegularFile(lock)) {
+            return out;
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(Files.readAllBytes(lock));
+            root.path("plugins").fields().forEachRemaining(f -> {
+                String id = f.getValue().path("id").asText();
+                String file = f.getValue().path("file").asText(f.getKey().contains("/") ? "" : f.getKey() + ".wasm");
+                if (id.matches(JavaPluginFile.ID_PATTERN + "/" + JavaPluginFile.ID_PATTERN) && !file.isEmpty()
+                        && !file.startsWith("/") && !file.contains("..")) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) f.getValue()).put("file", file);
+                    out.put(id, f.getValue());
+                }
+            });
+        } catch (IOException e) {
+            throw new PluginException("read lock file " + lock + ": " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException
+                    ? "not valid JSON" : e.getMessage()) + " (remove it and install again)");
+        }
+        return out;
+    }
+
+    /** An installed plugin; with a version, exactly that release: the version and the bytes the lock file records. */
+    private LoadedPlugin loadInstalled(Installed i, String version) {
+        if (version != null) {
+            if (!version.equals(i.version())) {
+                throw new PluginException("plugin " + i.id() + "@" + version + " is not installed (installed: " + i.id()
+                        + (i.version() == null ? ", not from a registry" : " " + i.version()) + "; xdperf plugin install " + i.id() + "@" + version + ")");
+            }
+            String expected = lockEntries().get(i.id()).path("sha256").asText();
+            String found = sha256(i.path());
+            if (!expected.equals(found)) {
+                throw new PluginException("plugin " + i.id() + "@" + version + ": the installed file " + i.path() + " was changed since it was"
+                        + " installed (expected sha256 " + expected + ", found " + found + "; xdperf plugin install " + i.id() + "@" + version + ")");
             }
         }
-        List<Path> byId = installed().stream().filter(i -> i.kind().equals("java") && i.name().equals(name))
-                .map(Installed::path).toList();
-        if (byId.size() > 1) {
-            throw new PluginException("several Java plugins in " + installDir + " have the id '" + name + "': "
-                    + byId.stream().map(p -> p.getFileName().toString()).toList() + " (keep one, or give a path)");
+        return i.kind().equals("java") ? loadJava(i.path()) : loadWasm(i.name(), i.path());
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new PluginException("read plugin " + file + ": " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        return byId.isEmpty() ? null : byId.get(0);
+    }
+
+    private LoadedPlugin loadBundled(String name) {
+        try (InputStream in = PluginResolver.class.getResourceAsStream("/plugins/" + name + ".wasm")) {
+            if (in != null) {
+                return WasmPlugin.load(name, in.readAllBytes(), limits);
+            }
+        } catch (IOException e) {
+            throw new PluginException("read bundled plugin " + name + ": " + e.getMessage());
+        }
+        Path bundledJava = bundledJava(name);
+        if (bundledJava == null) {
+            throw new PluginException("no bundled plugin named '" + name + "'");
+        }
+        // part of this xdperf, so no more trusted or less than the rest of it: no notice
+        return JavaPlugin.load(bundledJava, hostVersion, limits);
     }
 
     private LoadedPlugin loadWasm(String name, Path file) {

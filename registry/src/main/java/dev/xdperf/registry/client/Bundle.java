@@ -18,7 +18,10 @@ import java.util.Base64;
  */
 public record Bundle(RegistryClient.VersionInfo version, PublicKey publicKey, byte[] artifact) {
     public static final int FORMAT = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A bundle holds its plugin as one base64 string: allow one as long as the largest download, not Jackson's default 20 M characters. */
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxStringLength((int) (RegistryClient.MAX_DOWNLOAD_BYTES * 4 / 3 + 1024)).build()).build());
 
     /** Fetches {@code publisher/name@version} from a registry and writes it to {@code out}. */
     public static RegistryClient.VersionInfo fetch(RegistryClient registry, String publisher, String name, String version, Path out) {

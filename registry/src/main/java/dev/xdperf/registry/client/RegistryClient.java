@@ -26,9 +26,14 @@ public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Generous bound on one download, so a hostile registry cannot exhaust memory. */
     public static final long MAX_DOWNLOAD_BYTES = 256L * 1024 * 1024;
+    /** Bound on a JSON answer (a listing, a record): far above any real one. */
+    public static final long MAX_JSON_BYTES = 16L * 1024 * 1024;
+    /** How long a connection may take to open, and a request to be answered, unless told otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final String base;
     private final HttpClient http;
+    private Duration timeout = DEFAULT_TIMEOUT;
     private final Path mirror;
 
     public record SearchHit(String id, String publisher, String name, String version, String kind, String abi, String description) {}
@@ -56,7 +61,13 @@ public final class RegistryClient {
     }
 
     public RegistryClient(String baseUrl) {
-        this(baseUrl, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        this(baseUrl, DEFAULT_TIMEOUT);
+    }
+
+    /** A client whose connections must open, and whose requests must be answered, within {@code timeout}. */
+    public RegistryClient(String baseUrl, Duration timeout) {
+        this(baseUrl, HttpClient.newBuilder().connectTimeout(timeout).build());
+        this.timeout = timeout;
     }
 
     public RegistryClient(String baseUrl, HttpClient http) {
@@ -167,12 +178,8 @@ public final class RegistryClient {
         if (mirror != null) {
             return mirrorFile("download sha256:" + sha256, "/api/v1/blobs/sha256/" + sha256);
         }
-        HttpResponse<byte[]> r = send("download sha256:" + sha256,
-                HttpRequest.newBuilder(uri("/api/v1/blobs/sha256/" + sha256)).GET().build());
-        if (r.body().length > MAX_DOWNLOAD_BYTES) {
-            throw new RegistryException(r.statusCode(), "download sha256:" + sha256 + ": more than " + MAX_DOWNLOAD_BYTES + " bytes");
-        }
-        return r.body();
+        return send("download sha256:" + sha256, HttpRequest.newBuilder(uri("/api/v1/blobs/sha256/" + sha256)).GET().build(),
+                MAX_DOWNLOAD_BYTES).body();
     }
 
     /** The publisher a token belongs to. */
@@ -258,7 +265,7 @@ public final class RegistryClient {
     }
 
     private JsonNode json(String what, HttpRequest req) {
-        HttpResponse<byte[]> r = send(what, req);
+        HttpResponse<byte[]> r = send(what, req, MAX_JSON_BYTES);
         try {
             return JSON.readTree(r.body());
         } catch (IOException e) {
@@ -266,10 +273,30 @@ public final class RegistryClient {
         }
     }
 
-    private HttpResponse<byte[]> send(String what, HttpRequest req) {
+    /**
+     * Sends {@code req} with the request timeout and reads at most {@code limit} bytes of the
+     * answer: a registry that never answers, or answers without end, gets one sentence.
+     */
+    private HttpResponse<byte[]> send(String what, HttpRequest req, long limit) {
         HttpResponse<byte[]> r;
         try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<java.io.InputStream> s = http.send(HttpRequest.newBuilder(req, (k, v) -> true).timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (java.io.InputStream in = s.body()) {
+                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            }
+            if (body.length > limit) {
+                throw new RegistryException(s.statusCode(), what + ": registry " + base + " answered with more than " + limit
+                        + " bytes (the most this xdperf reads)");
+            }
+            r = new Answer(s, body);
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            throw new RegistryException(0, what + ": registry " + base + " did not accept a connection within " + timeout.toSeconds()
+                    + " s (is the address right? give another with --registry URL or XDPERF_REGISTRY)");
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new RegistryException(0, what + ": registry " + base + " did not answer within " + timeout.toSeconds()
+                    + " s (is it an xdperf registry, and running? give another with --registry URL or XDPERF_REGISTRY)");
         } catch (ConnectException e) {
             throw new RegistryException(0, what + ": cannot connect to registry " + base
                     + " (is it running? give another with --registry URL or XDPERF_REGISTRY)");
@@ -290,6 +317,44 @@ public final class RegistryClient {
             throw new RegistryException(r.statusCode(), what + ": " + msg + " (HTTP " + r.statusCode() + ")");
         }
         return r;
+    }
+
+    /** An answer whose body was read (boundedly) from its stream. */
+    private record Answer(HttpResponse<java.io.InputStream> head, byte[] body) implements HttpResponse<byte[]> {
+        @Override
+        public int statusCode() {
+            return head.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return head.request();
+        }
+
+        @Override
+        public java.util.Optional<HttpResponse<byte[]>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return head.headers();
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return head.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return head.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return head.version();
+        }
     }
 
     private void requireHttp() {

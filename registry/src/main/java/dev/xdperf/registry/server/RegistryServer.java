@@ -44,6 +44,13 @@ public final class RegistryServer implements AutoCloseable {
     private final Store store;
     private final Blobs blobs;
     private final long maxArtifactBytes;
+    /**
+     * Reads request bodies. Jackson's default cap on one string (20,000,000 characters) is below
+     * the base64 of a file at the default 16 MiB limit (22,369,622), so it would refuse files the
+     * registry accepts with a misleading 400; the body is bounded before it is parsed, so a string
+     * may be as long as the whole body, and the real limit is checked on the decoded bytes (413).
+     */
+    private final ObjectMapper bodyJson;
     private final Consumer<String> log;
     private final Javalin app;
     private final ScheduledExecutorService flusher;
@@ -53,6 +60,9 @@ public final class RegistryServer implements AutoCloseable {
     private RegistryServer(Builder b) throws IOException, SQLException {
         this.data = b.data;
         this.maxArtifactBytes = b.maxArtifactBytes;
+        this.bodyJson = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes())).build()).build());
         this.log = b.log;
         this.bind = b.bind;
         this.requestedPort = b.port;
@@ -82,6 +92,8 @@ public final class RegistryServer implements AutoCloseable {
         private int port = DEFAULT_PORT;
         private long maxArtifactBytes = 16L * 1024 * 1024;
         private Consumer<String> log = s -> { };
+        private List<dev.xdperf.registry.client.Bundle> seed = List.of();
+        private java.security.PublicKey firstParty;
 
         private Builder(Path data) {
             this.data = data;
@@ -109,6 +121,17 @@ public final class RegistryServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Releases to offer from the first start: when the data directory holds no version yet, each
+         * is checked (signed by {@code firstParty}, in the official namespace) and published as
+         * {@code xdperf/NAME}, with the first-party key registered for the xdperf publisher.
+         */
+        public Builder withSeed(List<dev.xdperf.registry.client.Bundle> releases, java.security.PublicKey firstParty) {
+            this.seed = List.copyOf(releases);
+            this.firstParty = firstParty;
+            return this;
+        }
+
         public RegistryServer build() {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port " + port + " is not 0..65535");
@@ -117,13 +140,62 @@ public final class RegistryServer implements AutoCloseable {
                 throw new IllegalArgumentException("the artifact size limit must be positive");
             }
             try {
-                return new RegistryServer(this);
+                RegistryServer s = new RegistryServer(this);
+                try {
+                    if (!seed.isEmpty()) {
+                        s.seed(seed, firstParty);
+                    }
+                } catch (IOException | SQLException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+                return s;
             } catch (IOException e) {
                 throw new IllegalStateException("open registry data " + data + ": " + dev.xdperf.registry.IoErrors.describe(e), e);
             } catch (SQLException e) {
                 throw new IllegalStateException("open registry data " + data + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Publishes the first-party releases into an empty registry (see {@link Builder#withSeed}); returns how many. */
+    private int seed(List<dev.xdperf.registry.client.Bundle> releases, java.security.PublicKey firstParty) throws IOException, SQLException {
+        if (store.counts().get("versions") > 0) {
+            return 0;
+        }
+        String fp = Keys.fingerprint(firstParty);
+        for (var b : releases) {   // all checked before anything is written
+            var v = b.version();
+            Manifest m = Manifest.parse(v.manifest());
+            if (!v.publisher().equals(dev.xdperf.registry.Names.OFFICIAL) || !m.id().equals(v.name()) || !m.version().equals(v.version())
+                    || !Release.of(v.publisher(), m, b.artifact()).verify(firstParty, v.signature())
+                    || dev.xdperf.registry.Artifacts.problem(m.kind(), b.artifact()) != null) {
+                throw new IllegalStateException("seed " + v.id() + " " + v.version() + ": not a release of the official namespace signed by"
+                        + " the first-party key " + fp);
+            }
+        }
+        if (!store.publisherExists(dev.xdperf.registry.Names.OFFICIAL)) {
+            store.createPublisher(dev.xdperf.registry.Names.OFFICIAL);
+        }
+        if (store.key(fp) == null) {
+            store.addKey(dev.xdperf.registry.Names.OFFICIAL, firstParty, null, null, false);
+        }
+        int n = 0;
+        for (var b : releases) {
+            var v = b.version();
+            Manifest m = Manifest.parse(v.manifest());
+            Release r = Release.of(v.publisher(), m, b.artifact());
+            blobs.put(r.artifactSha256(), b.artifact());
+            try {
+                store.insertVersion(new Store.VersionRow(v.publisher(), m.id(), m.version(), m.kind(), m.abi().toString(), m.description(),
+                        m.license(), r.artifactSha256(), b.artifact().length, m.bytes(), r.manifestSha256(), v.signature(), fp, false, null, 0));
+            } catch (Store.DuplicateVersionException e) {
+                continue;
+            }
+            log.accept("seeded " + v.id() + " " + v.version() + " (first-party release shipped with xdperf)");
+            n++;
+        }
+        return n;
     }
 
     public RegistryServer start() {
@@ -469,30 +541,9 @@ public final class RegistryServer implements AutoCloseable {
 
     /** The artifact is what its kind says, and an archive keeps every entry inside itself. */
     private static void checkArtifact(String kind, byte[] artifact) {
-        if (kind.equals("wasm")) {
-            if (artifact.length < 8 || artifact[0] != 0 || artifact[1] != 'a' || artifact[2] != 's' || artifact[3] != 'm') {
-                throw ApiError.unprocessable("artifact is not a WebAssembly module (no \\0asm header) but the manifest says kind wasm");
-            }
-            return;
-        }
-        if (artifact.length < 4 || artifact[0] != 'P' || artifact[1] != 'K') {
-            throw ApiError.unprocessable("artifact is not a jar or zip but the manifest says kind pf4j");
-        }
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
-            ZipEntry e;
-            int entries = 0;
-            while ((e = zip.getNextEntry()) != null) {
-                String n = e.getName().replace('\\', '/');
-                if (n.startsWith("/") || n.matches("^[A-Za-z]:.*") || List.of(n.split("/")).contains("..")) {
-                    throw ApiError.unprocessable("archive entry '" + e.getName() + "' escapes the plugin's directory");
-                }
-                entries++;
-            }
-            if (entries == 0) {
-                throw ApiError.unprocessable("archive has no entries");
-            }
-        } catch (IOException e) {
-            throw ApiError.unprocessable("artifact is not a readable jar or zip: " + e.getMessage());
+        String problem = dev.xdperf.registry.Artifacts.problem(kind, artifact);
+        if (problem != null) {
+            throw ApiError.unprocessable(problem);
         }
     }
 
@@ -590,7 +641,7 @@ public final class RegistryServer implements AutoCloseable {
             }
         }
         try {
-            JsonNode n = JSON.readTree(buf.toByteArray());
+            JsonNode n = bodyJson.readTree(buf.toByteArray());
             if (n == null || !n.isObject()) {
                 throw ApiError.badRequest("request body is not a JSON object");
             }
