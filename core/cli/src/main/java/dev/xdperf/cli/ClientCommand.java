@@ -3,6 +3,7 @@ package dev.xdperf.cli;
 import dev.xdperf.web.Metrics;
 import dev.xdperf.web.Dashboard;
 
+import dev.xdperf.run.Profile;
 import dev.xdperf.run.Run;
 import dev.xdperf.run.RunResult;
 import dev.xdperf.run.RunSpec;
@@ -29,8 +30,17 @@ import picocli.CommandLine.Option;
         description = {"Send packets out of an interface with XDP, one transmit loop per CPU.",
                 "With --server, the server counts what arrives and both sides are reported."})
 final class ClientCommand implements Callable<Integer> {
-    @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
+    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it).")
     String dev;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = {"Run the RunSpec in FILE (.yaml/.yml or .json; docs/profiles.md).",
+                    "Options given on the command line override the file's values."})
+    java.nio.file.Path profile;
+
+    @Option(names = "--print-profile", paramLabel = "FORMAT", arity = "0..1", fallbackValue = "yaml",
+            description = "Print the profile this command line means (yaml, the default, or json) and exit without sending.")
+    String printProfile;
 
     @Mixin
     FrameOptions frame = new FrameOptions();
@@ -148,10 +158,14 @@ final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        RunSpec spec = spec();
+        if (printProfile != null) {
+            System.out.print(Profile.write(spec, profileFormat(printProfile)));
+            return 0;
+        }
         if (pcap == null) {
             Privileges.requireXdp("client");
         }
-        RunSpec spec = spec();
         if (pcap != null) {
             long n = Run.writePcap(spec, pcap, count == null ? 1000 : count);
             System.err.println("wrote " + n + " packets to " + pcap);
@@ -162,7 +176,7 @@ final class ClientCommand implements Callable<Integer> {
         Run.Starter starter = Run.with(spec).plugins(PluginCommand.resolver()).subscribe(liveLines(out));
         Metrics metrics = metricsPort == null ? null
                 : Metrics.start(metricsPort, null, java.util.Map.of("run", id, "role", "client"));
-        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun());
+        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun(spec));
         if (metrics != null) {
             starter.metrics(metrics);
             System.err.println("metrics: http://localhost:" + metrics.port() + "/metrics");
@@ -189,7 +203,10 @@ final class ClientCommand implements Callable<Integer> {
         return result.sentNothing() ? 3 : 0;
     }
 
-    /** The command line as a run spec; every default and check is the builder's. */
+    /**
+     * The command line as a run spec; every default and check is the builder's. With a profile,
+     * the file is the base and only the options given on the command line change it.
+     */
     RunSpec spec() {
         if (plugin != null && templateFile != null) {
             throw new IllegalArgumentException("give --plugin or --templates, not both");
@@ -197,20 +214,112 @@ final class ClientCommand implements Callable<Integer> {
         if (reverse && bidir) {
             throw new IllegalArgumentException("give --reverse or --bidir, not both");
         }
-        RunSpec.Builder b = RunSpec.builder(dev).server(server, port).cpus(cpus).pps(pps == null ? 0 : pps)
-                .duration(duration).count(count == null ? 0 : count).size(sizeGiven() ? size : null).srcPort(srcPort)
-                .flows(flows).ranges(new FieldRanges(
-                        srcIpRange == null ? null : FieldRanges.AddressRange.parse(srcIpRange),
-                        dstIpRange == null ? null : FieldRanges.AddressRange.parse(dstIpRange),
-                        srcPortRange == null ? null : FieldRanges.PortRange.parse(srcPortRange),
-                        dstPortRange == null ? null : FieldRanges.PortRange.parse(dstPortRange)))
-                .streamId(stream).measurement(!noMeasure).callersPerCpu(callers).testHooks(testHooks).rtt(rtt)
-                .direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD)
-                .reversePps(reversePps).testLatencyOffset(testLatencyOffset)
-                .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
-                .streams(parseStreams(streamSpecs));
-        frame.applyTo(b);
+        RunSpec.Builder b;
+        if (profile != null) {
+            b = Profile.read(profile, given("--dev") ? dev : null).toBuilder();
+        } else if (dev == null) {
+            String msg = "Missing required option: '--dev=IF' (or a --profile that names the interface)";
+            throw spec != null ? new picocli.CommandLine.ParameterException(spec.commandLine(), msg) : new IllegalArgumentException(msg);
+        } else {
+            b = RunSpec.builder(dev);
+        }
+        RunSpec base = b.build();
+        if (given("--server")) {
+            b.server(server);
+        }
+        if (given("--port")) {
+            b.serverPort(port);
+        }
+        if (given("--cpus")) {
+            b.cpus(cpus);
+        }
+        if (given("--pps")) {
+            b.pps(pps == null ? 0 : pps);
+        }
+        // the command line's end condition replaces the file's: --count alone means exactly that many
+        if (given("--duration")) {
+            b.duration(duration);
+            if (profile != null && !given("--count")) {
+                b.count(0);
+            }
+        }
+        if (given("--count")) {
+            b.count(count == null ? 0 : count);
+            if (profile != null && !given("--duration")) {
+                b.duration(null);
+            }
+        }
+        if (sizeGiven()) {
+            b.size(size);
+        }
+        if (given("--src-port")) {
+            b.srcPort(srcPort);
+        }
+        if (given("--flows")) {
+            b.flows(flows);
+        }
+        FieldRanges r = base.ranges();
+        b.ranges(new FieldRanges(
+                given("--src-ip-range") ? range(srcIpRange, FieldRanges.AddressRange::parse) : r.srcIp(),
+                given("--dst-ip-range") ? range(dstIpRange, FieldRanges.AddressRange::parse) : r.dstIp(),
+                given("--src-port-range") ? range(srcPortRange, FieldRanges.PortRange::parse) : r.srcPort(),
+                given("--dst-port-range") ? range(dstPortRange, FieldRanges.PortRange::parse) : r.dstPort()));
+        if (given("--stream-id")) {
+            b.streamId(stream);
+        }
+        if (given("--no-measure")) {
+            b.measurement(!noMeasure);
+        }
+        if (given("--callers")) {
+            b.callersPerCpu(callers);
+        }
+        if (given("--test-hook")) {
+            b.testHooks(testHooks);
+        }
+        if (given("--rtt")) {
+            b.rtt(rtt);
+        }
+        if (given("--reverse") || given("--bidir")) {
+            b.direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD);
+        }
+        if (given("--reverse-pps")) {
+            b.reversePps(reversePps);
+        }
+        if (given("--test-latency-offset")) {
+            b.testLatencyOffset(testLatencyOffset);
+        }
+        b.plugin(plugin).templates(templateFile);
+        if (profile == null) {
+            b.pluginOptions(PluginResolver.parseOptions(pluginOpts));
+        } else {
+            PluginResolver.parseOptions(pluginOpts).forEach(b::pluginOption);
+        }
+        if (given("--stream")) {
+            b.streams(parseStreams(streamSpecs));
+        }
+        frame.applyTo(b, this::given);
         return b.build();
+    }
+
+    /** Without a profile every option counts (its default too); with one, only those on the command line. */
+    private boolean given(String option) {
+        return profile == null || matched(option);
+    }
+
+    private boolean matched(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static <T> T range(String text, java.util.function.Function<String, T> parse) {
+        return text == null ? null : parse.apply(text);
+    }
+
+    static Profile.Format profileFormat(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "yaml", "yml" -> Profile.Format.YAML;
+            case "json" -> Profile.Format.JSON;
+            default -> throw new IllegalArgumentException("--print-profile " + name + ": give yaml or json");
+        };
     }
 
     /** What the terminal shows every second: a line, a JSON object, or nothing. */
@@ -278,9 +387,9 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--web-linger", paramLabel = "S", description = "Keep the dashboard up this many seconds after the run (default ${DEFAULT-VALUE}).")
     int webLinger = 0;
 
-    private java.util.Map<String, String> describeRun() {
+    private java.util.Map<String, String> describeRun(RunSpec run) {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("dev", dev);
+        m.put("dev", run.dev());
         m.put("server", server == null ? "-" : server + ":" + port);
         m.put("cpus", cpus == null ? "all" : cpus.toString());
         m.put("pps", pps == null ? "flat out" : Long.toString(pps));
@@ -295,7 +404,7 @@ final class ClientCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     private boolean sizeGiven() {
-        return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size");
+        return matched("--size");
     }
 
     static {

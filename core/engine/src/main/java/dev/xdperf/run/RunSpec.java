@@ -322,6 +322,10 @@ public record RunSpec(
             this.dev = dev;
         }
 
+        /** For {@link Profile}: a builder whose keys come from a file (the interface too). */
+        private Builder() {
+        }
+
         private Builder(RunSpec s) {
             dev = s.dev; server = s.server; serverPort = s.serverPort; cpus = s.cpus; pps = s.pps; duration = s.duration;
             count = s.count; size = s.size; srcMac = s.srcMac; dstMac = s.dstMac; srcIp = s.srcIp; dstIp = s.dstIp;
@@ -388,6 +392,12 @@ public record RunSpec(
             List<Stream> mixed = streams;
             long withRate = streams.stream().filter(s -> s.pps() != null).count();
             if (withRate > 0) {
+                for (int i = 0; i < streams.size(); i++) {
+                    Long r = streams.get(i).pps();
+                    if (r != null && r <= 0) {
+                        throw new ConfigException("streams[" + i + "].pps must be positive");
+                    }
+                }
                 if (withRate != streams.size()) {
                     throw new ConfigException("streams: give every stream a pps, or none (and shares instead)");
                 }

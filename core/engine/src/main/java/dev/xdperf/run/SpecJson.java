@@ -58,7 +58,7 @@ public final class SpecJson {
         }
     }
 
-    private static SimpleModule module() {
+    static SimpleModule module() {
         SimpleModule m = new SimpleModule("xdperf-run-spec");
         text(m, InetAddress.class, InetAddress::getHostAddress, UdpStream::parseIp);
         text(m, MacAddress.class, MacAddress::toString, MacAddress::parse);

@@ -50,6 +50,8 @@ class RunSpecTest {
                 .stream(RunSpec.Stream.plugin("icmp", Map.of(), 0)));
         assertMessage("streams: give every stream a pps, or none", RunSpec.builder("eth1")
                 .stream(RunSpec.Stream.udp(1).withPps(10)).stream(RunSpec.Stream.udp(1)));
+        assertMessage("streams[1].pps must be positive", RunSpec.builder("eth1")
+                .stream(RunSpec.Stream.udp(1).withPps(10)).stream(RunSpec.Stream.udp(1).withPps(-3)));
         assertMessage("rtt needs the measurement header", RunSpec.builder("eth1").rtt(true).measurement(false));
         assertMessage("plugin_options need a plugin source", RunSpec.builder("eth1").pluginOption("flows", "3"));
         assertMessage("stream udp takes share, pps and size, not flows", null,
