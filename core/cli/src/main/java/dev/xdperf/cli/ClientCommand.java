@@ -9,6 +9,7 @@ import dev.xdperf.run.RunResult;
 import dev.xdperf.run.RunSpec;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.FieldRanges;
+import dev.xdperf.packet.SizeMix;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.plugin.LoadedPlugin;
@@ -67,8 +68,10 @@ final class ClientCommand implements Callable<Integer> {
             description = "Send exactly N packets.")
     Long count;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS, 64..1514 (default ${DEFAULT-VALUE}).")
-    int size = 64;
+    @Option(names = "--size", paramLabel = "BYTES|MIX",
+            description = "Frame size without FCS, 64..1514 (default ${DEFAULT-VALUE}); or a mix of sizes with FCS, 64..1518,"
+                    + " interleaved packet by packet: imix (64:7,594:4,1518:1) or SIZE:WEIGHT,... (docs/imix.md).")
+    String size = "64";
 
     @Option(names = "--src-port", description = "UDP source port (default ${DEFAULT-VALUE}).")
     int srcPort = RunSpec.DEFAULT_UDP_PORT;
@@ -250,7 +253,11 @@ final class ClientCommand implements Callable<Integer> {
             }
         }
         if (sizeGiven()) {
-            b.size(size);
+            if (SizeMix.isMix(size)) {
+                b.sizeMix(sizeMix("--size", size)).size(null);
+            } else {
+                b.size(frameBytes("--size", size)).sizeMix(null);
+            }
         }
         if (given("--src-port")) {
             b.srcPort(srcPort);
@@ -314,6 +321,22 @@ final class ClientCommand implements Callable<Integer> {
         return text == null ? null : parse.apply(text);
     }
 
+    static SizeMix sizeMix(String where, String text) {
+        try {
+            return SizeMix.parse(text);
+        } catch (dev.xdperf.XdperfException.ConfigException e) {
+            throw new IllegalArgumentException(where + " " + text + ": " + e.getMessage());
+        }
+    }
+
+    static int frameBytes(String where, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + " '" + text + "' is not a frame size (BYTES, imix, or SIZE:WEIGHT,...)");
+        }
+    }
+
     static Profile.Format profileFormat(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "yaml", "yml" -> Profile.Format.YAML;
@@ -344,7 +367,7 @@ final class ClientCommand implements Callable<Integer> {
         return streams;
     }
 
-    /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES][,KEY=VALUE...]" of one --stream. */
+    /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES|imix|SIZE:WEIGHT,...][,KEY=VALUE...]" of one --stream. */
     static RunSpec.Stream parseStream(String spec) {
         String[] parts = spec.split(",");
         String what = parts[0].trim();
@@ -354,8 +377,13 @@ final class ClientCommand implements Callable<Integer> {
         double share = 1;
         Long rate = null;
         int size = 0;
+        String mix = null;
         java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
         for (int i = 1; i < parts.length; i++) {
+            if (mix != null && parts[i].trim().matches("\\d+:\\d+")) {
+                mix += "," + parts[i].trim();   // size=64:7,594:4,1518:1: the commas belong to the mix
+                continue;
+            }
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
                 throw new IllegalArgumentException("--stream '" + spec + "': '" + parts[i] + "' is not key=value");
@@ -366,7 +394,13 @@ final class ClientCommand implements Callable<Integer> {
                 switch (k) {
                     case "share" -> share = Double.parseDouble(v.replace("%", ""));
                     case "pps" -> rate = new Converters.Rate().convert(v);
-                    case "size" -> size = Integer.parseInt(v);
+                    case "size" -> {
+                        if (SizeMix.isMix(v)) {
+                            mix = v;
+                        } else {
+                            size = Integer.parseInt(v);
+                        }
+                    }
                     default -> opts.put(k, v);
                 }
             } catch (NumberFormatException | picocli.CommandLine.TypeConversionException e) {
@@ -381,6 +415,9 @@ final class ClientCommand implements Callable<Integer> {
         }
         RunSpec.Stream s = what.equals("udp") ? RunSpec.Stream.udp(share) : RunSpec.Stream.plugin(what, opts, share);
         s = s.withSize(size);
+        if (mix != null) {
+            s = s.withSizeMix(sizeMix("--stream '" + spec + "': size", mix));
+        }
         return rate == null ? s : s.withPps(rate);
     }
 
@@ -395,7 +432,7 @@ final class ClientCommand implements Callable<Integer> {
         m.put("pps", pps == null ? "flat out" : Long.toString(pps));
         m.put("duration", duration == null ? (count == null ? "10 s" : "-") : duration.toMillis() / 1000.0 + " s");
         m.put("count", count == null ? "-" : Long.toString(count));
-        m.put("size", Integer.toString(size));
+        m.put("size", size);
         m.put("plugin", plugin == null ? (streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs)) : plugin);
         return m;
     }

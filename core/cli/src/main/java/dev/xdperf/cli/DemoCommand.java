@@ -21,8 +21,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Target rate (default: flat out).")
     Long pps;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS (default 64).")
-    Integer size;
+    @Option(names = "--size", paramLabel = "BYTES|MIX", description = "Frame size without FCS (default 64), or a size mix such as imix.")
+    String size;
 
     @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: all online).")
     String cpus;
@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (size != null) {
             args.add("--size");
-            args.add(Integer.toString(size));
+            args.add(size);
         }
         if (cpus != null) {
             args.add("--cpus");

@@ -46,6 +46,16 @@ class ProfileOptionsTest {
     }
 
     @Test
+    void sizeMixesOnTheCommandLine() {
+        assertEquals(dev.xdperf.packet.SizeMix.IMIX, spec("--dev", "veth0", "--size", "imix").sizeMix());
+        assertEquals(null, spec("--dev", "veth0", "--size", "imix").size());
+        RunSpec.Stream s = ClientCommand.parseStream("udp,size=64:7,594:4,1518:1,share=3");
+        assertEquals(dev.xdperf.packet.SizeMix.IMIX, s.sizeMix());
+        assertEquals(3, s.share());
+        assertEquals(128, spec("--dev", "veth0", "--size", "128").size());
+    }
+
+    @Test
     void optionsOnTheCommandLineOverrideTheFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("p.yaml");
         Files.writeString(file, """

@@ -43,7 +43,7 @@ public final class Run implements AutoCloseable {
         this.spec = spec;
         this.subscribers.addAll(initial);
         this.client = new ClientRun(spec, sources, this::publish, metrics);
-        this.task = new FutureTask<>(client::run);
+        this.task = new FutureTask<>(() -> withSizes(client.run(), client.streamSizes()));
     }
 
     /** Starts the spec with the bundled and installed plugins, no metrics, no subscribers yet. */
@@ -118,6 +118,14 @@ public final class Run implements AutoCloseable {
         return new ClientRun(spec, resolve(spec, defaultResolver()), s -> { }, null).writePcap(file, count);
     }
 
+    /** A size mix's reports count per size: each size has its own stream ids. */
+    private static RunResult withSizes(RunResult r, Map<Integer, Integer> sizes) {
+        if (sizes.isEmpty() || r.forward() == null) {
+            return r;
+        }
+        return new RunResult(r.forward().withStreamSizes(sizes), r.reverse(), r.shardPlan(), r.scheduledStartNs(), r.firstCallNs());
+    }
+
     private void publish(LiveSample s) {
         for (Consumer<LiveSample> c : subscribers) {
             c.accept(s);
@@ -145,11 +153,11 @@ public final class Run implements AutoCloseable {
             List<ClientRun.Resolved> streams = new ArrayList<>();
             for (RunSpec.Stream s : spec.streams()) {
                 if (s.plugin() == null) {
-                    streams.add(new ClientRun.Resolved(s.name(), null, List.of(), s.share(), s.size()));
+                    streams.add(new ClientRun.Resolved(s.name(), null, List.of(), s.share(), s.size(), s.sizeMix()));
                 } else {
                     LoadedPlugin p = plugins.load(s.plugin());
                     streams.add(new ClientRun.Resolved(s.name(), PluginResolver.source(p), options(p.describe(), s.options()),
-                            s.share(), s.size()));
+                            s.share(), s.size(), s.sizeMix()));
                 }
             }
             return new ClientRun.Sources(null, List.of(), streams);

@@ -7,6 +7,7 @@ import dev.xdperf.XdperfException.ConfigException;
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.SizeMix;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TestHook;
@@ -38,6 +39,7 @@ public record RunSpec(
         Duration duration,
         long count,
         Integer size,
+        SizeMix sizeMix,
         MacAddress srcMac,
         MacAddress dstMac,
         InetAddress srcIp,
@@ -101,11 +103,16 @@ public record RunSpec(
     /**
      * One stream of a mixed run: the built-in UDP stream ({@code plugin} null) or a plugin with its
      * options, and its share of the total rate (or its own rate, {@code pps}); {@code size} 0 is
-     * the run's (or the plugin's) size.
+     * the run's (or the plugin's) size; {@code sizeMix} a mix of sizes instead (a plugin must pad).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Stream(String name, String plugin, Map<String, String> options, double share, Long pps, int size) {
+    public record Stream(String name, String plugin, Map<String, String> options, double share, Long pps, int size,
+                         SizeMix sizeMix) {
+        public Stream(String name, String plugin, Map<String, String> options, double share, Long pps, int size) {
+            this(name, plugin, options, share, pps, size, null);
+        }
+
         public Stream {
             options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));
             if (plugin == null && !options.isEmpty()) {
@@ -125,11 +132,15 @@ public record RunSpec(
         }
 
         public Stream withPps(long rate) {
-            return new Stream(name, plugin, options, share, rate, size);
+            return new Stream(name, plugin, options, share, rate, size, sizeMix);
         }
 
         public Stream withSize(int bytes) {
-            return new Stream(name, plugin, options, share, pps, bytes);
+            return new Stream(name, plugin, options, share, pps, bytes, sizeMix);
+        }
+
+        public Stream withSizeMix(SizeMix mix) {
+            return new Stream(name, plugin, options, share, pps, size, mix);
         }
     }
 
@@ -143,7 +154,7 @@ public record RunSpec(
         xdpMode = xdpMode == null ? XdpMode.NATIVE : xdpMode;
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         testLatencyOffset = testLatencyOffset == null ? Duration.ZERO : testLatencyOffset;
-        Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
+        Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                 dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, direction, reversePps, rtt,
                 callersPerCpu);
     }
@@ -178,7 +189,7 @@ public record RunSpec(
     /** Every check in one place; messages name the field, not a command-line flag. */
     private static final class Checks {
         static void all(String dev, String server, int serverPort, List<Integer> cpus, long pps, Duration duration, long count,
-                        Integer size, MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp, boolean ipv6,
+                        Integer size, SizeMix sizeMix, MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp, boolean ipv6,
                         int srcPort, int dstPort, long flows, FieldRanges ranges, int streamId, boolean measurement,
                         Source source, Map<String, String> pluginOptions, List<Stream> streams, Direction direction,
                         long reversePps, boolean rtt, int callersPerCpu) {
@@ -214,6 +225,12 @@ public record RunSpec(
             if (size != null && (size < UdpStream.MIN_FRAME || size > UdpStream.MAX_FRAME)) {
                 throw new ConfigException("size " + size + " is outside " + UdpStream.MIN_FRAME + ".." + UdpStream.MAX_FRAME
                         + " (frame bytes without the FCS)");
+            }
+            if (size != null && sizeMix != null) {
+                throw new ConfigException("size and size_mix both set the frame size: give one of them");
+            }
+            if (sizeMix != null && source != null && source.templates() != null) {
+                throw new ConfigException("size_mix cannot resize the frames of a template file");
             }
             checkPort("src_port", srcPort);
             checkPort("dst_port", dstPort);
@@ -259,6 +276,9 @@ public record RunSpec(
                     throw new ConfigException("streams[" + i + "].size " + s.size() + " is outside " + UdpStream.MIN_FRAME + ".."
                             + UdpStream.MAX_FRAME);
                 }
+                if (s.size() != 0 && s.sizeMix() != null) {
+                    throw new ConfigException("streams[" + i + "].size and streams[" + i + "].size_mix both set the frame size: give one");
+                }
             }
             if (direction != Direction.FORWARD && server == null) {
                 throw new ConfigException("direction " + direction.name().toLowerCase(java.util.Locale.ROOT) + " needs a server");
@@ -292,6 +312,7 @@ public record RunSpec(
         private Duration duration;
         private long count;
         private Integer size;
+        private SizeMix sizeMix;
         private MacAddress srcMac;
         private MacAddress dstMac;
         private InetAddress srcIp;
@@ -328,7 +349,7 @@ public record RunSpec(
 
         private Builder(RunSpec s) {
             dev = s.dev; server = s.server; serverPort = s.serverPort; cpus = s.cpus; pps = s.pps; duration = s.duration;
-            count = s.count; size = s.size; srcMac = s.srcMac; dstMac = s.dstMac; srcIp = s.srcIp; dstIp = s.dstIp;
+            count = s.count; size = s.size; sizeMix = s.sizeMix; srcMac = s.srcMac; dstMac = s.dstMac; srcIp = s.srcIp; dstIp = s.dstIp;
             ipv6 = s.ipv6; srcPort = s.srcPort; dstPort = s.dstPort; flows = s.flows; ranges = s.ranges; streamId = s.streamId;
             measurement = s.measurement; source = s.source; pluginOptions = new LinkedHashMap<>(s.pluginOptions);
             streams = new ArrayList<>(s.streams); direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
@@ -349,6 +370,8 @@ public record RunSpec(
         public Builder count(long n) { this.count = n; return this; }
         /** Frame size without FCS; null: 64 for the built-in stream, the plugin's own choice for plugins. */
         public Builder size(Integer bytes) { this.size = bytes; return this; }
+        /** Sizes with weights, interleaved packet by packet (e.g. {@link SizeMix#IMIX}); null: one size. */
+        public Builder sizeMix(SizeMix mix) { this.sizeMix = mix; return this; }
         public Builder srcMac(MacAddress m) { this.srcMac = m; return this; }
         public Builder dstMac(MacAddress m) { this.dstMac = m; return this; }
         public Builder srcIp(InetAddress a) { this.srcIp = a; return this; }
@@ -405,13 +428,14 @@ public record RunSpec(
                     throw new ConfigException("pps and the streams' own pps contradict each other: the total is their sum");
                 }
                 rate = streams.stream().mapToLong(Stream::pps).sum();
-                mixed = streams.stream().map(s -> new Stream(s.name(), s.plugin(), s.options(), s.pps(), null, s.size())).toList();
+                mixed = streams.stream().map(s -> new Stream(s.name(), s.plugin(), s.options(), s.pps(), null, s.size(), s.sizeMix()))
+                        .toList();
             }
             long reverse = reversePps != null ? reversePps : rate;
             for (String h : testHooks) {
                 TestHook.parse(h);
             }
-            return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
+            return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                     dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, direction, reverse, rtt, xdpMode,
                     attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks);
         }

@@ -116,6 +116,9 @@ class ProfileTest {
         assertEquals("p.yaml line 3: size 20 is outside 64..1514 (frame bytes without the FCS)",
                 yamlError("version: 1\ndev: eth1\nsize: 20\n"));
         assertEquals("p.yaml line 3: duration: '10s' is not a Duration", yamlError("version: 1\ndev: eth1\nduration: 10s\n"));
+        assertEquals("p.yaml line 3: size_mix: size 594 has weight 0: a weight is at least 1",
+                yamlError("version: 1\ndev: eth1\nsize_mix: 64:7,594:0\n"));
+        assertEquals(dev.xdperf.packet.SizeMix.IMIX, yaml("version: 1\ndev: eth1\nsize_mix: imix\n").sizeMix());
         assertEquals("p.yaml: no version: a profile starts with 'version: 1'", yamlError("dev: eth1\n"));
         assertEquals("p.yaml line 1: version 7 is not one this xdperf reads (it reads version 1)", yamlError("version: 7\ndev: eth1\n"));
         assertEquals("p.yaml: dev is required: the interface to send on", yamlError("version: 1\npps: 5\n"));

@@ -52,6 +52,12 @@ class RunSpecTest {
                 .stream(RunSpec.Stream.udp(1).withPps(10)).stream(RunSpec.Stream.udp(1)));
         assertMessage("streams[1].pps must be positive", RunSpec.builder("eth1")
                 .stream(RunSpec.Stream.udp(1).withPps(10)).stream(RunSpec.Stream.udp(1).withPps(-3)));
+        assertMessage("size and size_mix both set the frame size", RunSpec.builder("eth1").size(128)
+                .sizeMix(dev.xdperf.packet.SizeMix.IMIX));
+        assertMessage("streams[0].size and streams[0].size_mix both set the frame size", RunSpec.builder("eth1")
+                .stream(RunSpec.Stream.udp(1).withSize(128).withSizeMix(dev.xdperf.packet.SizeMix.IMIX)));
+        assertMessage("size_mix cannot resize the frames of a template file", RunSpec.builder("eth1")
+                .templates(Path.of("set.bin")).sizeMix(dev.xdperf.packet.SizeMix.IMIX));
         assertMessage("rtt needs the measurement header", RunSpec.builder("eth1").rtt(true).measurement(false));
         assertMessage("plugin_options need a plugin source", RunSpec.builder("eth1").pluginOption("flows", "3"));
         assertMessage("stream udp takes share, pps and size, not flows", null,
@@ -92,6 +98,12 @@ class RunSpecTest {
         assertEquals(plugin, SpecJson.fromJson(SpecJson.toJson(plugin)));
         RunSpec file = RunSpec.builder("eth1").templates(Path.of("/tmp/set.bin")).build();
         assertEquals(file, SpecJson.fromJson(SpecJson.toJson(file)));
+
+        RunSpec imix = RunSpec.builder("eth1").sizeMix(dev.xdperf.packet.SizeMix.IMIX)
+                .stream(RunSpec.Stream.udp(1).withSizeMix(dev.xdperf.packet.SizeMix.parse("128:1,1518:3")))
+                .stream(RunSpec.Stream.udp(1)).build();
+        assertTrue(SpecJson.toString(imix).contains("\"size_mix\":\"64:7,594:4,1518:1\""), SpecJson.toString(imix));
+        assertEquals(imix, SpecJson.fromJson(SpecJson.toJson(imix)));
     }
 
     @Test
