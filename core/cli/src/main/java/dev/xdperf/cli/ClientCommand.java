@@ -130,6 +130,19 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "FILE", description = "Send an encoded template set (docs/abi.md) from a file.")
     java.nio.file.Path templateFile;
 
+    @Option(names = "--replay", paramLabel = "FILE",
+            description = "Send the frames of a pcap or pcapng capture in their order (one CPU unless --cpus names more; docs/replay.md).")
+    java.nio.file.Path replayFile;
+
+    @Option(names = "--loop", paramLabel = "N", description = "Replay the capture N times (instead of --duration or --count).")
+    Long loop;
+
+    @Option(names = "--rewrite-ip", paramLabel = "A=B", description = "Replace IP address A by B in replayed frames, checksums updated (repeatable).")
+    List<String> rewriteIps = new ArrayList<>();
+
+    @Option(names = "--measure", description = "Put the measurement header into replayed UDP frames that have room for it (off by default).")
+    boolean measure;
+
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
     java.nio.file.Path pcap;
@@ -303,6 +316,34 @@ final class ClientCommand implements Callable<Integer> {
         }
         if (given("--stream")) {
             b.streams(parseStreams(streamSpecs));
+        }
+        RunSpec.Replay replay = base.replay();
+        if (replayFile != null) {
+            replay = replay == null ? RunSpec.Replay.of(replayFile)
+                    : new RunSpec.Replay(replayFile, replay.loop(), replay.rewriteIp(), replay.measure());
+        }
+        if (replay == null && (loop != null || !rewriteIps.isEmpty() || measure)) {
+            throw new IllegalArgumentException("--loop, --rewrite-ip and --measure go with --replay FILE");
+        }
+        if (replay != null) {
+            if (loop != null) {
+                replay = replay.withLoop(loop);
+            }
+            if (!rewriteIps.isEmpty()) {
+                java.util.Map<String, String> ips = new java.util.LinkedHashMap<>();
+                for (String rw : rewriteIps) {
+                    String[] ab = rw.split("=", 2);
+                    if (ab.length != 2) {
+                        throw new IllegalArgumentException("--rewrite-ip '" + rw + "' is not A=B (e.g. 10.0.0.1=192.0.2.1)");
+                    }
+                    ips.put(ab[0].trim(), ab[1].trim());
+                }
+                replay = replay.withRewriteIp(ips);
+            }
+            if (measure) {
+                replay = replay.withMeasure(true);
+            }
+            b.replay(replay);
         }
         frame.applyTo(b, this::given);
         return b.build();

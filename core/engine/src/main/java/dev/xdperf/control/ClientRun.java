@@ -463,6 +463,12 @@ public final class ClientRun {
 
     /** Resolves MACs and addresses: options first, then the server's hello, the interface and the neighbour table. */
     public Endpoints resolveEndpoints(JsonNode serverHost) {
+        if (o.replay() != null) {
+            // a capture brings its own addresses; the rewrites given are already in its templates
+            MacAddress none = MacAddress.parse("00:00:00:00:00:00");
+            return new Endpoints(o.srcMac() != null ? o.srcMac() : none, o.dstMac() != null ? o.dstMac() : none, null, null,
+                    List.of(), List.of());
+        }
         boolean v6 = o.ipv6() || o.dstIp() instanceof Inet6Address || o.srcIp() instanceof Inet6Address;
         MacAddress srcMac = o.srcMac() != null ? o.srcMac() : Interfaces.mac(o.dev());
         List<InetAddress> mine = new ArrayList<>(Interfaces.addresses(o.dev(), v6));

@@ -54,6 +54,7 @@ public record RunSpec(
         Source source,
         Map<String, String> pluginOptions,
         List<Stream> streams,
+        Replay replay,
         Direction direction,
         long reversePps,
         boolean rtt,
@@ -144,6 +145,64 @@ public record RunSpec(
         }
     }
 
+    /**
+     * A capture to send instead of generated templates: its frames in file order, {@code loop}
+     * times (0: until the duration ends); {@code rewriteIp} maps addresses to replace (checksums
+     * updated); {@code measure} puts the measurement header into UDP frames with room for it.
+     * The run's src_mac/dst_mac, when set, rewrite the Ethernet addresses.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Replay(Path file, long loop, Map<String, String> rewriteIp, boolean measure) {
+        public Replay {
+            rewriteIp = rewriteIp == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rewriteIp));
+            if (file == null) {
+                throw new ConfigException("replay.file is required: the capture to send");
+            }
+            if (loop < 0) {
+                throw new ConfigException("replay.loop must be positive (0: until the duration ends)");
+            }
+            for (Map.Entry<String, String> e : rewriteIp.entrySet()) {
+                InetAddress from = ip("replay.rewrite_ip", e.getKey());
+                InetAddress to = ip("replay.rewrite_ip." + e.getKey(), e.getValue());
+                if (from.getClass() != to.getClass()) {
+                    throw new ConfigException("replay.rewrite_ip: " + e.getKey() + " and " + e.getValue() + " are not of the same family");
+                }
+            }
+        }
+
+        public static Replay of(Path file) {
+            return new Replay(file, 0, Map.of(), false);
+        }
+
+        public Replay withLoop(long n) {
+            return new Replay(file, n, rewriteIp, measure);
+        }
+
+        public Replay withRewriteIp(Map<String, String> ips) {
+            return new Replay(file, loop, ips, measure);
+        }
+
+        public Replay withMeasure(boolean on) {
+            return new Replay(file, loop, rewriteIp, on);
+        }
+
+        /** The rewrites as addresses. */
+        public Map<InetAddress, InetAddress> rewriteAddresses() {
+            Map<InetAddress, InetAddress> m = new LinkedHashMap<>();
+            rewriteIp.forEach((a, b) -> m.put(UdpStream.parseIp(a), UdpStream.parseIp(b)));
+            return m;
+        }
+
+        private static InetAddress ip(String field, String text) {
+            try {
+                return UdpStream.parseIp(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(field + ": " + e.getMessage());
+            }
+        }
+    }
+
     public RunSpec {
         cpus = cpus == null ? List.of() : List.copyOf(cpus);
         pluginOptions = pluginOptions == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pluginOptions));
@@ -155,7 +214,7 @@ public record RunSpec(
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         testLatencyOffset = testLatencyOffset == null ? Duration.ZERO : testLatencyOffset;
         Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
-                dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, direction, reversePps, rtt,
+                dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, replay, direction, reversePps, rtt,
                 callersPerCpu);
     }
 
@@ -191,7 +250,7 @@ public record RunSpec(
         static void all(String dev, String server, int serverPort, List<Integer> cpus, long pps, Duration duration, long count,
                         Integer size, SizeMix sizeMix, MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp, boolean ipv6,
                         int srcPort, int dstPort, long flows, FieldRanges ranges, int streamId, boolean measurement,
-                        Source source, Map<String, String> pluginOptions, List<Stream> streams, Direction direction,
+                        Source source, Map<String, String> pluginOptions, List<Stream> streams, Replay replay, Direction direction,
                         long reversePps, boolean rtt, int callersPerCpu) {
             if (dev == null || dev.isBlank()) {
                 throw new ConfigException("dev is required: the interface to send on");
@@ -219,8 +278,25 @@ public record RunSpec(
             if (count < 0) {
                 throw new ConfigException("count must be positive (0 means no limit)");
             }
-            if (duration == null && count == 0) {
+            if (duration == null && count == 0 && (replay == null || replay.loop() == 0)) {
                 throw new ConfigException("give a duration or a count: the run would never end");
+            }
+            if (replay != null) {
+                if (source != null || !streams.isEmpty()) {
+                    throw new ConfigException("replay is the run's source: give it without source or streams");
+                }
+                if (size != null || sizeMix != null) {
+                    throw new ConfigException("size and size_mix do not resize a replayed capture's frames");
+                }
+                if (flows != 1 || !ranges.isEmpty()) {
+                    throw new ConfigException("flows and ranges shape the built-in UDP stream, not a replayed capture");
+                }
+                if (rtt) {
+                    throw new ConfigException("rtt is not available with replay");
+                }
+                if (replay.loop() > 0 && count > 0) {
+                    throw new ConfigException("replay.loop and count both end the run: give one of them");
+                }
             }
             if (size != null && (size < UdpStream.MIN_FRAME || size > UdpStream.MAX_FRAME)) {
                 throw new ConfigException("size " + size + " is outside " + UdpStream.MIN_FRAME + ".." + UdpStream.MAX_FRAME
@@ -327,6 +403,7 @@ public record RunSpec(
         private Source source;
         private Map<String, String> pluginOptions = new LinkedHashMap<>();
         private List<Stream> streams = new ArrayList<>();
+        private Replay replay;
         private Direction direction = Direction.FORWARD;
         private Long reversePps;
         private boolean rtt;
@@ -352,7 +429,7 @@ public record RunSpec(
             count = s.count; size = s.size; sizeMix = s.sizeMix; srcMac = s.srcMac; dstMac = s.dstMac; srcIp = s.srcIp; dstIp = s.dstIp;
             ipv6 = s.ipv6; srcPort = s.srcPort; dstPort = s.dstPort; flows = s.flows; ranges = s.ranges; streamId = s.streamId;
             measurement = s.measurement; source = s.source; pluginOptions = new LinkedHashMap<>(s.pluginOptions);
-            streams = new ArrayList<>(s.streams); direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
+            streams = new ArrayList<>(s.streams); replay = s.replay; direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
             xdpMode = s.xdpMode; attachPass = s.attachPass; callersPerCpu = s.callersPerCpu; shard = s.shard;
             startAt = s.startAt; connectTimeout = s.connectTimeout; testLatencyOffset = s.testLatencyOffset;
             testHooks = s.testHooks;
@@ -392,6 +469,8 @@ public record RunSpec(
         public Builder pluginOptions(Map<String, String> options) { this.pluginOptions = new LinkedHashMap<>(options); return this; }
         public Builder stream(Stream s) { this.streams.add(s); return this; }
         public Builder streams(List<Stream> list) { this.streams = new ArrayList<>(list); return this; }
+        /** Send a capture's frames (null: generated templates). */
+        public Builder replay(Replay r) { this.replay = r; return this; }
         public Builder direction(Direction d) { this.direction = d; return this; }
         /** Rate of the server's direction in reverse/bidir runs; default: the forward rate. */
         public Builder reversePps(Long rate) { this.reversePps = rate; return this; }
@@ -410,7 +489,8 @@ public record RunSpec(
          * rates become shares of their sum, which is the run's rate.
          */
         public RunSpec build() {
-            Duration d = duration == null && count == 0 ? DEFAULT_DURATION : duration;
+            boolean looped = replay != null && replay.loop() > 0;
+            Duration d = duration == null && count == 0 && !looped ? DEFAULT_DURATION : duration;
             long rate = pps;
             List<Stream> mixed = streams;
             long withRate = streams.stream().filter(s -> s.pps() != null).count();
@@ -436,7 +516,7 @@ public record RunSpec(
                 TestHook.parse(h);
             }
             return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
-                    dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, direction, reverse, rtt, xdpMode,
+                    dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, replay, direction, reverse, rtt, xdpMode,
                     attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks);
         }
     }

@@ -47,6 +47,14 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                 warnings, sentPerStream, streamNames, sizes);
     }
 
+    /** This report with {@code more} warnings after its own. */
+    public RunReport withWarnings(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(warnings);
+        all.addAll(more);
+        return new RunReport(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned,
+                all, sentPerStream, streamNames, streamSizes);
+    }
+
     /** One size of a size mix: its frames sent and received. */
     public record SizeCount(int size, long sent, long received) {
         public int frameBytes() {

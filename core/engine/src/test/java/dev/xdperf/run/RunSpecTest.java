@@ -104,6 +104,26 @@ class RunSpecTest {
                 .stream(RunSpec.Stream.udp(1)).build();
         assertTrue(SpecJson.toString(imix).contains("\"size_mix\":\"64:7,594:4,1518:1\""), SpecJson.toString(imix));
         assertEquals(imix, SpecJson.fromJson(SpecJson.toJson(imix)));
+
+        RunSpec replay = RunSpec.builder("eth1").replay(RunSpec.Replay.of(Path.of("/tmp/c.pcap")).withLoop(3)
+                .withRewriteIp(Map.of("10.0.0.1", "192.0.2.1")).withMeasure(true)).dstMac(MacAddress.parse("02:00:00:00:00:02"))
+                .build();
+        assertEquals(null, replay.duration(), "a loop ends the run: no default duration");
+        assertEquals(replay, SpecJson.fromJson(SpecJson.toJson(replay)));
+        assertEquals(replay, Profile.parse("p", Profile.write(replay, Profile.Format.YAML), Profile.Format.YAML, null));
+    }
+
+    @Test
+    void replayChecksNameTheirField() {
+        RunSpec.Replay r = RunSpec.Replay.of(Path.of("c.pcap"));
+        assertMessage("replay is the run's source", RunSpec.builder("eth1").replay(r).plugin("icmp"));
+        assertMessage("size and size_mix do not resize a replayed capture", RunSpec.builder("eth1").replay(r).size(128));
+        assertMessage("flows and ranges shape the built-in UDP stream", RunSpec.builder("eth1").replay(r).flows(4));
+        assertMessage("replay.loop and count both end the run", RunSpec.builder("eth1").replay(r.withLoop(2)).count(5));
+        assertMessage("replay.loop must be positive", null, () -> r.withLoop(-1));
+        assertMessage("replay.rewrite_ip: 10.0.0.1 and 2001:db8::1 are not of the same family", null,
+                () -> r.withRewriteIp(Map.of("10.0.0.1", "2001:db8::1")));
+        assertMessage("replay.rewrite_ip: 'x' is not an IPv4 or IPv6 address", null, () -> r.withRewriteIp(Map.of("x", "10.0.0.1")));
     }
 
     @Test
