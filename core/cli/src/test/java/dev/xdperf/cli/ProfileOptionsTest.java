@@ -34,6 +34,9 @@ class ProfileOptionsTest {
                         "--dst-mac", "02:00:00:00:00:02", "--dst-ip", "2001:db8::2", "--src-ip", "2001:db8::1"},
                 {"--dev", "veth0", "-c", "192.0.2.2", "--bidir", "--reverse-pps", "5k", "--pps", "10k", "--plugin", "tcp",
                         "-O", "flows=64"},
+                {"--dev", "veth0", "--size", "imix", "-n", "1200", "--stream", "udp,size=128:1,1518:3", "--stream", "udp"},
+                {"--dev", "veth0", "--replay", "/tmp/x.pcap", "--loop", "3", "--rewrite-ip", "10.0.0.1=192.0.2.1", "--measure",
+                        "--dst-mac", "02:00:00:00:00:02", "--pps", "1k"},
         };
         for (String[] line : lines) {
             RunSpec direct = spec(line);
@@ -81,6 +84,23 @@ class ProfileOptionsTest {
         assertEquals("veth9", spec("--profile", file.toString(), "--dev", "veth9").dev());
         // defaults of options not given do not override the file (--size's 64, --flows' 1)
         assertEquals(spec("--profile", file.toString()), Profile.read(file, null));
+    }
+
+    @Test
+    void agentsTakeTheWholeRunFromAProfile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "version: 1\ndev: eth9\npps: 4000\ncount: 8000\nsize_mix: imix\nduration: PT60S\n");
+        AgentCommand agent = new AgentCommand();
+        new CommandLine(agent).parseArgs("--run-id", "r1", "--shard-count", "2", "--start-at", "2030-01-01T00:00:00Z",
+                "-t", "5s", "--dev", "veth0", "--profile", file.toString(), "--cpus", "0");
+        dev.xdperf.dist.Agent.Options o = agent.prepare(new dev.xdperf.dist.Agent.Options());
+        assertEquals(4000, o.totalPps);
+        assertEquals(8000, o.totalCount);
+        RunSpec s = agent.fromProfile(o);
+        assertEquals("veth0", s.dev());
+        assertEquals(Duration.ofSeconds(5), s.duration());
+        assertEquals(dev.xdperf.packet.SizeMix.IMIX, s.sizeMix());
+        assertEquals(java.util.List.of(0), s.cpus());
     }
 
     @Test
