@@ -72,6 +72,17 @@ class ImixTest {
     }
 
     @Test
+    void theTextReportCountsPerSize() {
+        Xdperf.Result r = Xdperf.run(net.topology().client, 120, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+                "--cpus", "0", "--count", "1200", "--size", "64:1,1518:2", "-q");
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stdout().contains("wire rate"), r::toString);
+        assertTrue(r.stdout().matches("(?s).*size 64 \\(60\\+FCS\\) +400 +400\\n.*"), r::toString);
+        assertTrue(r.stdout().matches("(?s).*size 1518 \\(1514\\+FCS\\) +800 +800\\n.*"), r::toString);
+        assertTrue(r.stdout().contains("average frame 1029.3 bytes without FCS"), r::toString);
+    }
+
+    @Test
     void badMixesAreOneSentenceAndSendNothing() {
         Xdperf.Result r = Xdperf.run(net.topology().client, 60, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
                 "--count", "12", "--size", "64:7,594:0");

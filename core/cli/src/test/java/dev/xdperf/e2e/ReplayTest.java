@@ -75,6 +75,20 @@ class ReplayTest {
     }
 
     @Test
+    void measuredUdpFramesAreCountedByTheServer(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("mixed.pcap");
+        TestCapture.writePcap(pcap, 1, TestCapture.mixed().stream().map(Record::of).toList());
+        Xdperf.Result r = Xdperf.run(net.topology().client, 120, "client", "--dev", CLIENT_IF, "--server", SERVER_IP,
+                "--replay", pcap.toString(), "--loop", "2", "--measure", "--dst-mac", DST.toString(), "--json");
+        assertEquals(0, r.exit(), r::toString);
+        JsonNode j = r.json();
+        assertEquals(14, j.path("sent_packets").asLong(), j::toPrettyString);
+        // three of the seven frames are UDP with room for the header: 61 bytes (IPv4), 1001 (VLAN), 777 (IPv6)
+        assertEquals(6, j.path("received_packets").asLong(), j::toPrettyString);
+        assertEquals(0, j.path("duplicates").asLong(), j::toPrettyString);
+    }
+
+    @Test
     void badCapturesAreOneSentenceAndSendNothing(@TempDir Path dir) throws Exception {
         Path text = dir.resolve("notes.pcap");
         Files.writeString(text, "hello, this is text");
