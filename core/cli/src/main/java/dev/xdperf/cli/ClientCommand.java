@@ -319,8 +319,9 @@ final class ClientCommand implements Callable<Integer> {
         }
         RunSpec.Replay replay = base.replay();
         if (replayFile != null) {
-            replay = replay == null ? RunSpec.Replay.of(replayFile)
-                    : new RunSpec.Replay(replayFile, replay.loop(), replay.rewriteIp(), replay.measure());
+            // absolute: a printed profile names the same file wherever it is kept
+            java.nio.file.Path file = replayFile.toAbsolutePath().normalize();
+            replay = replay == null ? RunSpec.Replay.of(file) : new RunSpec.Replay(file, replay.loop(), replay.rewriteIp(), replay.measure());
         }
         if (replay == null && (loop != null || !rewriteIps.isEmpty() || measure)) {
             throw new IllegalArgumentException("--loop, --rewrite-ip and --measure go with --replay FILE");

@@ -84,6 +84,9 @@ class ProfileOptionsTest {
         assertEquals("veth9", spec("--profile", file.toString(), "--dev", "veth9").dev());
         // defaults of options not given do not override the file (--size's 64, --flows' 1)
         assertEquals(spec("--profile", file.toString()), Profile.read(file, null));
+        // a capture named by a relative path lies next to the profile
+        Files.writeString(file, "version: 1\ndev: veth0\nreplay: {file: trace.pcap, loop: 2}\n");
+        assertEquals(dir.resolve("trace.pcap").toAbsolutePath(), spec("--profile", file.toString()).replay().file());
     }
 
     @Test

@@ -74,7 +74,24 @@ public final class Profile {
         } catch (IOException e) {
             throw new ConfigException("read profile " + file + ": " + e.getMessage());
         }
-        return parse(file.toString(), text, Format.of(file), dev);
+        RunSpec spec = parse(file.toString(), text, Format.of(file), dev);
+        return relativeTo(spec, file.toAbsolutePath().getParent());
+    }
+
+    /** Files a profile names by relative path (a capture, a template set) are next to the profile, wherever xdperf runs. */
+    private static RunSpec relativeTo(RunSpec spec, Path dir) {
+        RunSpec.Builder b = spec.toBuilder();
+        boolean changed = false;
+        if (spec.replay() != null && !spec.replay().file().isAbsolute()) {
+            RunSpec.Replay r = spec.replay();
+            b.replay(new RunSpec.Replay(dir.resolve(r.file()), r.loop(), r.rewriteIp(), r.measure()));
+            changed = true;
+        }
+        if (spec.source() != null && spec.source().templates() != null && !spec.source().templates().isAbsolute()) {
+            b.source(RunSpec.Source.templates(dir.resolve(spec.source().templates())));
+            changed = true;
+        }
+        return changed ? b.build() : spec;
     }
 
     /** Reads a profile's text; {@code name} is the file's name in messages. */
