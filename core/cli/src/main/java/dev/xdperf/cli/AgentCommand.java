@@ -1,6 +1,7 @@
 package dev.xdperf.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.spec.Profile;
 import dev.xdperf.spec.RunSpec;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.dist.Agent;
@@ -60,6 +61,11 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
     String dev;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "The whole run as a profile (docs/profiles.md): its pps and count are the run's totals; --dev and"
+                    + " --duration are this agent's, and options given here override the file.")
+    Path profile;
 
     @Mixin
     FrameOptions frame = new FrameOptions();
@@ -208,12 +214,13 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     /** What the first checks need: the run's totals. */
-    private Agent.Options prepare(Agent.Options o) {
+    Agent.Options prepare(Agent.Options o) {
         if (pps != null && pps <= 0) {
             throw new IllegalArgumentException("--pps must be a positive rate");
         }
-        o.totalPps = pps == null ? 0 : pps;
-        o.totalCount = count == null ? 0 : count;
+        RunSpec file = profile == null ? null : Profile.read(profile, dev);
+        o.totalPps = pps != null ? pps : file != null ? file.pps() : 0;
+        o.totalCount = count != null ? count : file != null ? file.count() : 0;
         o.metricsPort = metricsPort;
         o.metricsLinger = metricsLinger == null ? Duration.ZERO : metricsLinger;
         return o;
@@ -227,6 +234,12 @@ final class AgentCommand implements Callable<Integer> {
         if (flows != null && !udp) {
             throw new IllegalArgumentException("--flows shapes the built-in UDP stream; a plugin's flows are its own option (--plugin-opt)");
         }
+        if (profile != null) {
+            a.client = fromProfile(a);
+            a.totalPps = a.client.pps();
+            a.plugins = PluginCommand.resolver();
+            return;
+        }
         RunSpec.Builder b = RunSpec.builder(dev).server(server, port).cpus(cpus).duration(duration).pps(a.totalPps)
                 .count(a.totalCount).size(spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size") ? size : null)
                 .srcPort(srcPort).streamId(stream).measurement(!noMeasure).rtt(rtt).flows(flows != null ? flows : shardCount)
@@ -236,6 +249,49 @@ final class AgentCommand implements Callable<Integer> {
         a.client = b.build();
         a.totalPps = a.client.pps();
         a.plugins = PluginCommand.resolver();
+    }
+
+    /** The profile's run with this agent's interface and duration, and the options given here over it. */
+    RunSpec fromProfile(Agent.Options a) {
+        RunSpec.Builder b = Profile.read(profile, dev).toBuilder().duration(duration).pps(a.totalPps).count(a.totalCount);
+        if (given("--server")) {
+            b.server(server);
+        }
+        if (given("--port")) {
+            b.serverPort(port);
+        }
+        if (given("--cpus")) {
+            b.cpus(cpus);
+        }
+        if (given("--size")) {
+            b.size(size).sizeMix(null);
+        }
+        if (given("--flows")) {
+            b.flows(flows);
+        }
+        if (given("--src-port")) {
+            b.srcPort(srcPort);
+        }
+        if (given("--stream-id")) {
+            b.streamId(stream);
+        }
+        if (given("--rtt")) {
+            b.rtt(rtt);
+        }
+        if (given("--no-measure")) {
+            b.measurement(false);
+        }
+        b.plugin(plugin).templates(templateFile);
+        PluginResolver.parseOptions(pluginOpts).forEach(b::pluginOption);
+        if (given("--stream")) {
+            b.streams(ClientCommand.parseStreams(streamSpecs));
+        }
+        frame.applyTo(b, this::given);
+        return b.build();
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** The report: one line of JSON on stdout (logs stay greppable), and the file when asked. */

@@ -3,11 +3,13 @@ package dev.xdperf.cli;
 import dev.xdperf.web.Metrics;
 import dev.xdperf.web.Dashboard;
 
+import dev.xdperf.spec.Profile;
 import dev.xdperf.run.Run;
 import dev.xdperf.run.RunResult;
 import dev.xdperf.spec.RunSpec;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.packet.FieldRanges;
+import dev.xdperf.packet.SizeMix;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.plugin.LoadedPlugin;
@@ -29,8 +31,17 @@ import picocli.CommandLine.Option;
         description = {"Send packets out of an interface with XDP, one transmit loop per CPU.",
                 "With --server, the server counts what arrives and both sides are reported."})
 final class ClientCommand implements Callable<Integer> {
-    @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
+    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it).")
     String dev;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = {"Run the RunSpec in FILE (.yaml/.yml or .json; docs/profiles.md).",
+                    "Options given on the command line override the file's values."})
+    java.nio.file.Path profile;
+
+    @Option(names = "--print-profile", paramLabel = "FORMAT", arity = "0..1", fallbackValue = "yaml",
+            description = "Print the profile this command line means (yaml, the default, or json) and exit without sending.")
+    String printProfile;
 
     @Mixin
     FrameOptions frame = new FrameOptions();
@@ -57,8 +68,10 @@ final class ClientCommand implements Callable<Integer> {
             description = "Send exactly N packets.")
     Long count;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS, 64..1514 (default ${DEFAULT-VALUE}).")
-    int size = 64;
+    @Option(names = "--size", paramLabel = "BYTES|MIX",
+            description = "Frame size without FCS, 64..1514 (default ${DEFAULT-VALUE}); or a mix of sizes with FCS, 64..1518,"
+                    + " interleaved packet by packet: imix (64:7,594:4,1518:1) or SIZE:WEIGHT,... (docs/imix.md).")
+    String size = "64";
 
     @Option(names = "--src-port", description = "UDP source port (default ${DEFAULT-VALUE}).")
     int srcPort = RunSpec.DEFAULT_UDP_PORT;
@@ -117,6 +130,19 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "FILE", description = "Send an encoded template set (docs/abi.md) from a file.")
     java.nio.file.Path templateFile;
 
+    @Option(names = "--replay", paramLabel = "FILE",
+            description = "Send the frames of a pcap or pcapng capture in their order (one CPU unless --cpus names more; docs/replay.md).")
+    java.nio.file.Path replayFile;
+
+    @Option(names = "--loop", paramLabel = "N", description = "Replay the capture N times (instead of --duration or --count).")
+    Long loop;
+
+    @Option(names = "--rewrite-ip", paramLabel = "A=B", description = "Replace IP address A by B in replayed frames, checksums updated (repeatable).")
+    List<String> rewriteIps = new ArrayList<>();
+
+    @Option(names = "--measure", description = "Put the measurement header into replayed UDP frames that have room for it (off by default).")
+    boolean measure;
+
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
     java.nio.file.Path pcap;
@@ -152,10 +178,14 @@ final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        RunSpec spec = spec();
+        if (printProfile != null) {
+            System.out.print(Profile.write(spec, profileFormat(printProfile)));
+            return 0;
+        }
         if (pcap == null) {
             Privileges.requireXdp("client");
         }
-        RunSpec spec = spec();
         if (pcap != null) {
             long n = Run.writePcap(spec, pcap, count == null ? 1000 : count);
             System.err.println("wrote " + n + " packets to " + pcap);
@@ -166,7 +196,7 @@ final class ClientCommand implements Callable<Integer> {
         Run.Starter starter = Run.with(spec).plugins(PluginCommand.resolver()).subscribe(liveLines(out));
         Metrics metrics = metricsPort == null ? null
                 : Metrics.start(metricsPort, null, java.util.Map.of("run", id, "role", "client"));
-        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun());
+        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun(spec));
         if (metrics != null) {
             starter.metrics(metrics);
             System.err.println("metrics: http://localhost:" + metrics.port() + "/metrics");
@@ -201,7 +231,10 @@ final class ClientCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The command line as a run spec; every default and check is the builder's. */
+    /**
+     * The command line as a run spec; every default and check is the builder's. With a profile,
+     * the file is the base and only the options given on the command line change it.
+     */
     RunSpec spec() {
         if (plugin != null && templateFile != null) {
             throw new IllegalArgumentException("give --plugin or --templates, not both");
@@ -209,20 +242,164 @@ final class ClientCommand implements Callable<Integer> {
         if (reverse && bidir) {
             throw new IllegalArgumentException("give --reverse or --bidir, not both");
         }
-        RunSpec.Builder b = RunSpec.builder(dev).server(server, port).cpus(cpus).pps(pps == null ? 0 : pps)
-                .duration(duration).count(count == null ? 0 : count).size(sizeGiven() ? size : null).srcPort(srcPort)
-                .flows(flows).ranges(new FieldRanges(
-                        srcIpRange == null ? null : FieldRanges.AddressRange.parse(srcIpRange),
-                        dstIpRange == null ? null : FieldRanges.AddressRange.parse(dstIpRange),
-                        srcPortRange == null ? null : FieldRanges.PortRange.parse(srcPortRange),
-                        dstPortRange == null ? null : FieldRanges.PortRange.parse(dstPortRange)))
-                .streamId(stream).measurement(!noMeasure).callersPerCpu(callers).testHooks(testHooks).rtt(rtt)
-                .direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD)
-                .reversePps(reversePps).testLatencyOffset(testLatencyOffset).maxLossPercent(maxLoss)
-                .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
-                .streams(parseStreams(streamSpecs));
-        frame.applyTo(b);
+        RunSpec.Builder b;
+        if (profile != null) {
+            b = Profile.read(profile, given("--dev") ? dev : null).toBuilder();
+        } else if (dev == null) {
+            String msg = "Missing required option: '--dev=IF' (or a --profile that names the interface)";
+            throw spec != null ? new picocli.CommandLine.ParameterException(spec.commandLine(), msg) : new IllegalArgumentException(msg);
+        } else {
+            b = RunSpec.builder(dev);
+        }
+        RunSpec base = b.build();
+        if (given("--server")) {
+            b.server(server);
+        }
+        if (given("--port")) {
+            b.serverPort(port);
+        }
+        if (given("--cpus")) {
+            b.cpus(cpus);
+        }
+        if (given("--pps")) {
+            b.pps(pps == null ? 0 : pps);
+        }
+        // the command line's end condition replaces the file's: --count alone means exactly that many
+        if (given("--duration")) {
+            b.duration(duration);
+            if (profile != null && !given("--count")) {
+                b.count(0);
+            }
+        }
+        if (given("--count")) {
+            b.count(count == null ? 0 : count);
+            if (profile != null && !given("--duration")) {
+                b.duration(null);
+            }
+        }
+        if (sizeGiven()) {
+            if (SizeMix.isMix(size)) {
+                b.sizeMix(sizeMix("--size", size)).size(null);
+            } else {
+                b.size(frameBytes("--size", size)).sizeMix(null);
+            }
+        }
+        if (given("--src-port")) {
+            b.srcPort(srcPort);
+        }
+        if (given("--flows")) {
+            b.flows(flows);
+        }
+        FieldRanges r = base.ranges();
+        b.ranges(new FieldRanges(
+                given("--src-ip-range") ? range(srcIpRange, FieldRanges.AddressRange::parse) : r.srcIp(),
+                given("--dst-ip-range") ? range(dstIpRange, FieldRanges.AddressRange::parse) : r.dstIp(),
+                given("--src-port-range") ? range(srcPortRange, FieldRanges.PortRange::parse) : r.srcPort(),
+                given("--dst-port-range") ? range(dstPortRange, FieldRanges.PortRange::parse) : r.dstPort()));
+        if (given("--stream-id")) {
+            b.streamId(stream);
+        }
+        if (given("--no-measure")) {
+            b.measurement(!noMeasure);
+        }
+        if (given("--callers")) {
+            b.callersPerCpu(callers);
+        }
+        if (given("--test-hook")) {
+            b.testHooks(testHooks);
+        }
+        if (given("--rtt")) {
+            b.rtt(rtt);
+        }
+        if (given("--reverse") || given("--bidir")) {
+            b.direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD);
+        }
+        if (given("--reverse-pps")) {
+            b.reversePps(reversePps);
+        }
+        if (given("--test-latency-offset")) {
+            b.testLatencyOffset(testLatencyOffset);
+        }
+        b.plugin(plugin).templates(templateFile);
+        if (profile == null) {
+            b.pluginOptions(PluginResolver.parseOptions(pluginOpts));
+        } else {
+            PluginResolver.parseOptions(pluginOpts).forEach(b::pluginOption);
+        }
+        if (given("--stream")) {
+            b.streams(parseStreams(streamSpecs));
+        }
+        RunSpec.Replay replay = base.replay();
+        if (replayFile != null) {
+            // absolute: a printed profile names the same file wherever it is kept
+            java.nio.file.Path file = replayFile.toAbsolutePath().normalize();
+            replay = replay == null ? RunSpec.Replay.of(file) : new RunSpec.Replay(file, replay.loop(), replay.rewriteIp(), replay.measure());
+        }
+        if (replay == null && (loop != null || !rewriteIps.isEmpty() || measure)) {
+            throw new IllegalArgumentException("--loop, --rewrite-ip and --measure go with --replay FILE");
+        }
+        if (replay != null) {
+            if (loop != null) {
+                replay = replay.withLoop(loop);
+            }
+            if (!rewriteIps.isEmpty()) {
+                java.util.Map<String, String> ips = new java.util.LinkedHashMap<>();
+                for (String rw : rewriteIps) {
+                    String[] ab = rw.split("=", 2);
+                    if (ab.length != 2) {
+                        throw new IllegalArgumentException("--rewrite-ip '" + rw + "' is not A=B (e.g. 10.0.0.1=192.0.2.1)");
+                    }
+                    ips.put(ab[0].trim(), ab[1].trim());
+                }
+                replay = replay.withRewriteIp(ips);
+            }
+            if (measure) {
+                replay = replay.withMeasure(true);
+            }
+            b.replay(replay);
+        }
+        if (given("--max-loss")) {
+            b.maxLossPercent(maxLoss);
+        }
+        frame.applyTo(b, this::given);
         return b.build();
+    }
+
+    /** Without a profile every option counts (its default too); with one, only those on the command line. */
+    private boolean given(String option) {
+        return profile == null || matched(option);
+    }
+
+    private boolean matched(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static <T> T range(String text, java.util.function.Function<String, T> parse) {
+        return text == null ? null : parse.apply(text);
+    }
+
+    static SizeMix sizeMix(String where, String text) {
+        try {
+            return SizeMix.parse(text);
+        } catch (dev.xdperf.XdperfException.ConfigException e) {
+            throw new IllegalArgumentException(where + " " + text + ": " + e.getMessage());
+        }
+    }
+
+    static int frameBytes(String where, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + " '" + text + "' is not a frame size (BYTES, imix, or SIZE:WEIGHT,...)");
+        }
+    }
+
+    static Profile.Format profileFormat(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "yaml", "yml" -> Profile.Format.YAML;
+            case "json" -> Profile.Format.JSON;
+            default -> throw new IllegalArgumentException("--print-profile " + name + ": give yaml or json");
+        };
     }
 
     /** What the terminal shows every second: a line, a JSON object, or nothing. */
@@ -247,7 +424,7 @@ final class ClientCommand implements Callable<Integer> {
         return streams;
     }
 
-    /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES][,KEY=VALUE...]" of one --stream. */
+    /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES|imix|SIZE:WEIGHT,...][,KEY=VALUE...]" of one --stream. */
     static RunSpec.Stream parseStream(String spec) {
         String[] parts = spec.split(",");
         String what = parts[0].trim();
@@ -257,8 +434,13 @@ final class ClientCommand implements Callable<Integer> {
         double share = 1;
         Long rate = null;
         int size = 0;
+        String mix = null;
         java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
         for (int i = 1; i < parts.length; i++) {
+            if (mix != null && parts[i].trim().matches("\\d+:\\d+")) {
+                mix += "," + parts[i].trim();   // size=64:7,594:4,1518:1: the commas belong to the mix
+                continue;
+            }
             String[] kv = parts[i].split("=", 2);
             if (kv.length != 2) {
                 throw new IllegalArgumentException("--stream '" + spec + "': '" + parts[i] + "' is not key=value");
@@ -269,7 +451,13 @@ final class ClientCommand implements Callable<Integer> {
                 switch (k) {
                     case "share" -> share = Double.parseDouble(v.replace("%", ""));
                     case "pps" -> rate = new Converters.Rate().convert(v);
-                    case "size" -> size = Integer.parseInt(v);
+                    case "size" -> {
+                        if (SizeMix.isMix(v)) {
+                            mix = v;
+                        } else {
+                            size = Integer.parseInt(v);
+                        }
+                    }
                     default -> opts.put(k, v);
                 }
             } catch (NumberFormatException | picocli.CommandLine.TypeConversionException e) {
@@ -284,21 +472,24 @@ final class ClientCommand implements Callable<Integer> {
         }
         RunSpec.Stream s = what.equals("udp") ? RunSpec.Stream.udp(share) : RunSpec.Stream.plugin(what, opts, share);
         s = s.withSize(size);
+        if (mix != null) {
+            s = s.withSizeMix(sizeMix("--stream '" + spec + "': size", mix));
+        }
         return rate == null ? s : s.withPps(rate);
     }
 
     @Option(names = "--web-linger", paramLabel = "S", description = "Keep the dashboard up this many seconds after the run (default ${DEFAULT-VALUE}).")
     int webLinger = 0;
 
-    private java.util.Map<String, String> describeRun() {
+    private java.util.Map<String, String> describeRun(RunSpec run) {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("dev", dev);
+        m.put("dev", run.dev());
         m.put("server", server == null ? "-" : server + ":" + port);
         m.put("cpus", cpus == null ? "all" : cpus.toString());
         m.put("pps", pps == null ? "flat out" : Long.toString(pps));
         m.put("duration", duration == null ? (count == null ? "10 s" : "-") : duration.toMillis() / 1000.0 + " s");
         m.put("count", count == null ? "-" : Long.toString(count));
-        m.put("size", sizeGiven() ? size + " B" : "each stream's own (frame sizes below)");
+        m.put("size", sizeGiven() ? size + (SizeMix.isMix(size) ? "" : " B") : "each stream's own (frame sizes below)");
         m.put("plugin", plugin == null ? (streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs)) : plugin);
         return m;
     }
@@ -307,7 +498,7 @@ final class ClientCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     private boolean sizeGiven() {
-        return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size");
+        return matched("--size");
     }
 
     static {

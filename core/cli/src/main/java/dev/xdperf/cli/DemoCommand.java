@@ -21,11 +21,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Target rate (default: flat out).")
     Long pps;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS (default 64).")
-    Integer size;
+    @Option(names = "--size", paramLabel = "BYTES|MIX", description = "Frame size without FCS (default 64), or a size mix such as imix.")
+    String size;
 
     @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: all online).")
     String cpus;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Run this profile (docs/profiles.md) in the demo's client; its interface and server are the demo's.")
+    java.nio.file.Path profile;
 
     @Option(names = "--json", description = "Print the final report as JSON.")
     boolean json;
@@ -35,17 +39,25 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Privileges.requireXdp("demo");
         List<String> args = new ArrayList<>();
-        args.add("--duration");
-        args.add((duration == null ? Demo.defaultDuration() : duration).toMillis() + "ms");
+        if (profile != null) {
+            // a bad file is refused here, before any namespace exists
+            dev.xdperf.spec.Profile.read(profile, dev.xdperf.net.DemoTopology.CLIENT_IF);
+            args.add("--profile");
+            args.add(profile.toAbsolutePath().toString());
+        }
+        Privileges.requireXdp("demo");
+        if (profile == null || duration != null) {
+            args.add("--duration");
+            args.add((duration == null ? Demo.defaultDuration() : duration).toMillis() + "ms");
+        }
         if (pps != null) {
             args.add("--pps");
             args.add(Long.toString(pps));
         }
         if (size != null) {
             args.add("--size");
-            args.add(Integer.toString(size));
+            args.add(size);
         }
         if (cpus != null) {
             args.add("--cpus");

@@ -34,6 +34,34 @@ final class FrameOptions {
     boolean noPass;
 
     void applyTo(RunSpec.Builder b) {
-        b.srcMac(srcMac).dstMac(dstMac).srcIp(srcIp).dstIp(dstIp).ipv6(ipv6).dstPort(dstPort).xdpMode(xdpMode).attachPass(!noPass);
+        applyTo(b, option -> true);
+    }
+
+    /** Only the options {@code given} accepts (with a profile: those on the command line). */
+    void applyTo(RunSpec.Builder b, java.util.function.Predicate<String> given) {
+        if (given.test("--src-mac")) {
+            b.srcMac(srcMac);
+        }
+        if (given.test("--dst-mac")) {
+            b.dstMac(dstMac);
+        }
+        if (given.test("--src-ip")) {
+            b.srcIp(srcIp);
+        }
+        if (given.test("--dst-ip")) {
+            b.dstIp(dstIp);
+        }
+        if (given.test("--ipv6")) {
+            b.ipv6(ipv6);
+        }
+        if (given.test("--dst-port")) {
+            b.dstPort(dstPort);
+        }
+        if (given.test("--xdp-mode")) {
+            b.xdpMode(xdpMode);
+        }
+        if (given.test("--no-pass-prog")) {
+            b.attachPass(!noPass);
+        }
     }
 }

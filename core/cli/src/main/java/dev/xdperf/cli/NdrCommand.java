@@ -1,5 +1,6 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.spec.Profile;
 import dev.xdperf.run.Run;
 import dev.xdperf.spec.RunSpec;
 import dev.xdperf.control.ControlServer;
@@ -16,11 +17,15 @@ import picocli.CommandLine.Option;
         description = {"RFC 2544-style throughput search against an xdperf server: the highest rate whose loss",
                 "stays at or under a threshold (0 by default: the no-drop rate)."})
 final class NdrCommand implements Callable<Integer> {
-    @Option(names = "--dev", required = true, paramLabel = "IF", description = "Interface to send on.")
+    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it).")
     String dev;
 
-    @Option(names = {"-c", "--server"}, required = true, paramLabel = "HOST", description = "The xdperf server.")
+    @Option(names = {"-c", "--server"}, paramLabel = "HOST", description = "The xdperf server (required unless the profile names it).")
     String server;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "The run to search with (docs/profiles.md); each trial sets its rate and duration. Options given here override it.")
+    java.nio.file.Path profile;
 
     @Option(names = "--port", paramLabel = "P", description = "Server's control port (default ${DEFAULT-VALUE}).")
     int port = ControlServer.DEFAULT_PORT;
@@ -56,8 +61,8 @@ final class NdrCommand implements Callable<Integer> {
         if (loss < 0 || loss >= 100) {
             throw new IllegalArgumentException("--loss must lie in 0..100");
         }
+        RunSpec base = base();
         Privileges.requireXdp("ndr");
-        RunSpec base = RunSpec.builder(dev).server(server, port).cpus(cpus).duration(trial).size(size).build();
         ThroughputSearch.Result r = ThroughputSearch.search(maxPps, loss, resolutionPercent / 100, maxTrials, rate -> {
             var report = Run.with(base.toBuilder().pps(rate).build()).plugins(PluginCommand.resolver()).run().primary();
             try {
@@ -75,5 +80,40 @@ final class NdrCommand implements Callable<Integer> {
             System.out.print(r.toText());
         }
         return r.ratePps() > 0 ? 0 : 3;
+    }
+
+    /** The trials' common spec: the profile (with the options given here over it), or these options alone. */
+    private RunSpec base() {
+        if (profile == null) {
+            if (dev == null || server == null) {
+                throw new IllegalArgumentException("give --dev and --server, or a --profile that names them");
+            }
+            return RunSpec.builder(dev).server(server, port).cpus(cpus).duration(trial).size(size).build();
+        }
+        RunSpec.Builder b = Profile.read(profile, dev).toBuilder().duration(trial).count(0).pps(0);
+        if (server != null) {
+            b.server(server);
+        }
+        if (given("--port")) {
+            b.serverPort(port);
+        }
+        if (cpus != null) {
+            b.cpus(cpus);
+        }
+        if (given("--size")) {
+            b.size(size);
+        }
+        RunSpec s = b.build();
+        if (s.server() == null) {
+            throw new IllegalArgumentException(profile + ": ndr needs a server (give --server, or server in the profile)");
+        }
+        return s;
+    }
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 }

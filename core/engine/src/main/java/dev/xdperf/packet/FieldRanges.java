@@ -9,9 +9,12 @@ import java.util.Arrays;
  * {@code j} carries the {@code j mod R}-th value of every range given (each counts up on its
  * own). A null range leaves that field as the template has it.
  */
+@com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record FieldRanges(AddressRange srcIp, AddressRange dstIp, PortRange srcPort, PortRange dstPort) {
     public static final FieldRanges NONE = new FieldRanges(null, null, null, null);
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return srcIp == null && dstIp == null && srcPort == null && dstPort == null;
     }

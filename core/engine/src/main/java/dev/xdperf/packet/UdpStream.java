@@ -16,11 +16,14 @@ import java.util.Objects;
 
 /**
  * The built-in stream: Ethernet, IPv4 or IPv6, UDP, the measurement header, zero padding.
- * {@code frameSize} counts the bytes handed to the device (no FCS), 64..1514 by default.
+ * {@code frameSize} counts the bytes handed to the device (no FCS), 64..1514 by default; a
+ * size mix ({@link SizeMix}) goes down to Ethernet's 60.
  */
 public record UdpStream(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp,
                         int srcPort, int dstPort, int frameSize, int streamId, boolean measurement) {
     public static final int MIN_FRAME = 64;
+    /** Ethernet's minimum without the FCS: the 64-byte frames of a size mix such as IMIX. */
+    public static final int MIN_ETHERNET = 60;
     public static final int MAX_FRAME = 1514;
     public static final int ETH_LEN = 14;
     public static final int IPV4_LEN = 20;
@@ -42,7 +45,7 @@ public record UdpStream(MacAddress srcMac, MacAddress dstMac, InetAddress srcIp,
         if (streamId < 0 || streamId > 0xffff) {
             throw new IllegalArgumentException("stream id " + streamId + " is outside 0..65535");
         }
-        int min = Math.max(MIN_FRAME, headerBytes(srcIp instanceof Inet6Address, measurement));
+        int min = Math.max(MIN_ETHERNET, headerBytes(srcIp instanceof Inet6Address, measurement));
         if (frameSize < min || frameSize > MAX_FRAME) {
             throw new IllegalArgumentException("frame size " + frameSize + " is outside " + min + ".." + MAX_FRAME
                     + " for " + (srcIp instanceof Inet6Address ? "IPv6" : "IPv4") + "/UDP"

@@ -12,6 +12,7 @@ import dev.xdperf.net.DeviceCounters;
 import dev.xdperf.net.Interfaces;
 import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.SizeMix;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.rx.Receiver;
 import dev.xdperf.rx.RxSnapshot;
@@ -61,7 +62,14 @@ public final class ClientRun {
 
     /** A stream of a mixed run with its plugin loaded (null: the built-in UDP stream) and its options checked. */
     public record Resolved(String name, TemplateSource source, List<java.util.Map.Entry<String, String>> options,
-                           double share, int size) {}
+                           double share, int size, SizeMix sizeMix) {
+        public Resolved(String name, TemplateSource source, List<java.util.Map.Entry<String, String>> options, double share, int size) {
+            this(name, source, options, share, size, null);
+        }
+    }
+
+    /** Stream id to the size (with FCS) its frames have, for runs with a size mix. */
+    private final java.util.Map<Integer, Integer> streamSizes = new java.util.TreeMap<>();
 
     private ShardPlan shardPlan;
     private long scheduledStartNs;
@@ -441,6 +449,7 @@ public final class ClientRun {
         TemplateSet mine = full;
         if (base != o.streamId()) {
             streamNames.clear();
+            streamSizes.clear();
             mine = generate(e, cpus, base);
             if (streamSpan(mine, base) != span || mine.templates().stream().anyMatch(t -> t.streamId() < base)) {
                 warnings.add("the templates do not move to the stream base " + base + " (a plugin that ignores the"
@@ -469,17 +478,17 @@ public final class ClientRun {
             List<dev.xdperf.template.StreamMix.Part> parts = new ArrayList<>();
             int base = streamBase;
             for (Resolved spec : sources.streams()) {
+                // the run's size (or mix) is the built-in stream's default, as --size is
+                SizeMix mix = spec.sizeMix() != null ? spec.sizeMix()
+                        : spec.source() == null && spec.size() == 0 ? o.sizeMix() : null;
                 TemplateSet set;
-                if (spec.source() == null) {
-                    set = new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort(), o.dstPort(),
-                            spec.size() > 0 ? spec.size() : o.frameSize(), base, o.measurement()).toTemplateSet(o.flows(), o.ranges());
+                if (mix != null) {
+                    set = sized(spec.name(), mix, base, (bytes, b) -> stream(spec, e, cpus, bytes, b));
                 } else {
-                    RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev()), 65535), cpus, e.srcMac().bytes(),
-                            e.dstMac().bytes(), spec.size(), base, e.srcAddrs(), e.dstAddrs(), spec.options());
-                    set = spec.source().generate(request);
+                    set = stream(spec, e, cpus, spec.source() == null && spec.size() == 0 ? o.frameSize() : spec.size(), base);
                 }
                 int max = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(base);
-                streamNames.put(base, spec.name());
+                streamNames.putIfAbsent(base, spec.name());
                 for (var t : set.templates()) {
                     streamNames.putIfAbsent(t.streamId(), spec.name());
                 }
@@ -489,16 +498,94 @@ public final class ClientRun {
             return dev.xdperf.template.StreamMix.combine(parts);
         }
         if (sources.source() == null) {
-            return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort(), o.dstPort(), o.frameSize(),
-                    streamBase, o.measurement()).toTemplateSet(o.flows(), o.ranges());
+            if (o.sizeMix() != null) {
+                return sized("udp", o.sizeMix(), streamBase, (bytes, b) -> udp(e, bytes, b));
+            }
+            return udp(e, o.frameSize(), streamBase);
         }
+        if (o.sizeMix() != null) {
+            return sized(sources.source().name(), o.sizeMix(), streamBase, (bytes, b) -> plugin(sources.source(),
+                    sources.options(), e, cpus, bytes, b));
+        }
+        return plugin(sources.source(), sources.options(), e, cpus, o.size() == null ? 0 : o.size(), streamBase);
+    }
+
+    /** One stream of a mixed run at one frame size (plugins: 0 is the plugin's own). */
+    private TemplateSet stream(Resolved spec, Endpoints e, int cpus, int frameBytes, int base) {
+        return spec.source() == null ? udp(e, frameBytes, base) : plugin(spec.source(), spec.options(), e, cpus, frameBytes, base);
+    }
+
+    private TemplateSet udp(Endpoints e, int frameBytes, int base) {
+        return new UdpStream(e.srcMac(), e.dstMac(), e.srcIp(), e.dstIp(), o.srcPort(), o.dstPort(), frameBytes, base,
+                o.measurement()).toTemplateSet(o.flows(), o.ranges());
+    }
+
+    private TemplateSet plugin(TemplateSource source, List<java.util.Map.Entry<String, String>> options, Endpoints e, int cpus,
+                               int frameBytes, int base) {
         RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev()), 65535), cpus, e.srcMac().bytes(),
-                e.dstMac().bytes(), o.size() == null ? 0 : o.size(), streamBase, e.srcAddrs(), e.dstAddrs(), sources.options());
-        return sources.source().generate(request);
+                e.dstMac().bytes(), frameBytes, base, e.srcAddrs(), e.dstAddrs(), options);
+        return source.generate(request);
+    }
+
+    /**
+     * A size mix: the stream made once per size, each size with its own stream ids (the receiver
+     * counts them apart), weighted so that one cycle of the template schedule holds exactly the
+     * mix; the schedule's smooth weighted round-robin interleaves the sizes packet by packet.
+     */
+    private TemplateSet sized(String name, SizeMix mix, int base, java.util.function.BiFunction<Integer, Integer, TemplateSet> make) {
+        List<TemplateSet> sets = new ArrayList<>();
+        long lcm = 1;
+        int b = base;
+        for (SizeMix.Entry entry : mix.entries()) {
+            TemplateSet set = make.apply(entry.frameBytes(), b);
+            for (var t : set.templates()) {
+                if (t.length() != entry.frameBytes()) {
+                    throw new IllegalArgumentException(name + " made " + t.length() + "-byte frames when asked for "
+                            + entry.frameBytes() + " (size " + entry.size() + " with FCS): a size mix needs a plugin that pads"
+                            + " its packets to the size asked");
+                }
+                streamSizes.put(t.streamId(), entry.size());
+                streamNames.putIfAbsent(t.streamId(), name + " " + entry.size() + "B");
+            }
+            long w = set.templates().stream().mapToLong(dev.xdperf.abi.PacketTemplate::weight).sum();
+            lcm = lcm / gcd(lcm, w) * w;
+            sets.add(set);
+            b = set.templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).max().orElse(b) + 1;
+        }
+        List<dev.xdperf.abi.PacketTemplate> out = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) {
+            TemplateSet set = sets.get(i);
+            long w = set.templates().stream().mapToLong(dev.xdperf.abi.PacketTemplate::weight).sum();
+            for (var t : set.templates()) {
+                long weight = t.weight() * (lcm / w) * mix.entries().get(i).weight();
+                if (weight > dev.xdperf.template.Schedule.MAX_CYCLE) {
+                    throw new IllegalArgumentException("size mix " + mix + " of " + name + " needs a cycle longer than "
+                            + dev.xdperf.template.Schedule.MAX_CYCLE + " packets (the templates' own weights times the mix's)");
+                }
+                out.add(new dev.xdperf.abi.PacketTemplate(t.frame(), t.streamId(), (int) weight, t.flows(), t.mhOffset(),
+                        t.fields(), t.checksums()));
+            }
+        }
+        return new TemplateSet(sets.get(0).abi(), out);
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** Stream id to the frame size (with FCS) of a run with a size mix; empty otherwise. */
+    public java.util.Map<Integer, Integer> streamSizes() {
+        return java.util.Map.copyOf(streamSizes);
     }
 
     /** Resolves MACs and addresses: options first, then the server's hello, the interface and the neighbour table. */
     public Endpoints resolveEndpoints(Messages.Host serverHost) {
+        if (o.replay() != null) {
+            // a capture brings its own addresses; the rewrites given are already in its templates
+            MacAddress none = MacAddress.parse("00:00:00:00:00:00");
+            return new Endpoints(o.srcMac() != null ? o.srcMac() : none, o.dstMac() != null ? o.dstMac() : none, null, null,
+                    List.of(), List.of());
+        }
         boolean v6 = o.ipv6() || o.dstIp() instanceof Inet6Address || o.srcIp() instanceof Inet6Address;
         MacAddress srcMac = o.srcMac() != null ? o.srcMac() : Interfaces.mac(o.dev());
         List<InetAddress> mine = new ArrayList<>(Interfaces.addresses(o.dev(), v6));

@@ -4,7 +4,8 @@ import dev.xdperf.spec.RunSpec;
 
 import dev.xdperf.XdperfException;
 import dev.xdperf.abi.PluginDescription;
-import dev.xdperf.run.ClientRun;
+import dev.xdperf.net.Interfaces;
+import dev.xdperf.template.CaptureTemplates;
 import dev.xdperf.plugin.LoadedPlugin;
 import dev.xdperf.plugin.PluginLimits;
 import dev.xdperf.plugin.PluginResolver;
@@ -41,11 +42,12 @@ public final class Run implements AutoCloseable {
     private final ClientRun client;
     private final FutureTask<RunResult> task;
 
-    private Run(RunSpec spec, ClientRun.Sources sources, MetricsSink metrics, List<Consumer<LiveSample>> initial) {
+    private Run(RunSpec spec, ClientRun.Sources sources, MetricsSink metrics, List<Consumer<LiveSample>> initial,
+                List<String> notes) {
         this.spec = spec;
         this.subscribers.addAll(initial);
         this.client = new ClientRun(spec, sources, this::publish, metrics);
-        this.task = new FutureTask<>(client::run);
+        this.task = new FutureTask<>(() -> withNotes(withSizes(client.run(), client.streamSizes()), notes));
     }
 
     /** Starts the spec with the bundled and installed plugins, no metrics, no subscribers yet. */
@@ -120,6 +122,43 @@ public final class Run implements AutoCloseable {
         return new ClientRun(spec, resolve(spec, defaultResolver()), s -> { }, null).writePcap(file, count);
     }
 
+    /** What the run's input left out (a replay's skipped frames) goes with the forward report's warnings. */
+    private static RunResult withNotes(RunResult r, List<String> notes) {
+        if (notes.isEmpty() || r.forward() == null) {
+            return r;
+        }
+        return new RunResult(r.forward().withWarnings(notes), r.reverse(), r.shardPlan(), r.scheduledStartNs(), r.firstCallNs());
+    }
+
+    /** The templates of a replay: the capture read, rewritten, its unsendable frames counted (nothing is sent yet). */
+    public static CaptureTemplates.Plan replayPlan(RunSpec spec) {
+        RunSpec.Replay r = spec.replay();
+        return CaptureTemplates.plan(r.file(), new CaptureTemplates.Rewrite(spec.srcMac(), spec.dstMac(), r.rewriteAddresses(),
+                r.measure()), Interfaces.mtu(spec.dev()));
+    }
+
+    /**
+     * A replay as the transmitter runs it: one CPU unless the spec names more (each then replays
+     * the capture on its own), and loop N as a count of N times the frames on every CPU.
+     */
+    static RunSpec forReplay(RunSpec spec, CaptureTemplates.Plan plan) {
+        RunSpec.Builder b = spec.toBuilder();
+        List<Integer> cpus = spec.cpus().isEmpty() ? List.of(dev.xdperf.bpf.Cpus.online().get(0)) : spec.cpus();
+        b.cpus(cpus);
+        if (spec.replay().loop() > 0) {
+            b.replay(spec.replay().withLoop(0)).count(spec.replay().loop() * plan.frames() * cpus.size());
+        }
+        return b.build();
+    }
+
+    /** A size mix's reports count per size: each size has its own stream ids. */
+    private static RunResult withSizes(RunResult r, Map<Integer, Integer> sizes) {
+        if (sizes.isEmpty() || r.forward() == null) {
+            return r;
+        }
+        return new RunResult(r.forward().withStreamSizes(sizes), r.reverse(), r.shardPlan(), r.scheduledStartNs(), r.firstCallNs());
+    }
+
     private void publish(LiveSample s) {
         for (Consumer<LiveSample> c : subscribers) {
             c.accept(s);
@@ -143,15 +182,18 @@ public final class Run implements AutoCloseable {
 
     /** Loads the spec's plugins and checks their options against what each declares. */
     static ClientRun.Sources resolve(RunSpec spec, PluginResolver plugins) {
+        if (spec.replay() != null) {
+            return new ClientRun.Sources(replayPlan(spec).source(), List.of(), List.of());
+        }
         if (!spec.streams().isEmpty()) {
             List<ClientRun.Resolved> streams = new ArrayList<>();
             for (RunSpec.Stream s : spec.streams()) {
                 if (s.plugin() == null) {
-                    streams.add(new ClientRun.Resolved(s.name(), null, List.of(), s.share(), s.size()));
+                    streams.add(new ClientRun.Resolved(s.name(), null, List.of(), s.share(), s.size(), s.sizeMix()));
                 } else {
                     LoadedPlugin p = plugins.load(s.plugin());
                     streams.add(new ClientRun.Resolved(s.name(), PluginResolver.source(p), options(p.describe(), s.options()),
-                            s.share(), s.size()));
+                            s.share(), s.size(), s.sizeMix()));
                 }
             }
             return new ClientRun.Sources(null, List.of(), streams);
@@ -199,8 +241,18 @@ public final class Run implements AutoCloseable {
 
         /** Loads the plugins (failing here, in the caller's thread, when one is bad) and starts the run. */
         public Run start() {
-            ClientRun.Sources sources = resolve(spec, plugins != null ? plugins : defaultResolver());
-            Run run = new Run(spec, sources, metrics, subscribers);
+            RunSpec effective = spec;
+            List<String> notes = List.of();
+            ClientRun.Sources sources;
+            if (spec.replay() != null) {
+                CaptureTemplates.Plan plan = replayPlan(spec);
+                effective = forReplay(spec, plan);
+                notes = plan.warnings();
+                sources = new ClientRun.Sources(plan.source(), List.of(), List.of());
+            } else {
+                sources = resolve(spec, plugins != null ? plugins : defaultResolver());
+            }
+            Run run = new Run(effective, sources, metrics, subscribers, notes);
             Thread t = new Thread(run.task, "xdperf-run");
             t.setDaemon(false);
             t.start();

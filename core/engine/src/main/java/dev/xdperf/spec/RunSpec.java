@@ -7,6 +7,7 @@ import dev.xdperf.XdperfException.ConfigException;
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.packet.MacAddress;
+import dev.xdperf.packet.SizeMix;
 import dev.xdperf.packet.UdpStream;
 import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TestHook;
@@ -38,6 +39,7 @@ public record RunSpec(
         Duration duration,
         long count,
         Integer size,
+        SizeMix sizeMix,
         MacAddress srcMac,
         MacAddress dstMac,
         InetAddress srcIp,
@@ -52,6 +54,7 @@ public record RunSpec(
         Source source,
         Map<String, String> pluginOptions,
         List<Stream> streams,
+        Replay replay,
         Direction direction,
         long reversePps,
         boolean rtt,
@@ -102,11 +105,16 @@ public record RunSpec(
     /**
      * One stream of a mixed run: the built-in UDP stream ({@code plugin} null) or a plugin with its
      * options, and its share of the total rate (or its own rate, {@code pps}); {@code size} 0 is
-     * the run's (or the plugin's) size.
+     * the run's (or the plugin's) size; {@code sizeMix} a mix of sizes instead (a plugin must pad).
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Stream(String name, String plugin, Map<String, String> options, double share, Long pps, int size) {
+    public record Stream(String name, String plugin, Map<String, String> options, double share, Long pps, int size,
+                         SizeMix sizeMix) {
+        public Stream(String name, String plugin, Map<String, String> options, double share, Long pps, int size) {
+            this(name, plugin, options, share, pps, size, null);
+        }
+
         public Stream {
             options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));
             if (plugin == null && !options.isEmpty()) {
@@ -126,11 +134,73 @@ public record RunSpec(
         }
 
         public Stream withPps(long rate) {
-            return new Stream(name, plugin, options, share, rate, size);
+            return new Stream(name, plugin, options, share, rate, size, sizeMix);
         }
 
         public Stream withSize(int bytes) {
-            return new Stream(name, plugin, options, share, pps, bytes);
+            return new Stream(name, plugin, options, share, pps, bytes, sizeMix);
+        }
+
+        public Stream withSizeMix(SizeMix mix) {
+            return new Stream(name, plugin, options, share, pps, size, mix);
+        }
+    }
+
+    /**
+     * A capture to send instead of generated templates: its frames in file order, {@code loop}
+     * times (0: until the duration ends); {@code rewriteIp} maps addresses to replace (checksums
+     * updated); {@code measure} puts the measurement header into UDP frames with room for it.
+     * The run's src_mac/dst_mac, when set, rewrite the Ethernet addresses.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Replay(Path file, long loop, Map<String, String> rewriteIp, boolean measure) {
+        public Replay {
+            rewriteIp = rewriteIp == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rewriteIp));
+            if (file == null) {
+                throw new ConfigException("replay.file is required: the capture to send");
+            }
+            if (loop < 0) {
+                throw new ConfigException("replay.loop must be positive (0: until the duration ends)");
+            }
+            for (Map.Entry<String, String> e : rewriteIp.entrySet()) {
+                InetAddress from = ip("replay.rewrite_ip", e.getKey());
+                InetAddress to = ip("replay.rewrite_ip." + e.getKey(), e.getValue());
+                if (from.getClass() != to.getClass()) {
+                    throw new ConfigException("replay.rewrite_ip: " + e.getKey() + " and " + e.getValue() + " are not of the same family");
+                }
+            }
+        }
+
+        public static Replay of(Path file) {
+            return new Replay(file, 0, Map.of(), false);
+        }
+
+        public Replay withLoop(long n) {
+            return new Replay(file, n, rewriteIp, measure);
+        }
+
+        public Replay withRewriteIp(Map<String, String> ips) {
+            return new Replay(file, loop, ips, measure);
+        }
+
+        public Replay withMeasure(boolean on) {
+            return new Replay(file, loop, rewriteIp, on);
+        }
+
+        /** The rewrites as addresses. */
+        public Map<InetAddress, InetAddress> rewriteAddresses() {
+            Map<InetAddress, InetAddress> m = new LinkedHashMap<>();
+            rewriteIp.forEach((a, b) -> m.put(UdpStream.parseIp(a), UdpStream.parseIp(b)));
+            return m;
+        }
+
+        private static InetAddress ip(String field, String text) {
+            try {
+                return UdpStream.parseIp(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(field + ": " + e.getMessage());
+            }
         }
     }
 
@@ -144,8 +214,8 @@ public record RunSpec(
         xdpMode = xdpMode == null ? XdpMode.NATIVE : xdpMode;
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         testLatencyOffset = testLatencyOffset == null ? Duration.ZERO : testLatencyOffset;
-        Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
-                dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, direction, reversePps, rtt,
+        Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
+                dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, replay, direction, reversePps, rtt,
                 callersPerCpu);
         if (!(maxLossPercent >= 0 && maxLossPercent <= 100)) {
             throw new ConfigException("max_loss_percent " + maxLossPercent + " is outside 0..100");
@@ -182,9 +252,9 @@ public record RunSpec(
     /** Every check in one place; messages name the field, not a command-line flag. */
     private static final class Checks {
         static void all(String dev, String server, int serverPort, List<Integer> cpus, long pps, Duration duration, long count,
-                        Integer size, MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp, boolean ipv6,
+                        Integer size, SizeMix sizeMix, MacAddress srcMac, MacAddress dstMac, InetAddress srcIp, InetAddress dstIp, boolean ipv6,
                         int srcPort, int dstPort, long flows, FieldRanges ranges, int streamId, boolean measurement,
-                        Source source, Map<String, String> pluginOptions, List<Stream> streams, Direction direction,
+                        Source source, Map<String, String> pluginOptions, List<Stream> streams, Replay replay, Direction direction,
                         long reversePps, boolean rtt, int callersPerCpu) {
             if (dev == null || dev.isBlank()) {
                 throw new ConfigException("dev is required: the interface to send on");
@@ -212,12 +282,35 @@ public record RunSpec(
             if (count < 0) {
                 throw new ConfigException("count must be positive (0 means no limit)");
             }
-            if (duration == null && count == 0) {
+            if (duration == null && count == 0 && (replay == null || replay.loop() == 0)) {
                 throw new ConfigException("give a duration or a count: the run would never end");
+            }
+            if (replay != null) {
+                if (source != null || !streams.isEmpty()) {
+                    throw new ConfigException("replay is the run's source: give it without source or streams");
+                }
+                if (size != null || sizeMix != null) {
+                    throw new ConfigException("size and size_mix do not resize a replayed capture's frames");
+                }
+                if (flows != 1 || !ranges.isEmpty()) {
+                    throw new ConfigException("flows and ranges shape the built-in UDP stream, not a replayed capture");
+                }
+                if (rtt) {
+                    throw new ConfigException("rtt is not available with replay");
+                }
+                if (replay.loop() > 0 && count > 0) {
+                    throw new ConfigException("replay.loop and count both end the run: give one of them");
+                }
             }
             if (size != null && (size < UdpStream.MIN_FRAME || size > UdpStream.MAX_FRAME)) {
                 throw new ConfigException("size " + size + " is outside " + UdpStream.MIN_FRAME + ".." + UdpStream.MAX_FRAME
                         + " (frame bytes without the FCS)");
+            }
+            if (size != null && sizeMix != null) {
+                throw new ConfigException("size and size_mix both set the frame size: give one of them");
+            }
+            if (sizeMix != null && source != null && source.templates() != null) {
+                throw new ConfigException("size_mix cannot resize the frames of a template file");
             }
             checkPort("src_port", srcPort);
             checkPort("dst_port", dstPort);
@@ -263,6 +356,9 @@ public record RunSpec(
                     throw new ConfigException("streams[" + i + "].size " + s.size() + " is outside " + UdpStream.MIN_FRAME + ".."
                             + UdpStream.MAX_FRAME);
                 }
+                if (s.size() != 0 && s.sizeMix() != null) {
+                    throw new ConfigException("streams[" + i + "].size and streams[" + i + "].size_mix both set the frame size: give one");
+                }
             }
             if (direction != Direction.FORWARD && server == null) {
                 throw new ConfigException("direction " + direction.name().toLowerCase(java.util.Locale.ROOT) + " needs a server");
@@ -296,6 +392,7 @@ public record RunSpec(
         private Duration duration;
         private long count;
         private Integer size;
+        private SizeMix sizeMix;
         private MacAddress srcMac;
         private MacAddress dstMac;
         private InetAddress srcIp;
@@ -310,6 +407,7 @@ public record RunSpec(
         private Source source;
         private Map<String, String> pluginOptions = new LinkedHashMap<>();
         private List<Stream> streams = new ArrayList<>();
+        private Replay replay;
         private Direction direction = Direction.FORWARD;
         private Long reversePps;
         private boolean rtt;
@@ -327,12 +425,16 @@ public record RunSpec(
             this.dev = dev;
         }
 
+        /** For {@link Profile}: a builder whose keys come from a file (the interface too). */
+        private Builder() {
+        }
+
         private Builder(RunSpec s) {
             dev = s.dev; server = s.server; serverPort = s.serverPort; cpus = s.cpus; pps = s.pps; duration = s.duration;
-            count = s.count; size = s.size; srcMac = s.srcMac; dstMac = s.dstMac; srcIp = s.srcIp; dstIp = s.dstIp;
+            count = s.count; size = s.size; sizeMix = s.sizeMix; srcMac = s.srcMac; dstMac = s.dstMac; srcIp = s.srcIp; dstIp = s.dstIp;
             ipv6 = s.ipv6; srcPort = s.srcPort; dstPort = s.dstPort; flows = s.flows; ranges = s.ranges; streamId = s.streamId;
             measurement = s.measurement; source = s.source; pluginOptions = new LinkedHashMap<>(s.pluginOptions);
-            streams = new ArrayList<>(s.streams); direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
+            streams = new ArrayList<>(s.streams); replay = s.replay; direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
             xdpMode = s.xdpMode; attachPass = s.attachPass; callersPerCpu = s.callersPerCpu; shard = s.shard;
             startAt = s.startAt; connectTimeout = s.connectTimeout; testLatencyOffset = s.testLatencyOffset;
             testHooks = s.testHooks; maxLossPercent = s.maxLossPercent;
@@ -350,6 +452,8 @@ public record RunSpec(
         public Builder count(long n) { this.count = n; return this; }
         /** Frame size without FCS; null: 64 for the built-in stream, the plugin's own choice for plugins. */
         public Builder size(Integer bytes) { this.size = bytes; return this; }
+        /** Sizes with weights, interleaved packet by packet (e.g. {@link SizeMix#IMIX}); null: one size. */
+        public Builder sizeMix(SizeMix mix) { this.sizeMix = mix; return this; }
         public Builder srcMac(MacAddress m) { this.srcMac = m; return this; }
         public Builder dstMac(MacAddress m) { this.dstMac = m; return this; }
         public Builder srcIp(InetAddress a) { this.srcIp = a; return this; }
@@ -370,6 +474,8 @@ public record RunSpec(
         public Builder pluginOptions(Map<String, String> options) { this.pluginOptions = new LinkedHashMap<>(options); return this; }
         public Builder stream(Stream s) { this.streams.add(s); return this; }
         public Builder streams(List<Stream> list) { this.streams = new ArrayList<>(list); return this; }
+        /** Send a capture's frames (null: generated templates). */
+        public Builder replay(Replay r) { this.replay = r; return this; }
         public Builder direction(Direction d) { this.direction = d; return this; }
         /** Rate of the server's direction in reverse/bidir runs; default: the forward rate. */
         public Builder reversePps(Long rate) { this.reversePps = rate; return this; }
@@ -390,11 +496,18 @@ public record RunSpec(
          * rates become shares of their sum, which is the run's rate.
          */
         public RunSpec build() {
-            Duration d = duration == null && count == 0 ? DEFAULT_DURATION : duration;
+            boolean looped = replay != null && replay.loop() > 0;
+            Duration d = duration == null && count == 0 && !looped ? DEFAULT_DURATION : duration;
             long rate = pps;
             List<Stream> mixed = streams;
             long withRate = streams.stream().filter(s -> s.pps() != null).count();
             if (withRate > 0) {
+                for (int i = 0; i < streams.size(); i++) {
+                    Long r = streams.get(i).pps();
+                    if (r != null && r <= 0) {
+                        throw new ConfigException("streams[" + i + "].pps must be positive");
+                    }
+                }
                 if (withRate != streams.size()) {
                     throw new ConfigException("streams: give every stream a pps, or none (and shares instead)");
                 }
@@ -402,14 +515,15 @@ public record RunSpec(
                     throw new ConfigException("pps and the streams' own pps contradict each other: the total is their sum");
                 }
                 rate = streams.stream().mapToLong(Stream::pps).sum();
-                mixed = streams.stream().map(s -> new Stream(s.name(), s.plugin(), s.options(), s.pps(), null, s.size())).toList();
+                mixed = streams.stream().map(s -> new Stream(s.name(), s.plugin(), s.options(), s.pps(), null, s.size(), s.sizeMix()))
+                        .toList();
             }
             long reverse = reversePps != null ? reversePps : rate;
             for (String h : testHooks) {
                 TestHook.parse(h);
             }
-            return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
-                    dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, direction, reverse, rtt, xdpMode,
+            return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
+                    dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, replay, direction, reverse, rtt, xdpMode,
                     attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks, maxLossPercent);
         }
     }

@@ -58,13 +58,14 @@ public final class SpecJson {
         }
     }
 
-    private static SimpleModule module() {
+    static SimpleModule module() {
         SimpleModule m = new SimpleModule("xdperf-run-spec");
         text(m, InetAddress.class, InetAddress::getHostAddress, UdpStream::parseIp);
         text(m, MacAddress.class, MacAddress::toString, MacAddress::parse);
         text(m, Duration.class, Duration::toString, Duration::parse);
         text(m, Instant.class, Instant::toString, Instant::parse);
         text(m, Path.class, Path::toString, Path::of);
+        text(m, dev.xdperf.packet.SizeMix.class, dev.xdperf.packet.SizeMix::toString, dev.xdperf.packet.SizeMix::parse);
         return m;
     }
 
@@ -81,6 +82,8 @@ public final class SpecJson {
                 String text = p.getValueAsString();
                 try {
                     return read.apply(text);
+                } catch (ConfigException e) {
+                    throw new ConfigException("read run spec: " + p.getParsingContext().getCurrentName() + ": " + e.getMessage());
                 } catch (RuntimeException e) {
                     throw new ConfigException("read run spec: " + p.getParsingContext().getCurrentName() + ": '" + text
                             + "' is not a " + type.getSimpleName());

@@ -19,9 +19,11 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                         String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
                         boolean sharedClock, RxSnapshot returned, List<String> warnings,
                         java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames,
-                        java.util.Set<Integer> unmeasuredStreams) {
+                        java.util.Set<Integer> unmeasuredStreams, java.util.Map<Integer, Integer> streamSizes) {
     /** Bytes a frame occupies on an Ethernet wire beyond those handed to the device: preamble, FCS, gap. */
     public static final int WIRE_OVERHEAD = 24;
+    /** The FCS: sizes of a size mix count it, frame bytes do not. */
+    public static final int FCS = 4;
 
     public RunReport {
         cpus = List.copyOf(cpus);
@@ -29,6 +31,7 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         sentPerStream = java.util.Map.copyOf(sentPerStream);
         streamNames = java.util.Map.copyOf(streamNames);
         unmeasuredStreams = java.util.Set.copyOf(unmeasuredStreams);
+        streamSizes = streamSizes == null ? java.util.Map.of() : java.util.Map.copyOf(streamSizes);
     }
 
     /** A report whose frames all carry the measurement header. */
@@ -37,7 +40,17 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                      boolean sharedClock, RxSnapshot returned, List<String> warnings,
                      java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames) {
         this(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned, warnings,
-                sentPerStream, streamNames, java.util.Set.of());
+                sentPerStream, streamNames, java.util.Set.of(), java.util.Map.of());
+    }
+
+    /** A report of streams some of which carry no measurement header, without a size mix. */
+    public RunReport(String dev, List<Integer> cpus, int frameSize, long targetPps, double seconds,
+                     TxCounters tx, DeviceCounters txDevice, String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
+                     boolean sharedClock, RxSnapshot returned, List<String> warnings,
+                     java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames,
+                     java.util.Set<Integer> unmeasuredStreams) {
+        this(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned, warnings,
+                sentPerStream, streamNames, unmeasuredStreams, java.util.Map.of());
     }
 
     /** A run falls short of its target rate when the sender's rate is more than this far below it. */
@@ -79,6 +92,58 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         double shortBy = 1 - txPps() / targetPps;
         double late = seconds - (double) sent() / targetPps;
         return shortBy > TARGET_TOLERANCE && late > TARGET_SLACK_SECONDS ? 100 * shortBy : 0;
+    }
+
+    /** This report with the size (with FCS) of each stream id of a size mix: it then counts per size. */
+    public RunReport withStreamSizes(java.util.Map<Integer, Integer> sizes) {
+        return new RunReport(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned,
+                warnings, sentPerStream, streamNames, unmeasuredStreams, sizes);
+    }
+
+    /** This report with {@code more} warnings after its own. */
+    public RunReport withWarnings(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(warnings);
+        all.addAll(more);
+        return new RunReport(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned,
+                all, sentPerStream, streamNames, unmeasuredStreams, streamSizes);
+    }
+
+    /** One size of a size mix: its frames sent and received. */
+    public record SizeCount(int size, long sent, long received) {
+        public int frameBytes() {
+            return size - FCS;
+        }
+    }
+
+    /** Per size of a size mix, smallest first; empty without one. */
+    public List<SizeCount> sizes() {
+        java.util.TreeMap<Integer, long[]> by = new java.util.TreeMap<>();
+        streamSizes.forEach((id, size) -> by.computeIfAbsent(size, k -> new long[2])[0] += sentPerStream.getOrDefault(id, 0L));
+        if (rx != null) {
+            for (var st : rx.streams()) {
+                Integer size = streamSizes.get(st.streamId());
+                if (size != null) {
+                    by.computeIfAbsent(size, k -> new long[2])[1] += st.packets();
+                }
+            }
+        }
+        List<SizeCount> out = new java.util.ArrayList<>();
+        by.forEach((size, c) -> out.add(new SizeCount(size, c[0], c[1])));
+        return out;
+    }
+
+    /** Mean bytes per frame sent, without FCS. */
+    public double averageFrameBytes() {
+        return sent() == 0 ? 0 : (double) tx.sentBytes() / sent();
+    }
+
+    /** Bits per second on the wire: frames plus FCS, preamble and inter-frame gap. */
+    public double txWireBps() {
+        return seconds > 0 ? (tx.sentBytes() + (double) WIRE_OVERHEAD * sent()) * 8 / seconds : 0;
+    }
+
+    public double rxWireBps() {
+        return seconds > 0 && rx != null ? (rx.bytes() + (double) WIRE_OVERHEAD * received()) * 8 / seconds : 0;
     }
 
     public long sent() {
@@ -211,6 +276,24 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             n.putNull("rx_pps");
             n.putNull("lost_packets");
         }
+        if (!streamSizes.isEmpty()) {
+            // a size mix: frame bytes exclude the FCS, wire bits add FCS, preamble and gap (24 bytes a frame)
+            n.put("avg_frame_size", round(averageFrameBytes()));
+            n.put("tx_wire_bps", round(txWireBps()));
+            if (rx != null) {
+                n.put("rx_wire_bps", round(rxWireBps()));
+            }
+            ArrayNode sizes = n.putArray("sizes");
+            for (SizeCount sc : sizes()) {
+                ObjectNode o = sizes.addObject();
+                o.put("size", sc.size());
+                o.put("frame_bytes", sc.frameBytes());
+                o.put("sent_packets", sc.sent());
+                if (rx != null) {
+                    o.put("received_packets", sc.received());
+                }
+            }
+        }
         ObjectNode lat = n.putObject("latency_ns");
         lat.put("kind", latencyKind());
         if (hasLatency()) {
@@ -326,6 +409,14 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                 Long sentHere = sentPerStream.get(st.streamId());
                 b.append(String.format(Locale.ROOT, "  %-20s %16s %22s   lost %s%n", label,
                         sentHere == null ? "" : Units.count(sentHere), Units.count(st.packets()), Units.count(st.lost())));
+            }
+        }
+        if (!streamSizes.isEmpty()) {
+            b.append(row("wire rate", Units.bits(txWireBps()), rx == null ? "-" : Units.bits(rxWireBps())));
+            b.append(String.format(Locale.ROOT, "  average frame %.1f bytes without FCS%n", averageFrameBytes()));
+            for (SizeCount c : sizes()) {
+                b.append(String.format(Locale.ROOT, "  %-20s %16s %22s%n", "size " + c.size() + " (" + c.frameBytes() + "+FCS)",
+                        Units.count(c.sent()), rx == null ? "-" : Units.count(c.received())));
             }
         }
         if (returned != null) {

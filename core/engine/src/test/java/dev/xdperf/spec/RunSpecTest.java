@@ -50,6 +50,14 @@ class RunSpecTest {
                 .stream(RunSpec.Stream.plugin("icmp", Map.of(), 0)));
         assertMessage("streams: give every stream a pps, or none", RunSpec.builder("eth1")
                 .stream(RunSpec.Stream.udp(1).withPps(10)).stream(RunSpec.Stream.udp(1)));
+        assertMessage("streams[1].pps must be positive", RunSpec.builder("eth1")
+                .stream(RunSpec.Stream.udp(1).withPps(10)).stream(RunSpec.Stream.udp(1).withPps(-3)));
+        assertMessage("size and size_mix both set the frame size", RunSpec.builder("eth1").size(128)
+                .sizeMix(dev.xdperf.packet.SizeMix.IMIX));
+        assertMessage("streams[0].size and streams[0].size_mix both set the frame size", RunSpec.builder("eth1")
+                .stream(RunSpec.Stream.udp(1).withSize(128).withSizeMix(dev.xdperf.packet.SizeMix.IMIX)));
+        assertMessage("size_mix cannot resize the frames of a template file", RunSpec.builder("eth1")
+                .templates(Path.of("set.bin")).sizeMix(dev.xdperf.packet.SizeMix.IMIX));
         assertMessage("rtt needs the measurement header", RunSpec.builder("eth1").rtt(true).measurement(false));
         assertMessage("plugin_options need a plugin source", RunSpec.builder("eth1").pluginOption("flows", "3"));
         assertMessage("stream udp takes share, pps and size, not flows", null,
@@ -90,6 +98,32 @@ class RunSpecTest {
         assertEquals(plugin, SpecJson.fromJson(SpecJson.toJson(plugin)));
         RunSpec file = RunSpec.builder("eth1").templates(Path.of("/tmp/set.bin")).build();
         assertEquals(file, SpecJson.fromJson(SpecJson.toJson(file)));
+
+        RunSpec imix = RunSpec.builder("eth1").sizeMix(dev.xdperf.packet.SizeMix.IMIX)
+                .stream(RunSpec.Stream.udp(1).withSizeMix(dev.xdperf.packet.SizeMix.parse("128:1,1518:3")))
+                .stream(RunSpec.Stream.udp(1)).build();
+        assertTrue(SpecJson.toString(imix).contains("\"size_mix\":\"64:7,594:4,1518:1\""), SpecJson.toString(imix));
+        assertEquals(imix, SpecJson.fromJson(SpecJson.toJson(imix)));
+
+        RunSpec replay = RunSpec.builder("eth1").replay(RunSpec.Replay.of(Path.of("/tmp/c.pcap")).withLoop(3)
+                .withRewriteIp(Map.of("10.0.0.1", "192.0.2.1")).withMeasure(true)).dstMac(MacAddress.parse("02:00:00:00:00:02"))
+                .build();
+        assertEquals(null, replay.duration(), "a loop ends the run: no default duration");
+        assertEquals(replay, SpecJson.fromJson(SpecJson.toJson(replay)));
+        assertEquals(replay, Profile.parse("p", Profile.write(replay, Profile.Format.YAML), Profile.Format.YAML, null));
+    }
+
+    @Test
+    void replayChecksNameTheirField() {
+        RunSpec.Replay r = RunSpec.Replay.of(Path.of("c.pcap"));
+        assertMessage("replay is the run's source", RunSpec.builder("eth1").replay(r).plugin("icmp"));
+        assertMessage("size and size_mix do not resize a replayed capture", RunSpec.builder("eth1").replay(r).size(128));
+        assertMessage("flows and ranges shape the built-in UDP stream", RunSpec.builder("eth1").replay(r).flows(4));
+        assertMessage("replay.loop and count both end the run", RunSpec.builder("eth1").replay(r.withLoop(2)).count(5));
+        assertMessage("replay.loop must be positive", null, () -> r.withLoop(-1));
+        assertMessage("replay.rewrite_ip: 10.0.0.1 and 2001:db8::1 are not of the same family", null,
+                () -> r.withRewriteIp(Map.of("10.0.0.1", "2001:db8::1")));
+        assertMessage("replay.rewrite_ip: 'x' is not an IPv4 or IPv6 address", null, () -> r.withRewriteIp(Map.of("x", "10.0.0.1")));
     }
 
     @Test
