@@ -276,7 +276,8 @@ class TransmitReceiveTest {
         Process dump = capture(pcap, captured);
 
         long before = System.nanoTime();   // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
-        JsonNode r = client("--cpus", "0", "--count", "2000000", "--callers", "2");
+        // flat out, the veth ring overflows now and then (exit 4 by default): this test is about the stamps, not delivery
+        JsonNode r = client("--cpus", "0", "--count", "2000000", "--callers", "2", "--max-loss", "100");
         long after = System.nanoTime();
         assertEquals(2_000_000, r.path("sent_packets").asLong(), r::toPrettyString);
         // No frame may look as if it arrived before it was sent: placed stamps stay behind the wire.
