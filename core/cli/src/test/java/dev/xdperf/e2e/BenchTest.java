@@ -279,6 +279,60 @@ class BenchTest {
         assertEquals("drop", two.json().path("micro").path("templates").get(0).path("verdict").asText());
     }
 
+    static String object(String name) {
+        return examples.resolve(name).toString();
+    }
+
+    /** Everything under /sys/fs/bpf, our private pin directories, and bpf mounts: what a run must not leave behind. */
+    static List<String> pinnedState() throws IOException {
+        List<String> out = new ArrayList<>();
+        Path fs = Path.of("/sys/fs/bpf");
+        if (Files.isDirectory(fs)) {
+            try (var s = Files.walk(fs)) {
+                s.map(Path::toString).sorted().forEach(out::add);
+            }
+        }
+        try (var s = Files.list(Path.of("/tmp"))) {
+            s.map(Path::toString).filter(f -> f.contains("xdperf-pins-")).sorted().forEach(out::add);
+        }
+        Files.readAllLines(Path.of("/proc/self/mounts")).stream().filter(l -> l.contains("xdperf-pins-")).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * An object as xdp-tools and xdp-tutorial ship them: maps pinned by name, legacy "xdp_*"
+     * sections, two programs. It loads in micro and live runs (inside `ip netns exec`, where no
+     * BPF filesystem is mounted), needs --section, and leaves nothing pinned anywhere.
+     */
+    @Test
+    void objectsAsShippedLoadAndLeaveNothingPinned() throws Exception {
+        List<String> before = pinnedState();
+        String legacy = object("legacy_filter.bpf.o");
+        assertOneSentence(bench("--prog", legacy, "--micro"), "it has 2 XDP programs, port_filter, drop_all (choose one with --section)");
+
+        Xdperf.Result bySection = bench("--prog", legacy, "--micro", "--section", "xdp_port_filter", "--dst-port", "9",
+                "--repeat", "1000", "--rounds", "1", "--json");
+        assertEquals(0, bySection.exit(), bySection.toString());
+        assertEquals("port_filter", bySection.json().path("program").asText());
+        assertEquals("xdp_port_filter", bySection.json().path("section").asText());
+        assertEquals("pass", bySection.json().path("micro").path("templates").get(0).path("verdict").asText(), "the deny map is empty");
+
+        Xdperf.Result byName = bench("--prog", legacy, "--micro", "--section", "drop_all", "--repeat", "1000", "--rounds", "1", "--json");
+        assertEquals(0, byName.exit(), byName.toString());
+        assertEquals("drop", byName.json().path("micro").path("templates").get(0).path("verdict").asText());
+
+        Xdperf.Result live = bench("--prog", legacy, "--section", "port_filter", "--count", "2000", "--cpus", "0", "--json", "-q");
+        assertEquals(0, live.exit(), live.toString());
+        JsonNode v = live.json().path("live").path("verdicts");
+        assertTrue(v.path("pass").asLong() >= 2000 && v.path("drop").asLong() == 0, v.toString());
+
+        Xdperf.Result echo = bench("--prog", object("icmp_echo.bpf.o"), "--micro", "--repeat", "1000", "--rounds", "1", "--json");
+        assertEquals(0, echo.exit(), echo.toString());
+        assertEquals("xdp_icmp_echo", echo.json().path("section").asText());
+
+        assertEquals(before, pinnedState(), "nothing left pinned or mounted");
+    }
+
     static List<String> fieldNames(JsonNode n) {
         List<String> out = new ArrayList<>();
         n.fieldNames().forEachRemaining(out::add);
