@@ -12,7 +12,7 @@ for tool in clang cc; do
 done
 [[ -f /usr/include/bpf/bpf_helpers.h ]] || { echo "build-bpf: libbpf-dev headers not found: run scripts/setup.sh" >&2; exit 1; }
 multiarch=$(cc -dumpmachine)
-for prog in tx rx verdict features; do
+for prog in tx rx verdict features probe; do
   clang -O2 -g -Wall -Werror -target bpf -I"/usr/include/$multiarch" -I"$src" \
     -c "$src/$prog.bpf.c" -o "$out/$prog.bpf.o"
 done

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
  * Packet features at XDP speed (xdperf server --features). xdp_features parses Ethernet,
- * up to two VLAN tags, IPv4/IPv6 and TCP/UDP (ICMP without ports), finds the xdperf
- * measurement header when present, and then, by tier:
+ * up to two VLAN tags, IPv4/IPv6 and TCP/UDP (ICMP without ports; an IPv4 fragment other than
+ * the first without its transport header) with parse.h, finds the xdperf measurement header
+ * when present, and then, by tier:
  *   flows   - aggregates per 5-tuple in a per-CPU LRU hash (packets, bytes, first/last
  *             time, TCP flags OR-ed); user space reads and exports it;
  *   sampled - writes one record per N IP packets on each CPU into that CPU's ring buffer;
@@ -10,15 +11,7 @@
  * Every packet is counted in feat_counters before anything can fail, and every record that
  * could not be written (ring full, no ring) is counted too: what is missing is always known.
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/in.h>
-#include <linux/udp.h>
-#include <linux/tcp.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
+#include "parse.h"
 #include "xdperf.h"
 
 struct {
@@ -57,11 +50,6 @@ struct {
 	__array(values, struct feat_ring);
 } feat_rings SEC(".maps");
 
-struct vlan_hdr {
-	__be16 tci;
-	__be16 proto;
-};
-
 static __always_inline void copy_ipv4(__u8 *to, __be32 addr)
 {
 	__builtin_memcpy(to, &addr, 4);
@@ -83,88 +71,33 @@ int xdp_features(struct xdp_md *ctx)
 
 	struct xdperf_flow_key key;
 	__builtin_memset(&key, 0, sizeof(key));
-	__u16 vlan = 0;
 	__u8 flags = 0;
-	__u8 tcp_flags = 0;
 	__u16 stream = 0;
 	__u8 tx_cpu = 0;
 	__u32 seq = 0;
-	__u8 l4;
 
-	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > data_end)
+	struct packet p = {};
+	if (parse_ip(data, data_end, &p))
 		goto other;
-	void *cur = eth + 1;
-	__u16 proto = eth->h_proto;
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		struct vlan_hdr *vh = cur;
-		if ((void *)(vh + 1) > data_end)
-			goto other;
-		if (!(flags & XDPERF_FEAT_HAS_VLAN)) {
-			vlan = bpf_ntohs(vh->tci) & 0x0fff;
-			flags |= XDPERF_FEAT_HAS_VLAN;
-		}
-		proto = vh->proto;
-		cur = vh + 1;
-	}
-
-	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = cur;
-		if ((void *)(ip + 1) > data_end || ip->ihl < 5)
-			goto other;
+	if (p.vlans)
+		flags |= XDPERF_FEAT_HAS_VLAN;
+	if (p.ip4) {
 		key.family = 4;
-		copy_ipv4(key.src, ip->saddr);
-		copy_ipv4(key.dst, ip->daddr);
-		l4 = ip->protocol;
-		key.proto = l4;
-		/* A fragment other than the first has no transport header; the first one's is kept. */
-		if (ip->frag_off & bpf_htons(0x1fff)) {
-			flags |= XDPERF_FEAT_FRAGMENT;
-			goto ip_done;
-		}
-		cur = (void *)ip + ip->ihl * 4;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = cur;
-		if ((void *)(ip6 + 1) > data_end)
-			goto other;
+		copy_ipv4(key.src, p.ip4->saddr);
+		copy_ipv4(key.dst, p.ip4->daddr);
+	} else {
 		key.family = 6;
-		__builtin_memcpy(key.src, &ip6->saddr, 16);
-		__builtin_memcpy(key.dst, &ip6->daddr, 16);
-		l4 = ip6->nexthdr;
-		key.proto = l4;
-		cur = ip6 + 1;
-	} else {
-		goto other;
+		__builtin_memcpy(key.src, &p.ip6->saddr, 16);
+		__builtin_memcpy(key.dst, &p.ip6->daddr, 16);
 	}
+	key.proto = p.proto;
+	if (p.later_fragment)
+		flags |= XDPERF_FEAT_FRAGMENT;
 
-	if (l4 == IPPROTO_UDP) {
-		struct udphdr *uh = cur;
-		if ((void *)(uh + 1) > data_end)
-			goto ip_done;
-		key.sport = bpf_ntohs(uh->source);
-		key.dport = bpf_ntohs(uh->dest);
-		cur = uh + 1;
-	} else if (l4 == IPPROTO_TCP) {
-		struct tcphdr *th = cur;
-		if ((void *)(th + 1) > data_end || th->doff < 5)
-			goto ip_done;
-		key.sport = bpf_ntohs(th->source);
-		key.dport = bpf_ntohs(th->dest);
-		tcp_flags = ((__u8 *)th)[13];
-		cur += th->doff * 4;
-	} else if (l4 == IPPROTO_ICMP || l4 == IPPROTO_ICMPV6) {
-		if (cur + 8 > data_end)
-			goto ip_done;
-		cur += 8;
-	} else {
-		goto ip_done;
-	}
-
-	struct xdperf_mh *mh = cur;
-	if ((void *)(mh + 1) <= data_end && mh->magic == bpf_htons(XDPERF_MH_MAGIC)) {
+	struct xdperf_mh *mh = parse_transport(&p, data_end);
+	key.sport = p.sport;
+	key.dport = p.dport;
+	if (mh && (void *)(mh + 1) <= data_end && mh->magic == bpf_htons(XDPERF_MH_MAGIC)) {
 		flags |= XDPERF_FEAT_HAS_MH;
 		stream = bpf_ntohs(mh->stream_id);
 		tx_cpu = mh->cpu;
@@ -173,7 +106,6 @@ int xdp_features(struct xdp_md *ctx)
 		c->xdperf_bytes += len;
 	}
 
-ip_done:
 	c->ip_packets++;
 	__u64 now = bpf_ktime_get_ns();
 	if (cfg->tier == XDPERF_FEAT_FLOWS) {
@@ -185,7 +117,7 @@ ip_done:
 			init.bytes = len;
 			init.first_ns = now;
 			init.last_ns = now;
-			init.tcp_flags = tcp_flags;
+			init.tcp_flags = p.tcp_flags;
 			if (bpf_map_update_elem(&feat_flows, &key, &init, BPF_NOEXIST) == 0) {
 				c->flows_created++;
 				goto verdict;
@@ -202,7 +134,7 @@ ip_done:
 		v->packets++;
 		v->bytes += len;
 		v->last_ns = now;
-		v->tcp_flags |= tcp_flags;
+		v->tcp_flags |= p.tcp_flags;
 		goto verdict;
 	}
 
@@ -229,10 +161,10 @@ ip_done:
 	r->sport = key.sport;
 	r->dport = key.dport;
 	r->len = len;
-	r->vlan = vlan;
+	r->vlan = p.vlan;
 	r->proto = key.proto;
 	r->family = key.family;
-	r->tcp_flags = tcp_flags;
+	r->tcp_flags = p.tcp_flags;
 	r->flags = flags;
 	r->stream_id = (flags & XDPERF_FEAT_HAS_MH) ? stream : 0;
 	r->tx_cpu = (flags & XDPERF_FEAT_HAS_MH) ? tx_cpu : 0;

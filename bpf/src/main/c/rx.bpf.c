@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
 /*
- * The receive side. xdp_rx finds the xdperf measurement header after a UDP or TCP header
- * or the 8-byte ICMP/ICMPv6 header (IPv4 or IPv6, up to two VLAN tags) and counts per CPU and per stream: packets, bytes,
- * latency; per (stream, sending CPU) it tracks sequence numbers for loss, duplicates and
- * reordering. Frames without the header pass to the kernel untouched.
+ * The receive side. xdp_rx finds the xdperf measurement header after the transport header
+ * (parse.h: up to two VLAN tags, IPv4 or IPv6, UDP, TCP or ICMP/ICMPv6 echo; in an IPv4
+ * fragment only the first) and counts per CPU and per stream: packets, bytes, latency; per
+ * (stream, sending CPU) it tracks sequence numbers for loss, duplicates and reordering.
+ * Frames without the header pass to the kernel untouched.
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/in.h>
-#include <linux/udp.h>
-#include <linux/tcp.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
+#include "parse.h"
 #include "xdperf.h"
 
 struct {
@@ -67,11 +60,6 @@ struct {
 	__type(value, __u64);
 } rx_gaps SEC(".maps");
 
-struct vlan_hdr {
-	__be16 tci;
-	__be16 proto;
-};
-
 /* Log-linear bucket: values below 64 exactly, above that 64 sub-buckets per power of two. */
 static __always_inline __u32 hist_index(__u64 v)
 {
@@ -124,29 +112,29 @@ static __always_inline void track_sequence(struct xdperf_rx_flow *f, __u32 seq32
  * Sends an xdperf frame back where it came from: swaps MACs, IP addresses and L4 ports.
  * Swapping leaves every checksum valid (the sums are order-independent).
  */
-static __always_inline int reflect(struct ethhdr *eth, struct iphdr *ip4, struct ipv6hdr *ip6, __u8 l4, void *l4h,
-				   void *data_end)
+static __always_inline int reflect(struct packet *p, void *data_end)
 {
+	struct ethhdr *eth = p->eth;
 	__u8 mac[ETH_ALEN];
 	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
-	if (ip4) {
-		__be32 a = ip4->saddr;
-		ip4->saddr = ip4->daddr;
-		ip4->daddr = a;
-	} else if (ip6) {
-		struct in6_addr a = ip6->saddr;
-		ip6->saddr = ip6->daddr;
-		ip6->daddr = a;
+	if (p->ip4) {
+		__be32 a = p->ip4->saddr;
+		p->ip4->saddr = p->ip4->daddr;
+		p->ip4->daddr = a;
+	} else if (p->ip6) {
+		struct in6_addr a = p->ip6->saddr;
+		p->ip6->saddr = p->ip6->daddr;
+		p->ip6->daddr = a;
 	}
-	if (l4 == IPPROTO_UDP || l4 == IPPROTO_TCP) {
-		__be16 *ports = l4h;
+	if (p->proto == IPPROTO_UDP || p->proto == IPPROTO_TCP) {
+		__be16 *ports = p->l4;
 		if ((void *)(ports + 2) > data_end)
 			return XDP_DROP;
-		__be16 p = ports[0];
+		__be16 port = ports[0];
 		ports[0] = ports[1];
-		ports[1] = p;
+		ports[1] = port;
 	}
 	return XDP_TX;
 }
@@ -162,67 +150,11 @@ int xdp_rx(struct xdp_md *ctx)
 	if (!tot || !cfg)
 		return XDP_PASS;
 
-	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > data_end)
+	struct packet p = {};
+	if (parse_ip(data, data_end, &p))
 		goto other;
-	void *cur = eth + 1;
-	__u16 proto = eth->h_proto;
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		struct vlan_hdr *vh = cur;
-		if ((void *)(vh + 1) > data_end)
-			goto other;
-		proto = vh->proto;
-		cur = vh + 1;
-	}
-
-	__u8 l4;
-	struct iphdr *ip4 = 0;
-	struct ipv6hdr *ip6h = 0;
-	void *l4h;
-	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = cur;
-		ip4 = ip;
-		if ((void *)(ip + 1) > data_end || ip->ihl < 5)
-			goto other;
-		if (ip->frag_off & bpf_htons(0x3fff)) /* fragments: no L4 header to trust */
-			goto other;
-		l4 = ip->protocol;
-		cur = (void *)ip + ip->ihl * 4;
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = cur;
-		if ((void *)(ip6 + 1) > data_end)
-			goto other;
-		ip6h = ip6;
-		l4 = ip6->nexthdr;
-		cur = ip6 + 1;
-	} else {
-		goto other;
-	}
-
-	l4h = cur;
-	if (l4 == IPPROTO_UDP) {
-		if (cur + sizeof(struct udphdr) > data_end)
-			goto other;
-		cur += sizeof(struct udphdr);
-	} else if (l4 == IPPROTO_TCP) {
-		struct tcphdr *th = cur;
-		if ((void *)(th + 1) > data_end || th->doff < 5)
-			goto other;
-		cur += th->doff * 4;
-	} else if (l4 == IPPROTO_ICMP || l4 == IPPROTO_ICMPV6) {
-		/* echo request/reply: type, code, checksum, identifier, sequence */
-		if (cur + 8 > data_end)
-			goto other;
-		cur += 8;
-	} else {
-		goto other;
-	}
-
-	struct xdperf_mh *mh = cur;
-	if ((void *)(mh + 1) > data_end || mh->magic != bpf_htons(XDPERF_MH_MAGIC))
+	struct xdperf_mh *mh = parse_transport(&p, data_end);
+	if (!mh || (void *)(mh + 1) > data_end || mh->magic != bpf_htons(XDPERF_MH_MAGIC))
 		goto other;
 
 	__u64 now = bpf_ktime_get_ns();
@@ -281,7 +213,7 @@ int xdp_rx(struct xdp_md *ctx)
 
 verdict:
 	if (cfg->verdict == XDPERF_VERDICT_REFLECT)
-		return reflect(eth, ip4, ip6h, l4, l4h, data_end);
+		return reflect(&p, data_end);
 	return cfg->verdict == XDPERF_VERDICT_PASS ? XDP_PASS : XDP_DROP;
 other:
 	tot->other_packets++;

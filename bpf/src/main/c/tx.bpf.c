@@ -64,8 +64,9 @@ struct {
 	__type(value, __u64);
 } tx_lists SEC(".maps");
 
-/* Offsets are masked so that the verifier sees them bounded (frames are at most 2047 bytes). */
-#define OFFSET_MASK 0x7ff
+/* Offsets are masked so that the verifier sees them bounded (frames fit in a template's room). */
+#define OFFSET_MASK (XDPERF_TMPL_BYTES - 1)
+_Static_assert((XDPERF_TMPL_BYTES & OFFSET_MASK) == 0, "the offset mask needs XDPERF_TMPL_BYTES to be a power of two");
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 
 static __always_inline __u32 fold(__u64 sum)
@@ -328,7 +329,7 @@ int xdp_tx(struct xdp_md *ctx)
 		if (delta && bpf_xdp_adjust_tail(ctx, delta))
 			return XDP_ABORTED;
 		__u32 len = t->len & OFFSET_MASK;
-		if (len < 14)
+		if (len < XDPERF_MIN_FRAME)
 			return XDP_ABORTED;
 		if (bpf_xdp_store_bytes(ctx, 0, t->bytes, len))
 			return XDP_ABORTED;
@@ -382,13 +383,6 @@ SEC("xdp")
 int xdp_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
-}
-
-/* Feature probe for live frames: runs without sending anything. */
-SEC("xdp")
-int xdp_probe(struct xdp_md *ctx)
-{
-	return XDP_DROP;
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

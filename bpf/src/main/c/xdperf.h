@@ -21,6 +21,7 @@
 #define XDPERF_MAX_FIELDS     8
 #define XDPERF_MAX_CSUMS      4
 #define XDPERF_TMPL_BYTES     2048 /* room per template; frames are at most 1514 bytes */
+#define XDPERF_MIN_FRAME      14   /* a template shorter than an Ethernet header is refused */
 #define XDPERF_SCHEDULE_MAX   65536
 #define XDPERF_LIST_MAX       65536
 
@@ -189,7 +190,7 @@ struct xdperf_rx_flow {
 
 #define XDPERF_FEAT_HAS_MH     1  /* record flag: the xdperf measurement header was found */
 #define XDPERF_FEAT_HAS_VLAN   2  /* record flag: the frame carried an 802.1Q/802.1ad tag */
-#define XDPERF_FEAT_FRAGMENT   4  /* record flag: an IPv4 fragment (no transport header read) */
+#define XDPERF_FEAT_FRAGMENT   4  /* record flag: an IPv4 fragment other than the first (no transport header) */
 
 /* feat_config: one entry, written before attach. */
 struct xdperf_feat_config {

@@ -29,7 +29,7 @@ public final class BpfObject implements AutoCloseable {
         this.obj = obj;
     }
 
-    /** Opens and loads one of the objects packed into this jar: "tx", "rx" or "verdict". */
+    /** Opens and loads one of the objects packed into this jar: "tx", "rx", "features", "verdict" or "probe". */
     public static BpfObject loadBundled(String name, List<String> programNames) {
         return load(name, bundled(name), programNames);
     }
@@ -62,7 +62,7 @@ public final class BpfObject implements AutoCloseable {
             }
         }
         // Only the programs asked for: the verifier takes ~0.2 s over xdp_tx, which a probe
-        // that needs xdp_probe should not pay.
+        // that needs only xdp_pass should not pay.
         for (String p : opened.progs.keySet()) {
             if (!programNames.contains(p)) {
                 opened.setAutoload(p, false);

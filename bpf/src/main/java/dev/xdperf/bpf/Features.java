@@ -31,10 +31,10 @@ public final class Features {
         }
     }
 
-    /** Can this process load XDP programs at all? Loads the transmit object to find out. */
+    /** Can this process load XDP programs at all? Loads the probe object to find out. */
     public static synchronized Result bpf() {
         if (bpf == null) {
-            try (BpfObject o = BpfObject.loadBundled("tx", List.of("xdp_probe"))) {
+            try (BpfObject o = BpfObject.loadBundled("probe", List.of("xdp_probe"))) {
                 bpf = new Result(State.WORKS, "XDP programs load");
             } catch (BpfException e) {
                 bpf = new Result(e.errno() == 1 || e.errno() == 13 ? State.FAILED : State.UNSUPPORTED, e.getMessage());
@@ -50,7 +50,7 @@ public final class Features {
             if (!b.works()) {
                 liveFrames = new Result(State.FAILED, "cannot probe: " + b.detail());
             } else {
-                try (BpfObject o = BpfObject.loadBundled("tx", List.of("xdp_probe"))) {
+                try (BpfObject o = BpfObject.loadBundled("probe", List.of("xdp_probe"))) {
                     new LiveFrames(o.program("xdp_probe"), new byte[64], 0, 0, 0).run(1);
                     liveFrames = new Result(State.WORKS, "BPF_F_TEST_XDP_LIVE_FRAMES accepted");
                 } catch (UnsupportedFeatureException e) {

@@ -24,6 +24,7 @@ public final class Structs {
     public static final int MAX_FIELDS = 8;
     public static final int MAX_CSUMS = 4;
     public static final int TMPL_BYTES = 2048;
+    public static final int MIN_FRAME = 14;
     public static final int SCHEDULE_MAX = 65536;
     public static final int LIST_MAX = 65536;
     public static final int OP_INC = 1;

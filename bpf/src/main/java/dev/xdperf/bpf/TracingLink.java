@@ -3,11 +3,12 @@ package dev.xdperf.bpf;
 import dev.xdperf.bpf.internal.Native;
 
 /**
- * A tracing program (fentry/fexit) attached through a BPF link to the target it was loaded
- * for (see {@link BpfObject.Opened#setAttachTarget}); closing the link, or the process dying,
- * detaches it.
+ * A tracing program attached through a BPF link: fexit to the target it was loaded for (see
+ * {@link BpfObject.Opened#setAttachTarget}), or a BTF-typed tracepoint ({@code tp_btf/NAME},
+ * no tracefs needed). Closing the link, or the process dying, detaches it.
  */
 public final class TracingLink implements AutoCloseable {
+    private static final int BPF_TRACE_RAW_TP = 23;
     private static final int BPF_TRACE_FEXIT = 25;
     private int fd;
 
@@ -24,6 +25,15 @@ public final class TracingLink implements AutoCloseable {
                         + " (fexit on BPF programs requires kernel >= 5.5 with a BPF trampoline)");
             }
             throw BpfException.fromErrno("attach fexit program " + prog.name(), e);
+        }
+        return new TracingLink(fd);
+    }
+
+    /** Attaches a {@code tp_btf} program to the tracepoint its section names. */
+    public static TracingLink rawTracepoint(BpfProgram prog) {
+        int fd = Native.bpf().bpf_link_create(prog.fd(), 0, BPF_TRACE_RAW_TP, null);
+        if (fd < 0) {
+            throw BpfException.fromErrno("attach tracepoint program " + prog.name(), -fd);
         }
         return new TracingLink(fd);
     }

@@ -3,12 +3,8 @@ package dev.xdperf.bpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,15 +13,8 @@ class BenchPrimitivesTest {
     private static final byte[] FRAME = new byte[64];
 
     @BeforeEach
-    void privileged() throws Exception {
-        String caps = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("CapEff:")).findFirst().orElse("CapEff: 0").substring(7).trim();
-        if (!new java.math.BigInteger(caps, 16).testBit(39) && !new java.math.BigInteger(caps, 16).testBit(21)) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail("BPF tests must run under CI: need root or CAP_BPF");
-            }
-            Assumptions.assumeTrue(false, "skipped: needs root or CAP_BPF");
-        }
+    void privileged() {
+        Privileges.requireBpf();
     }
 
     @Test
@@ -57,9 +46,10 @@ class BenchPrimitivesTest {
                 assertTrue(e.getMessage().startsWith("count the verdicts of xdp_pass: load program xdp_verdict")
                         || e.getMessage().startsWith("count the verdicts of xdp_pass: load object verdict"), e.getMessage());
             }
-            try (ExceptionCounter exceptions = ExceptionCounter.attach(after.id())) {
+            try (VerdictCounter exceptions = VerdictCounter.attachExceptions(after.id())) {
                 new TestRun(pass, FRAME).run(10);
                 assertEquals(0, java.util.Arrays.stream(exceptions.counts()).sum(), "a test run raises no XDP exception");
+                assertEquals("xdp_exception", exceptions.info().name());
             }
         }
     }

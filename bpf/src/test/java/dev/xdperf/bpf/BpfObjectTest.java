@@ -3,29 +3,17 @@ package dev.xdperf.bpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The libbpf binding against the real kernel: load, maps, per-CPU reads, live frames. */
 class BpfObjectTest {
     @BeforeEach
-    void privileged() throws Exception {
-        String caps = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("CapEff:")).findFirst().orElse("CapEff: 0").substring(7).trim();
-        boolean bpf = new java.math.BigInteger(caps, 16).testBit(39) || new java.math.BigInteger(caps, 16).testBit(21);
-        if (!bpf) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail("BPF tests must run under CI: need root or CAP_BPF");
-            }
-            Assumptions.assumeTrue(false, "skipped: needs root or CAP_BPF");
-        }
+    void privileged() {
+        Privileges.requireBpf();
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Java's Structs against the C compiler's view of xdperf.h (written by layout.c in the build). */
 class LayoutTest {
 
-    private static Map<String, Long> cLayout() throws Exception {
+    static Map<String, Long> cLayout() throws Exception {
         Path file = Path.of(System.getProperty("xdperf.layout", "target/layout/layout.properties"));
         assertTrue(Files.exists(file), "layout probe output missing: " + file);
         Properties p = new Properties();

@@ -1,7 +1,6 @@
 package dev.xdperf.bench;
 
 import dev.xdperf.bpf.BpfException;
-import dev.xdperf.bpf.ExceptionCounter;
 import dev.xdperf.bpf.VerdictCounter;
 import dev.xdperf.net.XdpRxCounters;
 import java.util.List;
@@ -75,9 +74,9 @@ abstract class VerdictProbe implements AutoCloseable {
                 fexitFailure = e.getMessage();
             }
         }
-        ExceptionCounter exceptions;
+        VerdictCounter exceptions;
         try {
-            exceptions = ExceptionCounter.attach(p.id());
+            exceptions = VerdictCounter.attachExceptions(p.id());
         } catch (BpfException e) {
             warnings.add("no verdict mix: " + (fexitFailure != null ? fexitFailure + "; and " : "") + e.getMessage());
             return new None();
@@ -131,9 +130,9 @@ abstract class VerdictProbe implements AutoCloseable {
     private static final class DeviceAndExceptions extends VerdictProbe {
         private final String ifname;
         private final XdpRxCounters start;
-        private final ExceptionCounter exceptions;
+        private final VerdictCounter exceptions;
 
-        DeviceAndExceptions(String ifname, XdpRxCounters start, ExceptionCounter exceptions) {
+        DeviceAndExceptions(String ifname, XdpRxCounters start, VerdictCounter exceptions) {
             this.ifname = ifname;
             this.start = start;
             this.exceptions = exceptions;
@@ -170,9 +169,9 @@ abstract class VerdictProbe implements AutoCloseable {
     }
 
     private static final class ExceptionsOnly extends VerdictProbe {
-        private final ExceptionCounter exceptions;
+        private final VerdictCounter exceptions;
 
-        ExceptionsOnly(ExceptionCounter exceptions) {
+        ExceptionsOnly(VerdictCounter exceptions) {
             this.exceptions = exceptions;
         }
 

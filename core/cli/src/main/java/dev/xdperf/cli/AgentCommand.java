@@ -231,7 +231,7 @@ final class AgentCommand implements Callable<Integer> {
                 .count(a.totalCount).size(spec != null && spec.commandLine().getParseResult().hasMatchedOption("--size") ? size : null)
                 .srcPort(srcPort).streamId(stream).measurement(!noMeasure).rtt(rtt).flows(flows != null ? flows : shardCount)
                 .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
-                .streams(streamSpecs.stream().map(ClientCommand::parseStream).toList());
+                .streams(ClientCommand.parseStreams(streamSpecs));
         frame.applyTo(b);
         a.client = b.build();
         a.totalPps = a.client.pps();

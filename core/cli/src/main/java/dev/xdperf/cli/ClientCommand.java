@@ -208,7 +208,7 @@ final class ClientCommand implements Callable<Integer> {
                 .direction(bidir ? RunSpec.Direction.BIDIR : reverse ? RunSpec.Direction.REVERSE : RunSpec.Direction.FORWARD)
                 .reversePps(reversePps).testLatencyOffset(testLatencyOffset)
                 .plugin(plugin).templates(templateFile).pluginOptions(PluginResolver.parseOptions(pluginOpts))
-                .streams(streamSpecs.stream().map(ClientCommand::parseStream).toList());
+                .streams(parseStreams(streamSpecs));
         frame.applyTo(b);
         return b.build();
     }
@@ -223,6 +223,16 @@ final class ClientCommand implements Callable<Integer> {
         }
         PrintStream lines = json ? System.err : out;
         return s -> lines.println(s.toText());
+    }
+
+    /** Every --stream; rates on all of them or on none, as the spec wants it (said here in the flags' words). */
+    static List<RunSpec.Stream> parseStreams(List<String> specs) {
+        List<RunSpec.Stream> streams = specs.stream().map(ClientCommand::parseStream).toList();
+        long withRate = streams.stream().filter(st -> st.pps() != null).count();
+        if (withRate > 0 && withRate != streams.size()) {
+            throw new IllegalArgumentException("give every --stream a pps=RATE, or none (and shares instead)");
+        }
+        return streams;
     }
 
     /** "udp|PLUGIN[,share=N|,pps=RATE][,size=BYTES][,KEY=VALUE...]" of one --stream. */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the kernel knows about an interface in this network namespace. */
@@ -162,23 +163,11 @@ public final class Interfaces {
     public static DeviceCounters counters(String ifname) {
         long xmit = 0;
         long xmitErr = 0;
-        Commands.Output o = Commands.run(List.of("ethtool", "-S", ifname));
-        if (o.ok()) {
-            for (String line : o.stdout().split("\n")) {
-                int colon = line.lastIndexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String key = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
-                if (!value.matches("\\d+")) {
-                    continue;
-                }
-                if (key.endsWith("xdp_xmit_errors") || key.endsWith("xdp_xmit_err")) {
-                    xmitErr += Long.parseLong(value);
-                } else if (key.endsWith("xdp_xmit")) {
-                    xmit += Long.parseLong(value);
-                }
+        for (Map.Entry<String, Long> e : EthtoolStats.read(ifname).orElse(Map.of()).entrySet()) {
+            if (e.getKey().endsWith("xdp_xmit_errors") || e.getKey().endsWith("xdp_xmit_err")) {
+                xmitErr += e.getValue();
+            } else if (e.getKey().endsWith("xdp_xmit")) {
+                xmit += e.getValue();
             }
         }
         return new DeviceCounters(readStat(ifname, "tx_packets"), readStat(ifname, "rx_packets"),

@@ -16,8 +16,8 @@ public record XdpRxCounters(long packets, long drops, long tx, long redirect, lo
 
     /** The counters of {@code ifname} when its driver reports them per queue as veth does; empty otherwise. */
     public static Optional<XdpRxCounters> read(String ifname) {
-        Commands.Output o = Commands.run(List.of("ethtool", "-S", ifname));
-        if (!o.ok()) {
+        Optional<java.util.Map<String, Long>> stats = EthtoolStats.read(ifname);
+        if (stats.isEmpty()) {
             return Optional.empty();
         }
         long packets = 0;
@@ -26,17 +26,12 @@ public record XdpRxCounters(long packets, long drops, long tx, long redirect, lo
         long redirect = 0;
         long errors = 0;
         boolean found = false;
-        for (String line : o.stdout().split("\n")) {
-            int colon = line.lastIndexOf(':');
-            if (colon < 0) {
+        for (java.util.Map.Entry<String, Long> e : stats.get().entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith("rx_queue_")) {
                 continue;
             }
-            String key = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            if (!key.startsWith("rx_queue_") || !value.matches("\\d+")) {
-                continue;
-            }
-            long v = Long.parseLong(value);
+            long v = e.getValue();
             String stat = key.substring(key.indexOf('_', "rx_queue_".length()) + 1);
             switch (stat) {
                 case "xdp_packets" -> {

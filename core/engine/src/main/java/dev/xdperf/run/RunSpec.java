@@ -357,8 +357,10 @@ public record RunSpec(
         public Builder streamId(int id) { this.streamId = id; return this; }
         public Builder measurement(boolean on) { this.measurement = on; return this; }
         public Builder source(Source s) { this.source = s; return this; }
-        public Builder plugin(String nameOrPath) { this.source = nameOrPath == null ? null : Source.plugin(nameOrPath); return this; }
-        public Builder templates(Path file) { this.source = file == null ? null : Source.templates(file); return this; }
+        /** A plugin by name, NS/NAME or file; null leaves the source as it is. */
+        public Builder plugin(String nameOrPath) { if (nameOrPath != null) { this.source = Source.plugin(nameOrPath); } return this; }
+        /** An encoded template-set file; null leaves the source as it is. */
+        public Builder templates(Path file) { if (file != null) { this.source = Source.templates(file); } return this; }
         public Builder pluginOption(String key, String value) { this.pluginOptions.put(key, value); return this; }
         public Builder pluginOptions(Map<String, String> options) { this.pluginOptions = new LinkedHashMap<>(options); return this; }
         public Builder stream(Stream s) { this.streams.add(s); return this; }

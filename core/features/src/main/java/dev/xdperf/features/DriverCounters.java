@@ -1,6 +1,6 @@
 package dev.xdperf.features;
 
-import dev.xdperf.net.Commands;
+import dev.xdperf.net.EthtoolStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,25 +31,13 @@ final class DriverCounters {
                 // not every driver has every counter
             }
         }
-        Commands.Output o = Commands.run(List.of("ethtool", "-S", ifname));
-        if (o.ok()) {
-            for (String line : o.stdout().split("\n")) {
-                int colon = line.lastIndexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String key = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
-                String k = key.toLowerCase(Locale.ROOT);
-                if (!value.matches("\\d+") || k.contains("xdp")) {
-                    continue;
-                }
-                if (k.contains("drop") || k.contains("miss") || k.contains("discard") || k.contains("no_buf")
-                        || k.contains("nobuf")) {
-                    m.put("ethtool:" + key, Long.parseLong(value));
-                }
+        EthtoolStats.read(ifname).orElse(Map.of()).forEach((key, value) -> {
+            String k = key.toLowerCase(Locale.ROOT);
+            if (!k.contains("xdp") && (k.contains("drop") || k.contains("miss") || k.contains("discard") || k.contains("no_buf")
+                    || k.contains("nobuf"))) {
+                m.put("ethtool:" + key, value);
             }
-        }
+        });
         return m;
     }
 
