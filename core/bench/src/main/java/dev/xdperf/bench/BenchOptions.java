@@ -27,6 +27,8 @@ public final class BenchOptions {
     /** KEY=VALUE, as given to --plugin-opt. */
     public List<String> pluginOptions = new ArrayList<>();
     public Path templates;
+    /** Traffic from a capture (pcap): its frames as templates. */
+    public Path traffic;
     public Integer size;
     public int srcPort = RunSpec.DEFAULT_UDP_PORT;
     public int dstPort = RunSpec.DEFAULT_UDP_PORT;

@@ -18,13 +18,22 @@ import java.util.Map;
  * packets per second.
  */
 public record BenchReport(String name, String object, String program, String section, Live live, Traffic traffic,
-                          Micro micro, List<String> warnings) {
+                          Micro micro, List<String> warnings, List<KernelVerdict> kernelVerdicts) {
     public static final String KIND = "xdperf-bench";
     public static final int VERSION = 1;
 
     public BenchReport {
         warnings = List.copyOf(warnings);
+        kernelVerdicts = List.copyOf(kernelVerdicts);
     }
+
+    public BenchReport(String name, String object, String program, String section, Live live, Traffic traffic, Micro micro,
+                       List<String> warnings) {
+        this(name, object, program, section, live, traffic, micro, warnings, List.of());
+    }
+
+    /** What BPF_PROG_TEST_RUN returned for one template's frame, run once: the verdict the traffic should get. */
+    public record KernelVerdict(int index, int weight, String verdict) {}
 
     /**
      * The program on an interface: {@code runTimeNs} and {@code packets} are the kernel's
@@ -55,7 +64,11 @@ public record BenchReport(String name, String object, String program, String sec
 
     /** One template in micro mode: median, fastest and slowest round, and the program's action for it. */
     public record Template(int index, int stream, int length, int weight, String verdict, double nsPerRun,
-                           double minNs, double maxNs) {}
+                           double minNs, double maxNs, String kernelVerdict, boolean fresh) {
+        public Template(int index, int stream, int length, int weight, String verdict, double nsPerRun, double minNs, double maxNs) {
+            this(index, stream, length, weight, verdict, nsPerRun, minNs, maxNs, verdict, false);
+        }
+    }
 
     public String mode() {
         return micro != null ? "micro" : "live";
@@ -65,7 +78,72 @@ public record BenchReport(String name, String object, String program, String sec
     public BenchReport withTraffic(String objectAsGiven, Traffic t, List<String> moreWarnings) {
         List<String> w = new ArrayList<>(warnings);
         w.addAll(moreWarnings);
-        return new BenchReport(name, objectAsGiven, program, section, live, t, micro, w);
+        return new BenchReport(name, objectAsGiven, program, section, live, t, micro, w, kernelVerdicts);
+    }
+
+    /**
+     * This report with the kernel's verdict for each template, and a warning when the live
+     * verdict mix does not match the mix they add up to (weighted over the packets sent).
+     */
+    public BenchReport withKernelVerdicts(List<KernelVerdict> expected) {
+        List<String> w = new ArrayList<>(warnings);
+        String differs = live == null || traffic == null ? null : mixDiffers(expected, live.verdicts(), traffic.sentPackets());
+        if (differs != null) {
+            w.add(differs);
+        }
+        return new BenchReport(name, object, program, section, live, traffic, micro, w, expected);
+    }
+
+    /** The expected share of each action, in percent, from the templates' weights. */
+    static double[] expectedShares(List<KernelVerdict> expected) {
+        double[] share = new double[VerdictCounter.ACTIONS.size()];
+        long weights = expected.stream().mapToLong(KernelVerdict::weight).sum();
+        for (KernelVerdict k : expected) {
+            int a = VerdictCounter.ACTIONS.indexOf(k.verdict());
+            share[a < 0 ? share.length - 1 : a] += 100.0 * k.weight() / Math.max(1, weights);
+        }
+        return share;
+    }
+
+    /**
+     * A sentence when the measured mix is off the expected one by more than 1% of the packets sent
+     * (plus a few: the namespace's own chatter passes), else null.
+     */
+    static String mixDiffers(List<KernelVerdict> expected, long[] measured, long sent) {
+        if (expected.isEmpty() || sent == 0) {
+            return null;
+        }
+        double[] share = expectedShares(expected);
+        long total = java.util.Arrays.stream(measured).sum();
+        boolean differs = false;
+        for (int i = 0; i < share.length; i++) {
+            if (Math.abs(measured[i] - share[i] / 100 * sent) > 0.01 * sent + 32) {
+                differs = true;
+            }
+        }
+        if (!differs) {
+            return null;
+        }
+        return "the verdict mix differs from the kernel's: BPF_PROG_TEST_RUN of the templates gives " + mix(share)
+                + ", the program returned " + mix(percent(measured, total));
+    }
+
+    private static double[] percent(long[] counts, long total) {
+        double[] p = new double[counts.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = total == 0 ? 0 : 100.0 * counts[i] / total;
+        }
+        return p;
+    }
+
+    private static String mix(double[] share) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < share.length; i++) {
+            if (share[i] > 0) {
+                parts.add(VerdictCounter.ACTIONS.get(i) + " " + Units.percent(share[i]));
+            }
+        }
+        return parts.isEmpty() ? "nothing" : String.join(", ", parts);
     }
 
     /** Every benchmark of this report by its BMF name, with its latency in ns. */
@@ -157,6 +235,14 @@ public record BenchReport(String name, String object, String program, String sec
                 o.put("ns_per_run", round(t.nsPerRun()));
                 o.put("min_ns", round(t.minNs()));
                 o.put("max_ns", round(t.maxNs()));
+                o.put("kernel_verdict", t.kernelVerdict());
+                o.put("fresh_frame_per_run", t.fresh());
+            }
+        }
+        if (!kernelVerdicts.isEmpty()) {
+            ArrayNode kv = n.putArray("kernel_verdicts");
+            for (KernelVerdict k : kernelVerdicts) {
+                kv.addObject().put("index", k.index()).put("weight", k.weight()).put("verdict", k.verdict());
             }
         }
         ArrayNode w = n.putArray("warnings");
@@ -205,7 +291,8 @@ public record BenchReport(String name, String object, String program, String sec
             for (JsonNode o : m.path("templates")) {
                 ts.add(new Template(o.path("index").asInt(), o.path("stream").asInt(), o.path("length").asInt(),
                         o.path("weight").asInt(), o.path("verdict").asText(), o.path("ns_per_run").asDouble(),
-                        o.path("min_ns").asDouble(), o.path("max_ns").asDouble()));
+                        o.path("min_ns").asDouble(), o.path("max_ns").asDouble(), o.path("kernel_verdict").asText(o.path("verdict").asText()),
+                        o.path("fresh_frame_per_run").asBoolean()));
             }
             micro = new Micro(m.path("repeat").asLong(), m.path("rounds").asInt(), m.path("ns_per_run").asDouble(), ts);
         }
@@ -220,8 +307,11 @@ public record BenchReport(String name, String object, String program, String sec
                 }
             });
         }
+        List<KernelVerdict> kv = new ArrayList<>();
+        n.path("kernel_verdicts").forEach(k -> kv.add(new KernelVerdict(k.path("index").asInt(), k.path("weight").asInt(),
+                k.path("verdict").asText())));
         return new BenchReport(n.path("name").asText(), n.path("object").asText(), n.path("program").asText(),
-                n.path("section").asText(), live, traffic, micro, w);
+                n.path("section").asText(), live, traffic, micro, w, kv);
     }
 
     public String toText() {
@@ -257,14 +347,18 @@ public record BenchReport(String name, String object, String program, String sec
                         Units.count(live.verdicts()[0]), live.verdictSource()));
             }
         }
+        if (live != null && !kernelVerdicts.isEmpty()) {
+            b.append(String.format("kernel   BPF_PROG_TEST_RUN of the templates: %s%n", mix(expectedShares(kernelVerdicts))));
+        }
         if (micro != null) {
             b.append(String.format("micro    BPF_PROG_TEST_RUN, %s runs per round, %d rounds, median per template%n",
                     Units.count(micro.repeat()), micro.rounds()));
             b.append(String.format("  %-4s %6s %6s %6s %-9s %10s %10s %10s%n", "tmpl", "stream", "bytes", "weight", "verdict",
                     "ns/run", "min", "max"));
             for (Template t : micro.templates()) {
-                b.append(String.format("  t%-3d %6d %6d %6d %-9s %10.1f %10.1f %10.1f%n", t.index(), t.stream(), t.length(),
-                        t.weight(), t.verdict(), t.nsPerRun(), t.minNs(), t.maxNs()));
+                b.append(String.format("  t%-3d %6d %6d %6d %-9s %10.1f %10.1f %10.1f%s%n", t.index(), t.stream(), t.length(),
+                        t.weight(), t.verdict(), t.nsPerRun(), t.minNs(), t.maxNs(),
+                        t.fresh() ? "  (rewrites the frame: a fresh copy per run)" : ""));
             }
             b.append(String.format("  weighted mean %.1f ns per run%n", micro.nsPerRun()));
         }

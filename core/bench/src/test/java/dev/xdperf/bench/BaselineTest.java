@@ -33,6 +33,22 @@ class BaselineTest {
                 new BenchReport.Micro(1000, 3, java.util.Arrays.stream(ns).average().orElse(0), ts), List.of());
     }
 
+    /** The live mix against the kernel's test run of the templates: 600 drop, 300 pass, 100 tx of 1000 sent. */
+    @Test
+    void verdictMixIsCheckedAgainstTheKernels() {
+        List<BenchReport.KernelVerdict> agree = List.of(new BenchReport.KernelVerdict(0, 6, "drop"),
+                new BenchReport.KernelVerdict(1, 3, "pass"), new BenchReport.KernelVerdict(2, 1, "tx"));
+        BenchReport ok = live(10).withKernelVerdicts(agree);
+        assertFalse(ok.allWarnings().stream().anyMatch(w -> w.contains("differs")), ok.allWarnings().toString());
+        assertEquals(3, BenchReport.fromJson(ok.toJson()).kernelVerdicts().size(), "kept through JSON");
+
+        BenchReport off = live(10).withKernelVerdicts(List.of(new BenchReport.KernelVerdict(0, 1, "tx")));
+        String w = off.allWarnings().stream().filter(x -> x.contains("differs")).findFirst().orElseThrow();
+        assertEquals("the verdict mix differs from the kernel's: BPF_PROG_TEST_RUN of the templates gives tx 100.000%,"
+                + " the program returned drop 60.000%, pass 30.000%, tx 10.000%", w);
+        assertTrue(off.toText().contains("kernel   BPF_PROG_TEST_RUN of the templates: tx 100.000%"), off.toText());
+    }
+
     @Test
     void thresholds() {
         assertEquals(0.10, Baseline.parseThreshold("10%"), 1e-12);

@@ -64,6 +64,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "FILE", description = "Traffic from an encoded template set (docs/abi.md).")
     Path templates;
 
+    @Option(names = "--traffic", paramLabel = "FILE.pcap",
+            description = "Traffic from a capture: its Ethernet frames as templates, weighted by how often each occurs.")
+    Path traffic;
+
     @Option(names = "--size", paramLabel = "BYTES", description = "Frame size of the built-in UDP stream (default 64).")
     Integer size;
 
@@ -129,8 +133,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         double threshold = Baseline.parseThreshold(maxRegression == null ? "10%" : maxRegression);
         Baseline base = baseline == null ? null : Baseline.read(baseline);
-        if (plugin != null && templates != null) {
-            throw new IllegalArgumentException("give --plugin or --templates, not both");
+        if ((plugin != null ? 1 : 0) + (templates != null ? 1 : 0) + (traffic != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("give one of --plugin, --templates and --traffic");
         }
         if (!pluginOpts.isEmpty() && plugin == null) {
             throw new IllegalArgumentException("--plugin-opt needs --plugin");
@@ -144,8 +148,8 @@ final class BenchCommand implements Callable<Integer> {
         if (!micro && (repeat != null || rounds != null)) {
             throw new IllegalArgumentException("--repeat and --rounds apply to --micro");
         }
-        if (dev != null && (plugin != null || templates != null || size != null || pps != null || count != null || cpus != null)) {
-            throw new IllegalArgumentException("with --dev the traffic comes from elsewhere: --plugin, --templates, --size, --pps,"
+        if (dev != null && (plugin != null || templates != null || traffic != null || size != null || pps != null || count != null || cpus != null)) {
+            throw new IllegalArgumentException("with --dev the traffic comes from elsewhere: --plugin, --templates, --traffic, --size, --pps,"
                     + " --count and --cpus apply only without --dev");
         }
         if (untilEof && dev == null) {
@@ -166,6 +170,7 @@ final class BenchCommand implements Callable<Integer> {
         o.plugin = plugin;
         o.pluginOptions = pluginOpts;
         o.templates = templates;
+        o.traffic = traffic;
         o.size = size;
         o.srcPort = srcPort;
         o.dstPort = dstPort;

@@ -105,6 +105,11 @@ class BenchTest {
         assertEquals(0, v.path("redirect").asLong());
         assertEquals(0, v.path("other").asLong());
 
+        JsonNode kernel = n.path("kernel_verdicts");
+        assertEquals(List.of("drop", "tx", "pass"), List.of(kernel.get(0).path("verdict").asText(), kernel.get(1).path("verdict").asText(),
+                kernel.get(2).path("verdict").asText()), "BPF_PROG_TEST_RUN of each template: " + kernel);
+        assertFalse(n.path("warnings").toString().contains("differs"), "the mix agrees with the kernel's: " + n.path("warnings"));
+
         double ns = live.path("ns_per_packet").asDouble();
         assertTrue(ns > 1 && ns < 100_000, "plausible ns per packet: " + ns);
         assertTrue(live.path("run_time_ns").asLong() > 0);
@@ -277,6 +282,96 @@ class BenchTest {
                 "--repeat", "1000", "--json");
         assertEquals(0, two.exit(), two.toString());
         assertEquals("drop", two.json().path("micro").path("templates").get(0).path("verdict").asText());
+    }
+
+    /**
+     * An in-place rewriter (ICMP echo: swaps addresses, type 8 -> 0, XDP_TX) must see a fresh
+     * request every time: live, where live-frame pages come back with the reply still in them,
+     * and micro, where the kernel repeats the program on one buffer. The kernel's test run of
+     * the template says tx, and so must the mix.
+     */
+    @Test
+    void inPlaceRewriterSeesTheTemplateEveryTime() throws Exception {
+        Xdperf.Result live = bench("--prog", object("icmp_echo.bpf.o"), "--plugin", "icmp", "--count", "20000", "--cpus", "0", "--json", "-q");
+        assertEquals(0, live.exit(), live.toString());
+        JsonNode n = live.json();
+        JsonNode v = n.path("live").path("verdicts");
+        assertEquals(20000, n.path("traffic").path("sent_packets").asLong(), live.toString());
+        assertEquals(20000, v.path("tx").asLong(), "every request answered: " + v);
+        assertTrue(v.path("pass").asLong() < 100, "only the namespace's chatter passes: " + v);
+        assertEquals("tx", n.path("kernel_verdicts").get(0).path("verdict").asText(), n.toString());
+        assertFalse(n.path("warnings").toString().contains("differs"), n.path("warnings").toString());
+
+        Xdperf.Result micro = bench("--prog", object("icmp_echo.bpf.o"), "--plugin", "icmp", "--micro", "--repeat", "100000",
+                "--rounds", "3", "--json");
+        assertEquals(0, micro.exit(), micro.toString());
+        JsonNode t = micro.json().path("micro").path("templates").get(0);
+        assertEquals("tx", t.path("verdict").asText(), "every run answered a request: " + t);
+        assertEquals("tx", t.path("kernel_verdict").asText(), t.toString());
+        assertTrue(t.path("fresh_frame_per_run").asBoolean(), t.toString());
+        assertTrue(t.path("ns_per_run").asDouble() > 0, t.toString());
+        assertEquals(0, micro.json().path("warnings").size(), micro.stdout());
+
+        // A program that leaves the frame alone keeps the plain repeated run.
+        Xdperf.Result plain = bench("--prog", fast(), "--micro", "--dst-port", "9", "--repeat", "100000", "--rounds", "3", "--json");
+        assertFalse(plain.json().path("micro").path("templates").get(0).path("fresh_frame_per_run").asBoolean(), plain.stdout());
+    }
+
+    /** A classic pcap file (microsecond timestamps) of {@code frames}, with link type {@code linkType}. */
+    Path pcap(String name, int linkType, List<byte[]> frames) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(linkType);
+        out.write(h.array());
+        for (byte[] f : frames) {
+            java.nio.ByteBuffer r = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            r.putInt(1).putInt(0).putInt(f.length).putInt(f.length);
+            out.write(r.array());
+            out.write(f);
+        }
+        Path file = tmp.resolve(name);
+        Files.write(file, out.toByteArray());
+        return file;
+    }
+
+    static byte[] udpFrame(int dstPort) {
+        PacketTemplate t = new UdpStream(MacAddress.parse("02:00:5e:00:00:01"), MacAddress.parse("02:00:5e:00:00:02"),
+                UdpStream.parseIp(DemoTopology.CLIENT_IP), UdpStream.parseIp(DemoTopology.SERVER_IP), 4000, dstPort, 64, 0, false)
+                .toTemplate();
+        return dev.xdperf.abi.ChecksumFiller.fill(t).frame();
+    }
+
+    /** A capture replayed: three frames to port 9 (drop) for every one to port 7 (tx), live and micro; bad captures refused. */
+    @Test
+    void captureIsReplayedAsTemplates() throws Exception {
+        Path capture = pcap("mix.pcap", 1, List.of(udpFrame(9), udpFrame(7), udpFrame(9), udpFrame(9)));
+        Xdperf.Result live = bench("--prog", fast(), "--traffic", capture.toString(), "--count", "4000", "--cpus", "0", "--json", "-q");
+        assertEquals(0, live.exit(), live.toString());
+        JsonNode n = live.json();
+        assertTrue(n.path("traffic").path("source").asText().startsWith("capture mix.pcap (4 frames, 2 distinct)"), n.toString());
+        JsonNode v = n.path("live").path("verdicts");
+        assertEquals(3000, v.path("drop").asLong(), v.toString());
+        assertEquals(1000, v.path("tx").asLong(), v.toString());
+        assertFalse(n.path("warnings").toString().contains("differs"), n.path("warnings").toString());
+        assertFalse(Files.list(Path.of("/tmp")).anyMatch(f -> f.getFileName().toString().startsWith("xdperf-bench-capture-")),
+                "the capture's template file is removed");
+
+        Xdperf.Result micro = bench("--prog", fast(), "--traffic", capture.toString(), "--micro", "--repeat", "10000", "--rounds", "1",
+                "--json");
+        assertEquals(0, micro.exit(), micro.toString());
+        JsonNode ts = micro.json().path("micro").path("templates");
+        assertEquals(2, ts.size(), ts.toString());
+        assertEquals(List.of("drop", "tx"), List.of(ts.get(0).path("verdict").asText(), ts.get(1).path("verdict").asText()));
+        assertEquals(List.of(3, 1), List.of(ts.get(0).path("weight").asInt(), ts.get(1).path("weight").asInt()));
+
+        Path rawIp = pcap("raw.pcap", 101, List.of(java.util.Arrays.copyOfRange(udpFrame(9), 14, 64)));
+        assertOneSentence(bench("--prog", fast(), "--traffic", rawIp.toString(), "--micro"),
+                "read capture " + rawIp + ": link type 101 is not Ethernet");
+        Path jumbo = pcap("jumbo.pcap", 1, List.of(udpFrame(9), java.util.Arrays.copyOf(udpFrame(9), 9000)));
+        assertOneSentence(bench("--prog", fast(), "--traffic", jumbo.toString()),
+                "read capture " + jumbo + ": frame 2 is 9000 bytes, larger than 1514");
+        assertOneSentence(bench("--prog", fast(), "--traffic", capture.toString(), "--plugin", "tcp"),
+                "give one of --plugin, --templates and --traffic");
     }
 
     static String object(String name) {
