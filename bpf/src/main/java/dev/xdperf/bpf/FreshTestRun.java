@@ -99,6 +99,11 @@ public final class FreshTestRun implements AutoCloseable {
         return run.run(repeat);
     }
 
+    /** The wrapper that the test runs enter (its run count tells whether run-time statistics were on). */
+    public BpfProgram wrapperProgram() {
+        return wrapper.program();
+    }
+
     /** The program that only returns XDP_PASS, to run directly (the test run's own cost per run). */
     public BpfProgram passProgram() {
         return pass.program();

@@ -40,5 +40,5 @@ public final class BenchOptions {
     /** Micro mode: BPF_PROG_TEST_RUN per template, no interfaces. */
     public boolean micro;
     public int repeat = 1_000_000;
-    public int rounds = 5;
+    public int rounds = 10;
 }

@@ -89,6 +89,45 @@ class BaselineTest {
         assertTrue(e.getMessage().contains("has no benchmark named xdp_filter"), e.getMessage());
     }
 
+    static BenchReport liveWithin(double ns, double low, double high) {
+        BenchReport.Live l = new BenchReport.Live("xdperf-s", 1000, (long) (ns * 1000), 0, ns, 2e6, 0.5, "device", true,
+                new long[] {0, 1000, 0, 0, 0, 0}, List.of(), new Interval(low, high));
+        return new BenchReport("xdp_filter", "f.o", "xdp_filter", "xdp", l, null, null, List.of());
+    }
+
+    /**
+     * The gate compares 95% intervals: 7 -> 8 ns (+14%) with intervals [6.5, 8.0] and [7.5, 8.5]
+     * is noise; 7 -> 9 ns with [8.9, 9.1] against [6.9, 7.1] is a regression of at least 25%.
+     */
+    @Test
+    void gateComparesIntervals() throws Exception {
+        Path f = tmp.resolve("ci.json");
+        Files.writeString(f, liveWithin(7, 6.5, 8.0).toJson().toPrettyString());
+        Baseline b = Baseline.read(f);
+        assertEquals(new Interval(6.5, 8.0), b.intervals().get("xdp_filter"), "the interval survives JSON");
+        Baseline.Comparison noise = b.compare(liveWithin(8, 7.5, 8.5), 0.10).get(0);
+        assertEquals(0.1429, noise.change(), 1e-3);
+        assertFalse(noise.regressed(), "inside the noise: " + noise);
+
+        Files.writeString(f, liveWithin(7, 6.9, 7.1).toBmf().toString());
+        Baseline bmf = Baseline.read(f);
+        assertEquals(new Interval(6.9, 7.1), bmf.intervals().get("xdp_filter"), "BMF's lower_value and upper_value");
+        Baseline.Comparison slow = bmf.compare(liveWithin(9, 8.9, 9.1), 0.10).get(0);
+        assertTrue(slow.regressed(), slow.toString());
+        assertEquals(8.9 / 7.1 - 1, slow.leastChange(), 1e-9);
+        assertFalse(bmf.compare(liveWithin(9, 8.9, 9.1), 0.30).get(0).regressed(), "+25% at least, 30% allowed");
+    }
+
+    @Test
+    void intervalStatistics() {
+        double[] mh = Interval.meanAndHalfWidth(new double[] {10, 12, 11, 13, 9});
+        assertEquals(11, mh[0], 1e-12);
+        assertEquals(2.776 * Math.sqrt(2.5) / Math.sqrt(5), mh[1], 1e-9, "t(4) * s / sqrt(n)");
+        double[] w = Interval.weightedMeanAndHalfWidth(new double[] {10, 12, 11, 13, 9}, new double[] {1, 1, 1, 1, 1});
+        assertEquals(mh[0], w[0], 1e-12);
+        assertEquals(mh[1], w[1], 1e-9, "equal weights: the plain interval");
+    }
+
     @Test
     void badBaselinesAreRefusedInOneSentence() throws Exception {
         Path f = tmp.resolve("x.json");

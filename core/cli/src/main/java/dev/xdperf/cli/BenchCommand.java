@@ -97,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Micro mode: runs per test-run call (default 1M).")
     Long repeat;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Micro mode: test-run calls per template; the median is reported (default 5).")
+    @Option(names = "--rounds", paramLabel = "N", description = "Micro mode: test-run calls per template; their mean and its 95%% interval are reported (default 10).")
     Integer rounds;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text (default), json, or bmf (Bencher Metric Format).")
@@ -215,6 +215,9 @@ final class BenchCommand implements Callable<Integer> {
                         x.put("current_ns", c.currentNs());
                         x.put("change", Math.round(c.change() * 10000) / 10000.0);
                         x.put("regressed", c.regressed());
+                        x.putArray("baseline_ci").add(c.baselineCi().low()).add(c.baselineCi().high());
+                        x.putArray("current_ci").add(c.currentCi().low()).add(c.currentCi().high());
+                        x.put("least_change", Math.round(c.leastChange() * 10000) / 10000.0);
                     }
                 }
                 yield n.toPrettyString() + "\n";
@@ -237,10 +240,11 @@ final class BenchCommand implements Callable<Integer> {
 
         List<Baseline.Comparison> regressed = comparisons.stream().filter(Baseline.Comparison::regressed).toList();
         if (!regressed.isEmpty()) {
-            Baseline.Comparison worst = regressed.stream().max(java.util.Comparator.comparingDouble(Baseline.Comparison::change)).get();
-            System.err.printf("xdperf: bench regression: %s takes %.1f ns against %.1f ns in %s (%s, allowed %s)%s%n",
-                    worst.benchmark(), worst.currentNs(), worst.baselineNs(), base.file(), Baseline.percent(worst.change()),
-                    Baseline.percent(threshold), regressed.size() > 1 ? " and " + (regressed.size() - 1) + " more regressed" : "");
+            Baseline.Comparison worst = regressed.stream().max(java.util.Comparator.comparingDouble(Baseline.Comparison::leastChange)).get();
+            System.err.printf("xdperf: bench regression: %s takes %.1f ns against %.1f ns in %s (%s, at least %s beyond both 95%%"
+                    + " intervals, allowed %s)%s%n", worst.benchmark(), worst.currentNs(), worst.baselineNs(), base.file(),
+                    Baseline.percent(worst.change()), Baseline.percent(worst.leastChange()), Baseline.percent(threshold),
+                    regressed.size() > 1 ? " and " + (regressed.size() - 1) + " more regressed" : "");
             return EXIT_REGRESSION;
         }
         if (report.live() != null && report.live().packets() == 0 && !untilEof) {
@@ -253,8 +257,10 @@ final class BenchCommand implements Callable<Integer> {
     private static String comparisonText(List<Baseline.Comparison> comparisons, double threshold) {
         StringBuilder b = new StringBuilder();
         for (Baseline.Comparison c : comparisons) {
-            b.append(String.format("baseline %s: %.1f ns -> %.1f ns (%s, allowed %s)%s%n", c.benchmark(), c.baselineNs(),
-                    c.currentNs(), Baseline.percent(c.change()), Baseline.percent(threshold), c.regressed() ? "  REGRESSED" : "  ok"));
+            b.append(String.format("baseline %s: %.1f ns [%.1f, %.1f] -> %.1f ns [%.1f, %.1f] (%s; beyond both 95%% intervals %s,"
+                    + " allowed %s)%s%n", c.benchmark(), c.baselineNs(), c.baselineCi().low(), c.baselineCi().high(), c.currentNs(),
+                    c.currentCi().low(), c.currentCi().high(), Baseline.percent(c.change()), Baseline.percent(c.leastChange()),
+                    Baseline.percent(threshold), c.regressed() ? "  REGRESSED" : "  ok"));
         }
         return b.toString();
     }

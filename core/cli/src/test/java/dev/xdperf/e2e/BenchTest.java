@@ -115,6 +115,10 @@ class BenchTest {
         assertTrue(live.path("run_time_ns").asLong() > 0);
         assertTrue(live.path("handled_pps").asDouble() > 0, live.toString());
         assertEquals(ns, n.path("bmf").path("xdp_filter").path("latency").path("value").asDouble(), 1e-9);
+        JsonNode ci = live.path("ns_per_packet_ci");
+        assertTrue(ci.get(0).asDouble() <= ns && ns <= ci.get(1).asDouble(), "inside its 95% interval: " + ci);
+        assertEquals(ci.get(0).asDouble(), n.path("bmf").path("xdp_filter").path("latency").path("lower_value").asDouble(), 1e-9);
+        assertEquals(ci.get(1).asDouble(), n.path("bmf").path("xdp_filter").path("latency").path("upper_value").asDouble(), 1e-9);
 
         Matcher m = Pattern.compile("bench: namespaces (\\S+) .* and (\\S+) ").matcher(r.stderr());
         assertTrue(m.find(), r.stderr());
@@ -137,7 +141,9 @@ class BenchTest {
         for (JsonNode t : ts) {
             double ns = t.path("ns_per_run").asDouble();
             assertTrue(ns > 0 && ns < 100_000, t.toString());
-            assertTrue(t.path("min_ns").asDouble() <= ns && ns <= t.path("max_ns").asDouble(), t.toString());
+            JsonNode ci = t.path("ns_per_run_ci");
+            assertTrue(ci.get(0).asDouble() <= ns && ns <= ci.get(1).asDouble(), "inside its 95% interval: " + t);
+            assertTrue(t.path("min_ns").asDouble() <= t.path("max_ns").asDouble(), t.toString());
         }
         double mean = (2 * ts.get(0).path("ns_per_run").asDouble() + ts.get(1).path("ns_per_run").asDouble()
                 + ts.get(2).path("ns_per_run").asDouble()) / 4;
