@@ -297,6 +297,16 @@ public final class BpfObject implements AutoCloseable {
         return p;
     }
 
+    /** The names of the object's maps, in ELF order (libbpf's internal .bss/.data/.rodata included). */
+    public synchronized List<String> mapNames() {
+        requireOpen();
+        List<String> out = new ArrayList<>();
+        for (Pointer m = Native.bpf().bpf_object__next_map(obj, null); m != null; m = Native.bpf().bpf_object__next_map(obj, m)) {
+            out.add(Native.bpf().bpf_map__name(m));
+        }
+        return out;
+    }
+
     public synchronized BpfMap map(String mapName) {
         requireOpen();
         return maps.computeIfAbsent(mapName, n -> {

@@ -21,7 +21,8 @@ public final class FreshTestRun implements AutoCloseable {
     private static final int HELPER_XDP_STORE_BYTES = 190;
     /** What the wrapper returns when it could not restore the frame or the tail call did not happen. */
     public static final int NOT_RUN = 0x7ffe;
-    static final long[] PASS = {insn(0xb7, 0, 0, 0, 2), insn(0x95, 0, 0, 0, 0)};
+    /** r0 = XDP_PASS; exit */
+    public static final long[] PASS = {insn(0xb7, 0, 0, 0, 2), insn(0x95, 0, 0, 0, 0)};
 
     private final BpfProgram target;
     private final byte[] frame;

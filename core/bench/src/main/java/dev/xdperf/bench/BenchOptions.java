@@ -15,6 +15,8 @@ public final class BenchOptions {
     public String section;
     /** The benchmark's name in reports and baselines; null: the program's function name. */
     public String name;
+    /** Map contents to load before the run, as given to --map: NAME=FILE.json (bpftool map dump -j). */
+    public List<String> maps = new ArrayList<>();
 
     /** Attach on this interface (traffic comes from elsewhere); null: fresh namespaces and our own sender. */
     public String dev;
@@ -41,4 +43,9 @@ public final class BenchOptions {
     public boolean micro;
     public int repeat = 1_000_000;
     public int rounds = 10;
+
+    /** --map, read. */
+    public List<MapContents> mapContents() {
+        return maps.stream().map(MapContents::parse).toList();
+    }
 }

@@ -54,7 +54,7 @@ public final class LiveBench {
      */
     public static BenchReport onDevice(BenchOptions o, boolean untilEof, PrintStream status) throws InterruptedException {
         Interfaces.requireExists(o.dev);
-        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section);
+        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section, o.mapContents());
              LiveSession s = LiveSession.start(p, o.dev, o.xdpMode, o.verdicts)) {
             status.printf("%s%s (id %d) to %s (mac %s), measuring%s%n", READY, p.name(), p.id(), o.dev, Interfaces.mac(o.dev),
                     untilEof ? " until standard input closes" : " for " + seconds(duration(o)) + " s");
@@ -102,7 +102,7 @@ public final class LiveBench {
         List<BenchReport.KernelVerdict> expected;
         VerdictProbe.Choice.parse(o.verdicts);
         CaptureTraffic capture = o.traffic == null ? null : CaptureTraffic.read(o.traffic);
-        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section)) {
+        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section, o.mapContents())) {
             function = p.name();   // fail here, before any namespace exists, on a bad file or a verifier rejection
             expected = MicroBench.kernelVerdicts(p, capture != null ? capture.templates() : MicroBench.templates(o));
         }
@@ -174,6 +174,9 @@ public final class LiveBench {
                 "--format", "json", "--until-eof", "--verdicts", o.verdicts));
         if (o.name != null) {
             cmd.addAll(List.of("--name", o.name));
+        }
+        for (MapContents m : o.mapContents()) {
+            cmd.addAll(List.of("--map", m.map() + "=" + m.file().toAbsolutePath()));
         }
         Process p = start(cmd);
         CompletableFuture<String> out = drain(p.getInputStream());

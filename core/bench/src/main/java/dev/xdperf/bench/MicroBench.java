@@ -6,6 +6,7 @@ import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.abi.RunRequest;
 import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.bpf.FreshTestRun;
+import dev.xdperf.bpf.RawProgram;
 import dev.xdperf.bpf.TestRun;
 import dev.xdperf.bpf.VerdictCounter;
 import dev.xdperf.net.DemoTopology;
@@ -38,7 +39,7 @@ public final class MicroBench {
         }
         TemplateSet set = templates(o);
         TemplateCompiler.compile(set, MTU);   // the same validation as a live run
-        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section); QuietRounds quiet = new QuietRounds()) {
+        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section, o.mapContents()); QuietRounds quiet = new QuietRounds()) {
             List<BenchReport.Template> out = new ArrayList<>();
             List<String> warnings = new ArrayList<>();
             double weighted = 0;
@@ -51,37 +52,33 @@ public final class MicroBench {
                 boolean rewrites = !Arrays.equals(once.dataOut(), frame);
                 double[] ns = new double[o.rounds];
                 int verdict;
-                double quantLow;
-                double quantHigh;
                 if (!rewrites) {
                     // Every run sees the template: one call of `repeat` runs on the same buffer measures it.
+                    // Less an empty program's time in the same round: the test run's own loop, and the clock reads
+                    // BPF statistics add to every run while anyone on the machine holds them, cancel out.
                     TestRun run = new TestRun(p.program(), frame);
+                    TestRun empty = new TestRun(quiet.pass(), frame);
                     run.run(Math.min(o.repeat, 1000));   // warm caches and branch predictors first
                     verdict = once.retval();
                     int[] v = {verdict};
-                    quiet.rounds(ns, p.program(), () -> {
+                    quiet.rounds(ns, () -> {
                         TestRun.Result res = run.run(o.repeat);
                         v[0] = res.retval();
-                        return res.durationNs();
+                        return (double) res.durationNs() - empty.run(o.repeat).durationNs();
                     });
                     verdict = v[0];
-                    quantLow = 0;   // the kernel truncates the mean to whole ns: the true mean is up to 1 ns above
-                    quantHigh = 1;
                 } else {
                     // The kernel runs a call's repeats on one buffer, so from the second run on the program would see
                     // its own output: a wrapper restores the frame before every run and tail-calls the program. Its
-                    // own cost (the same wrapper around a program that only passes) is taken off, and the test run's
-                    // own cost per run put back, so the figure compares with the other templates'.
+                    // own cost (the same wrapper around a program that only passes) is taken off, as is the empty
+                    // program's for the other templates, so the figures compare.
                     try (FreshTestRun fresh = new FreshTestRun(p.program(), frame)) {
-                        TestRun direct = new TestRun(fresh.passProgram(), frame);
                         fresh.run(Math.min(o.repeat, 1000));
                         int[] v = {once.retval()};
-                        quiet.rounds(ns, fresh.wrapperProgram(), () -> {
+                        quiet.rounds(ns, () -> {
                             TestRun.Result res = fresh.run(o.repeat);
                             v[0] = res.retval();
-                            double empty = fresh.runEmpty(o.repeat).durationNs();
-                            double loop = direct.run(o.repeat).durationNs();
-                            return Math.max(0, res.durationNs() - empty + loop);
+                            return (double) res.durationNs() - fresh.runEmpty(o.repeat).durationNs();
                         });
                         verdict = v[0];
                     }
@@ -89,11 +86,12 @@ public final class MicroBench {
                         throw new IllegalStateException("run " + p.name() + " on a fresh copy of template t" + i
                                 + ": the wrapper could not restore the frame or tail-call the program");
                     }
-                    quantLow = 1;   // three truncated means: the true difference is up to 1 ns below and 2 above
-                    quantHigh = 2;
                 }
+                // Two means the kernel truncated to whole ns: their true difference is up to 1 ns either side.
+                double quantLow = 1;
+                double quantHigh = 1;
                 double[] mh = Interval.meanAndHalfWidth(fasterHalf(ns));
-                double mean = mh[0] + (quantHigh - quantLow) / 2;   // the middle of what the truncated figures allow
+                double mean = Math.max(0, mh[0] + (quantHigh - quantLow) / 2);
                 Interval ci = new Interval(Math.max(0, mh[0] - mh[1] - quantLow), mh[0] + mh[1] + quantHigh);
                 Arrays.sort(ns);
                 out.add(new BenchReport.Template(i, t.streamId(), t.length(), t.weight(), action(verdict), mean, ns[0],
@@ -107,33 +105,22 @@ public final class MicroBench {
                 weights += t.weight();
             }
             BenchReport.Micro micro = new BenchReport.Micro(o.repeat, o.rounds, weights == 0 ? 0 : weighted / weights, out);
-            if (quiet.noisy > 0) {
-                warnings.add(String.format("BPF run-time statistics were on during %d of %d rounds (something else holds them:"
-                        + " a live xdperf bench, bpftool prog profile, kernel.bpf_stats_enabled); every run then pays for two"
-                        + " clock reads, tens of ns: compare only with runs made under the same condition", quiet.noisy,
-                        quiet.total));
-            }
-            if (out.stream().anyMatch(t -> t.nsPerRun() == 0)) {
-                warnings.add("the kernel reported 0 ns for a template: raise --repeat for a measurable total");
-            }
             return new BenchReport(o.name != null ? o.name : p.name(), o.program.toString(), p.name(), p.section(), null, null,
                     micro, warnings);
         }
     }
 
     /**
-     * Rounds measured while the kernel's run-time statistics are off. They are on for every BPF
-     * program on the machine while anyone holds them (a live bench of someone else's, for
-     * instance), and add tens of ns per run here; a round during which the program's run count
-     * moved had them on, and is measured again, for up to {@value #WAIT_MS} ms over the whole bench.
+     * Rounds that take turns on the online CPUs (one thread pinned to each), and the empty
+     * program every round's figure is taken relative to.
      */
     static final class QuietRounds implements AutoCloseable {
-        static final long WAIT_MS = 15_000;
-        private long waitedMs;
-        int noisy;
-        int total;
-        /** One thread pinned to each online CPU; rounds take turns on them (empty: the caller's thread). */
         private final List<java.util.concurrent.ExecutorService> cpus = new ArrayList<>();
+        private RawProgram pass;
+
+        interface Round {
+            double measure();
+        }
 
         QuietRounds() {
             for (int cpu : dev.xdperf.bpf.Cpus.online()) {
@@ -148,6 +135,20 @@ public final class MicroBench {
                 } catch (Exception notAllowed) {
                     e.shutdownNow();   // outside this process's CPU set (taskset): leave it out
                 }
+            }
+        }
+
+        /** A program that only returns XDP_PASS. */
+        dev.xdperf.bpf.BpfProgram pass() {
+            if (pass == null) {
+                pass = RawProgram.loadXdp("xdperf_empty", FreshTestRun.PASS);
+            }
+            return pass.program();
+        }
+
+        void rounds(double[] ns, Round round) {
+            for (int r = 0; r < ns.length; r++) {
+                ns[r] = on(r, round);
             }
         }
 
@@ -171,34 +172,8 @@ public final class MicroBench {
         @Override
         public void close() {
             cpus.forEach(java.util.concurrent.ExecutorService::shutdownNow);
-        }
-
-        interface Round {
-            double measure();
-        }
-
-        void rounds(double[] ns, dev.xdperf.bpf.BpfProgram counted, Round round) {
-            for (int r = 0; r < ns.length; r++) {
-                while (true) {
-                    long before = dev.xdperf.bpf.ProgramInfo.of(counted.fd()).runCount();
-                    double v = on(r, round);
-                    boolean statsOn = dev.xdperf.bpf.ProgramInfo.of(counted.fd()).runCount() != before;
-                    if (!statsOn || waitedMs >= WAIT_MS) {
-                        ns[r] = v;
-                        total++;
-                        if (statsOn) {
-                            noisy++;
-                        }
-                        break;
-                    }
-                    try {
-                        Thread.sleep(250);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("bench interrupted");
-                    }
-                    waitedMs += 250;
-                }
+            if (pass != null) {
+                pass.close();
             }
         }
     }

@@ -42,6 +42,47 @@ public final class ProgramUnderTest implements AutoCloseable {
      * sections ("xdp_icmp_echo") are XDP programs, as ip and xdp-loader take them.
      */
     public static ProgramUnderTest load(Path file, String select) {
+        return load(file, select, List.of());
+    }
+
+    /** As {@link #load(Path, String)}, then fills maps with {@code contents} (`--map NAME=FILE.json`). */
+    public static ProgramUnderTest load(Path file, String select, List<MapContents> contents) {
+        ProgramUnderTest p = loadOnly(file, select);
+        try {
+            for (MapContents c : contents) {
+                p.fill(c);
+            }
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void fill(MapContents c) {
+        String file = this.file.getFileName().toString();
+        if (!object.mapNames().contains(c.map())) {
+            throw new IllegalArgumentException("fill map " + c.map() + " of " + file + ": no such map (it has "
+                    + String.join(", ", object.mapNames().stream().filter(n -> !n.contains(".")).toList()) + ")");
+        }
+        dev.xdperf.bpf.BpfMap m = object.map(c.map());
+        for (int i = 0; i < c.entries().size(); i++) {
+            MapContents.Entry e = c.entries().get(i);
+            if (e.key().length != m.keySize() || e.value().length != m.valueSize()) {
+                throw new IllegalArgumentException("fill map " + c.map() + " from " + c.file() + ": entry " + (i + 1) + " has a "
+                        + e.key().length + "-byte key and a " + e.value().length + "-byte value, the map takes "
+                        + m.keySize() + " and " + m.valueSize());
+            }
+            try {
+                m.updateBytes(e.key(), e.value());
+            } catch (RuntimeException x) {
+                throw new IllegalArgumentException("fill map " + c.map() + " from " + c.file() + ": entry " + (i + 1) + ": "
+                        + x.getMessage());
+            }
+        }
+    }
+
+    private static ProgramUnderTest loadOnly(Path file, String select) {
         byte[] elf;
         try {
             elf = Files.readAllBytes(file);

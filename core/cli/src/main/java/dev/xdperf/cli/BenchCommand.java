@@ -64,6 +64,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "FILE", description = "Traffic from an encoded template set (docs/abi.md).")
     Path templates;
 
+    @Option(names = "--map", paramLabel = "NAME=FILE.json",
+            description = "Fill the program's map NAME before the run from FILE.json, as bpftool map dump -j writes it (repeatable).")
+    List<String> maps = new ArrayList<>();
+
     @Option(names = "--traffic", paramLabel = "FILE.pcap",
             description = "Traffic from a capture: its Ethernet frames as templates, weighted by how often each occurs.")
     Path traffic;
@@ -171,6 +175,8 @@ final class BenchCommand implements Callable<Integer> {
         o.pluginOptions = pluginOpts;
         o.templates = templates;
         o.traffic = traffic;
+        o.maps = maps;
+        o.mapContents();   // read the files now: a bad one fails before anything is loaded
         o.size = size;
         o.srcPort = srcPort;
         o.dstPort = dstPort;

@@ -140,7 +140,8 @@ class BenchTest {
                 ts.get(2).path("verdict").asText()));
         for (JsonNode t : ts) {
             double ns = t.path("ns_per_run").asDouble();
-            assertTrue(ns > 0 && ns < 100_000, t.toString());
+            // beyond an empty program's time: a filter that returns early may cost next to nothing more
+            assertTrue(ns >= 0 && ns < 100_000, t.toString());
             JsonNode ci = t.path("ns_per_run_ci");
             assertTrue(ci.get(0).asDouble() <= ns && ns <= ci.get(1).asDouble(), "inside its 95% interval: " + t);
             assertTrue(t.path("min_ns").asDouble() <= t.path("max_ns").asDouble(), t.toString());
@@ -162,8 +163,8 @@ class BenchTest {
         bmf.fields().forEachRemaining(e -> {
             JsonNode b = e.getValue();
             assertEquals(List.of("latency", "throughput"), fieldNames(b), e.getKey());
-            assertTrue(b.path("latency").path("value").isNumber() && b.path("latency").path("value").asDouble() > 0, b.toString());
-            assertTrue(b.path("throughput").path("value").isNumber() && b.path("throughput").path("value").asDouble() > 0, b.toString());
+            assertTrue(b.path("latency").path("value").isNumber() && b.path("latency").path("value").asDouble() >= 0, b.toString());
+            assertTrue(b.path("throughput").path("value").isNumber() && b.path("throughput").path("value").asDouble() >= 0, b.toString());
             for (String measure : List.of("latency", "throughput")) {
                 for (var it = b.path(measure).fieldNames(); it.hasNext(); ) {
                     assertTrue(List.of("value", "lower_value", "upper_value").contains(it.next()), "only BMF's fields: " + b);
@@ -173,8 +174,9 @@ class BenchTest {
         JsonNode t0 = bmf.path("xdp_filter/micro/t0").path("latency");
         assertTrue(t0.path("lower_value").asDouble() <= t0.path("value").asDouble()
                 && t0.path("value").asDouble() <= t0.path("upper_value").asDouble(), t0.toString());
-        // 1e9 / latency: runs per second
-        assertEquals(1e9 / t0.path("value").asDouble(), bmf.path("xdp_filter/micro/t0").path("throughput").path("value").asDouble(), 1.0);
+        // 1e9 / latency: runs per second (0 when the program costs nothing measurable beyond an empty one)
+        double lat = t0.path("value").asDouble();
+        assertEquals(lat > 0 ? 1e9 / lat : 0, bmf.path("xdp_filter/micro/t0").path("throughput").path("value").asDouble(), 1.0);
     }
 
     /**
@@ -378,6 +380,43 @@ class BenchTest {
                 "read capture " + jumbo + ": frame 2 is 9000 bytes, larger than 1514");
         assertOneSentence(bench("--prog", fast(), "--traffic", capture.toString(), "--plugin", "tcp"),
                 "give one of --plugin, --templates and --traffic");
+    }
+
+    /**
+     * A filter benchmarked with its real rules: --map fills the pinned deny_ports hash from a file
+     * in bpftool's `map dump -j` form (port 9, host byte order), so UDP to port 9 is dropped, in
+     * micro and live runs alike, and the kernel's test run agrees. Bad map files end in one sentence.
+     */
+    @Test
+    void mapsAreFilledFromBpftoolDumps() throws Exception {
+        Path rules = tmp.resolve("deny.json");
+        Files.writeString(rules, "[{\"key\": [\"0x09\", \"0x00\"], \"value\": [\"0x01\", \"0x00\", \"0x00\", \"0x00\"],"
+                + " \"formatted\": {\"key\": 9, \"value\": 1}}]");
+        String legacy = object("legacy_filter.bpf.o");
+        String map = "deny_ports=" + rules;
+        Xdperf.Result micro = bench("--prog", legacy, "--section", "port_filter", "--map", map, "--micro", "--dst-port", "9",
+                "--repeat", "10000", "--rounds", "2", "--json");
+        assertEquals(0, micro.exit(), micro.toString());
+        assertEquals("drop", micro.json().path("micro").path("templates").get(0).path("verdict").asText(), micro.stdout());
+        Xdperf.Result other = bench("--prog", legacy, "--section", "port_filter", "--map", map, "--micro", "--dst-port", "7",
+                "--repeat", "10000", "--rounds", "2", "--json");
+        assertEquals("pass", other.json().path("micro").path("templates").get(0).path("verdict").asText(), other.stdout());
+
+        Xdperf.Result live = bench("--prog", legacy, "--section", "port_filter", "--map", map, "--dst-port", "9", "--count", "2000",
+                "--cpus", "0", "--json", "-q");
+        assertEquals(0, live.exit(), live.toString());
+        assertEquals(2000, live.json().path("live").path("verdicts").path("drop").asLong(), live.stdout());
+        assertEquals("drop", live.json().path("kernel_verdicts").get(0).path("verdict").asText(), live.stdout());
+
+        assertOneSentence(bench("--prog", legacy, "--section", "port_filter", "--map", "nope=" + rules, "--micro"),
+                "fill map nope of legacy_filter.bpf.o: no such map (it has deny_ports, verdict_counts)");
+        Path wide = tmp.resolve("wide.json");
+        Files.writeString(wide, "[{\"key\": [9, 0, 0, 0], \"value\": [1, 0, 0, 0]}]");
+        assertOneSentence(bench("--prog", legacy, "--section", "port_filter", "--map", "deny_ports=" + wide, "--micro"),
+                "entry 1 has a 4-byte key and a 4-byte value, the map takes 2 and 4");
+        assertOneSentence(bench("--prog", legacy, "--map", "deny_ports", "--micro"), "--map 'deny_ports': give NAME=FILE.json");
+        assertOneSentence(bench("--prog", legacy, "--map", "deny_ports=" + tmp.resolve("none.json"), "--micro"),
+                "read map file " + tmp.resolve("none.json") + ": no such file");
     }
 
     static String object(String name) {
