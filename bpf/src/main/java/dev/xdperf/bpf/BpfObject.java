@@ -79,10 +79,37 @@ public final class BpfObject implements AutoCloseable {
      * (autoload, attach target) first. Fails with one sentence when the bytes are not a BPF ELF object.
      */
     public static Opened open(String name, byte[] elf) {
+        return open(name, elf, null);
+    }
+
+    /** struct bpf_object_open_opts (libbpf 1.1): sz, object_name, relaxed_maps, pin_root_path, ...; 80 bytes. */
+    private static final int OPEN_OPTS_SIZE = 80;
+    private static final int OPEN_OPTS_PIN_ROOT_PATH = 24;
+
+    /**
+     * As {@link #open(String, byte[])}, with maps pinned by name ({@code LIBBPF_PIN_BY_NAME}) pinned
+     * under {@code pinRoot} instead of /sys/fs/bpf (null: libbpf's default). {@code pinRoot} must be
+     * on a BPF filesystem by the time the object is loaded.
+     */
+    public static Opened open(String name, byte[] elf, java.nio.file.Path pinRoot) {
         LibBpf bpf = Native.bpf();
         Pointer buf = Memory.allocateDirect(Native.runtime(), Math.max(1, elf.length));
         buf.put(0, elf, 0, elf.length);
-        Pointer obj = bpf.bpf_object__open_mem(buf, elf.length, null);
+        Pointer opts = null;
+        Pointer root = null;
+        if (pinRoot != null) {
+            byte[] path = (pinRoot.toString() + "\0").getBytes(StandardCharsets.UTF_8);
+            root = Memory.allocateDirect(Native.runtime(), path.length);
+            root.put(0, path, 0, path.length);
+            opts = Memory.allocateDirect(Native.runtime(), OPEN_OPTS_SIZE);
+            for (int i = 0; i < OPEN_OPTS_SIZE; i += 8) {
+                opts.putLong(i, 0);
+            }
+            opts.putLong(0, OPEN_OPTS_SIZE);
+            opts.putAddress(OPEN_OPTS_PIN_ROOT_PATH, root.address());
+        }
+        Pointer obj = bpf.bpf_object__open_mem(buf, elf.length, opts);   // libbpf copies the pin root path
+        java.lang.ref.Reference.reachabilityFence(root);
         if (obj == null) {
             int e = Native.lastErrno();
             if (e >= 4000 || e == 22 || e == 8) {
@@ -126,6 +153,29 @@ public final class BpfObject implements AutoCloseable {
         /** The program named {@code programName}, or null. */
         public ProgramSpec spec(String programName) {
             return programs().stream().filter(p -> p.name().equals(programName)).findFirst().orElse(null);
+        }
+
+        /** Before load: the program's type, for section names libbpf does not type by itself (legacy "xdp_*"). */
+        public Opened setType(String programName, int type) {
+            int err = Native.bpf().bpf_program__set_type(prog(programName), type);
+            if (err != 0) {
+                throw BpfException.fromErrno("set the type of " + programName, err);
+            }
+            return this;
+        }
+
+        /** The files that maps will be pinned at on load, by map name (maps without pinning are absent). */
+        public Map<String, String> pinPaths() {
+            requireOpen();
+            LibBpf bpf = Native.bpf();
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (Pointer m = bpf.bpf_object__next_map(obj, null); m != null; m = bpf.bpf_object__next_map(obj, m)) {
+                String path = bpf.bpf_map__pin_path(m);
+                if (path != null) {
+                    out.put(bpf.bpf_map__name(m), path);
+                }
+            }
+            return out;
         }
 
         public Opened setAutoload(String programName, boolean autoload) {
@@ -245,6 +295,16 @@ public final class BpfObject implements AutoCloseable {
             throw new BpfException("find program " + programName + " in " + name + ": not loaded");
         }
         return p;
+    }
+
+    /** The names of the object's maps, in ELF order (libbpf's internal .bss/.data/.rodata included). */
+    public synchronized List<String> mapNames() {
+        requireOpen();
+        List<String> out = new ArrayList<>();
+        for (Pointer m = Native.bpf().bpf_object__next_map(obj, null); m != null; m = Native.bpf().bpf_object__next_map(obj, m)) {
+            out.add(Native.bpf().bpf_map__name(m));
+        }
+        return out;
     }
 
     public synchronized BpfMap map(String mapName) {

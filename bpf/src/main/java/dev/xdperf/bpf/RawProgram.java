@@ -25,6 +25,14 @@ public final class RawProgram implements AutoCloseable {
 
     /** Loads an XDP program; a verifier rejection throws with the end of the verifier's log. */
     public static RawProgram loadXdp(String name, long[] insns) {
+        return loadXdp(name, insns, 0);
+    }
+
+    /** BPF_XDP: what libbpf gives programs in section "xdp"; a tail call needs caller and callee to agree on it. */
+    public static final int ATTACH_XDP = 37;
+
+    /** As {@link #loadXdp(String, long[])} with an expected attach type (0, or {@link #ATTACH_XDP}). */
+    public static RawProgram loadXdp(String name, long[] insns, int expectedAttachType) {
         jnr.ffi.Runtime rt = Native.runtime();
         Pointer code = Memory.allocateDirect(rt, Math.max(8, insns.length * 8));
         for (int i = 0; i < insns.length; i++) {
@@ -37,6 +45,7 @@ public final class RawProgram implements AutoCloseable {
             opts.putLong(i, 0);
         }
         opts.putLong(0, OPTS_SIZE);
+        opts.putInt(12, expectedAttachType);
         opts.putInt(88, 1);            // log_level
         opts.putInt(92, LOG_SIZE);     // log_size
         opts.putAddress(96, log.address());

@@ -184,6 +184,15 @@ public final class Interpreter {
                             if (is32) {
                                 throw fault(pc, "instruction", "opcode 0x" + Integer.toHexString(o) + " is not defined");
                             }
+                            if ((o & 0x08) != 0) {
+                                // BPF_CALL | BPF_X: LLVM's callx, the target address in a register (dst_reg; imm in
+                                // older LLVM). No kernel runs it: the verifier rejects opcode 0x8d.
+                                int r = d != 0 || imm[pc] < 0 || imm[pc] > 10 ? d : imm[pc];
+                                throw fault(pc, "instruction", "call %r" + r + " (callx, opcode 0x8d): an indirect call"
+                                        + " through a register, which the kernel's verifier rejects (unknown opcode 8d) and the"
+                                        + " interpreter cannot follow; clang emits it for calls through function pointers"
+                                        + " it cannot resolve at compile time");
+                            }
                             if (s == PSEUDO_CALL) {
                                 if (depth + 1 >= MAX_CALL_DEPTH) {
                                     throw fault(pc, "instruction", "call depth exceeds " + MAX_CALL_DEPTH + " frames");

@@ -30,6 +30,9 @@ import java.util.TreeSet;
  * packet. Time is a virtual clock and randomness a seeded generator, so runs repeat.
  */
 public final class XdpMachine implements Interpreter.HelperHost {
+    static final String REFUSED_MESSAGE = "refused: a frame under 14 bytes, which the kernel runs no XDP program on"
+            + " (BPF_PROG_TEST_RUN fails with invalid argument; no driver delivers one)";
+
     public static final int FRAME_SIZE = 4096;
     public static final int HEADROOM = 256;
     /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64: the end of the frame a program cannot use. */
@@ -213,6 +216,11 @@ public final class XdpMachine implements Interpreter.HelperHost {
         if (frame.length > MAX_PACKET) {
             throw new IllegalArgumentException("run " + program.name() + ": a packet of " + frame.length
                     + " bytes is longer than the " + MAX_PACKET + " bytes an XDP frame holds");
+        }
+        if (frame.length < ETH_HLEN) {
+            // The kernel refuses these before the program runs (BPF_PROG_TEST_RUN: EINVAL; no driver delivers them).
+            return new XdpResult(XdpResult.ABORTED, frame.clone(), 0, 0, 0, new VmFault(-1, XdpResult.REFUSED, REFUSED_MESSAGE),
+                    null);
         }
         Arrays.fill(packet.data, (byte) 0);
         System.arraycopy(frame, 0, packet.data, HEADROOM, frame.length);

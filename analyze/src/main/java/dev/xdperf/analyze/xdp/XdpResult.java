@@ -33,8 +33,16 @@ public record XdpResult(int action, byte[] output, int metaLength, long instruct
         }
     }
 
+    /** The fault kind of a frame the kernel would not run the program on (under 14 bytes). */
+    public static final String REFUSED = "refused";
+
     public boolean faulted() {
         return fault != null;
+    }
+
+    /** The kernel would not have run the program on this frame: no verdict, no trace. */
+    public boolean refused() {
+        return fault != null && REFUSED.equals(fault.kind());
     }
 
     /** The packet without metadata. */
@@ -54,6 +62,6 @@ public record XdpResult(int action, byte[] output, int metaLength, long instruct
     }
 
     public String verdict() {
-        return fault != null ? "fault" : actionName(action);
+        return refused() ? REFUSED : fault != null ? "fault" : actionName(action);
     }
 }

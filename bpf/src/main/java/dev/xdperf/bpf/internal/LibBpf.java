@@ -28,6 +28,16 @@ public interface LibBpf {
 
     int bpf_program__set_autoload(Pointer prog, boolean autoload);
 
+    /** Before load: the program's type (for section names libbpf no longer recognises). */
+    int bpf_program__set_type(Pointer prog, int type);
+
+    Pointer bpf_object__next_map(Pointer obj, Pointer prev);
+
+    String bpf_map__name(Pointer map);
+
+    /** The file the map is pinned at on load (LIBBPF_PIN_BY_NAME or set), or NULL. */
+    String bpf_map__pin_path(Pointer map);
+
     /** For fentry/fexit/freplace: the BPF program (by fd) and its BTF function to attach to; before load. */
     int bpf_program__set_attach_target(Pointer prog, int attachProgFd, String attachFuncName);
 

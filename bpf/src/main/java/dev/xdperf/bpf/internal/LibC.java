@@ -41,4 +41,10 @@ public interface LibC {
     /** {@code fds} is an array of struct pollfd (int fd; short events; short revents). */
     @SaveError
     int poll(Pointer fds, long nfds, int timeoutMs);
+
+    @SaveError
+    int mount(String source, String target, String fstype, long flags, Pointer data);
+
+    @SaveError
+    int umount2(String target, int flags);
 }

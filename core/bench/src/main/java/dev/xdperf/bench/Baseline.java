@@ -17,9 +17,14 @@ import java.util.Map;
  * `--format bmf` writes it, or as Bencher keeps it). Only latency is compared: ns per packet
  * (live) or per run (micro), benchmark by benchmark, matched by name.
  */
-public record Baseline(Path file, Map<String, Double> latencies) {
-    /** One benchmark's comparison; {@code change} is the relative change, +0.25 = 25% slower. */
-    public record Comparison(String benchmark, double baselineNs, double currentNs, double change, boolean regressed) {}
+public record Baseline(Path file, Map<String, Double> latencies, Map<String, Interval> intervals) {
+    /**
+     * One benchmark's comparison; {@code change} is the relative change of the values, +0.25 = 25%
+     * slower; {@code leastChange} the smallest change both 95% intervals allow (the current interval's
+     * low end against the baseline's high end). It has regressed when even that exceeds the limit.
+     */
+    public record Comparison(String benchmark, double baselineNs, double currentNs, double change, boolean regressed,
+                             Interval baselineCi, Interval currentCi, double leastChange) {}
 
     public static Baseline read(Path file) {
         JsonNode root;
@@ -34,8 +39,11 @@ public record Baseline(Path file, Map<String, Double> latencies) {
             throw new IllegalArgumentException("read baseline " + file + ": not a JSON object");
         }
         Map<String, Double> out = new LinkedHashMap<>();
+        Map<String, Interval> cis = new LinkedHashMap<>();
         if (BenchReport.KIND.equals(root.path("kind").asText())) {
-            out.putAll(BenchReport.fromJson(root).latencies());
+            BenchReport r = BenchReport.fromJson(root);
+            out.putAll(r.latencies());
+            cis.putAll(r.intervals());
         } else {
             for (var it = root.fields(); it.hasNext(); ) {
                 var e = it.next();
@@ -45,27 +53,37 @@ public record Baseline(Path file, Map<String, Double> latencies) {
                             + "\" has no latency value (expected an xdperf bench --json report or Bencher Metric Format)");
                 }
                 out.put(e.getKey(), v.asDouble());
+                JsonNode lo = e.getValue().path("latency").path("lower_value");
+                JsonNode hi = e.getValue().path("latency").path("upper_value");
+                boolean bounds = lo.isNumber() && hi.isNumber() && lo.asDouble() <= v.asDouble() && v.asDouble() <= hi.asDouble();
+                cis.put(e.getKey(), bounds ? new Interval(lo.asDouble(), hi.asDouble()) : Interval.point(v.asDouble()));
             }
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("read baseline " + file + ": it holds no benchmark");
         }
-        return new Baseline(file, out);
+        return new Baseline(file, out, cis);
     }
 
     /**
      * Compares every benchmark of {@code report} that the baseline also has. A benchmark has
-     * regressed when it is slower than the baseline by more than {@code maxRegression} (0.10 = 10%).
+     * regressed when it is slower than the baseline by more than {@code maxRegression} (0.10 = 10%)
+     * beyond both 95% intervals: the low end of its interval above the high end of the baseline's
+     * by more than the limit. A difference inside the noise is never a regression.
      */
     public List<Comparison> compare(BenchReport report, double maxRegression) {
         List<Comparison> out = new ArrayList<>();
+        Map<String, Interval> current = report.intervals();
         for (var e : report.latencies().entrySet()) {
             Double base = latencies.get(e.getKey());
             if (base == null || base <= 0) {
                 continue;
             }
+            Interval bci = intervals.getOrDefault(e.getKey(), Interval.point(base));
+            Interval cci = current.getOrDefault(e.getKey(), Interval.point(e.getValue()));
             double change = e.getValue() / base - 1;
-            out.add(new Comparison(e.getKey(), base, e.getValue(), change, change > maxRegression));
+            double least = bci.high() <= 0 ? change : cci.low() / bci.high() - 1;
+            out.add(new Comparison(e.getKey(), base, e.getValue(), change, least > maxRegression, bci, cci, least));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("compare with baseline " + file + ": it has no benchmark named "

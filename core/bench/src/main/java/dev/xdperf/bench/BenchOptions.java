@@ -15,6 +15,8 @@ public final class BenchOptions {
     public String section;
     /** The benchmark's name in reports and baselines; null: the program's function name. */
     public String name;
+    /** Map contents to load before the run, as given to --map: NAME=FILE.json (bpftool map dump -j). */
+    public List<String> maps = new ArrayList<>();
 
     /** Attach on this interface (traffic comes from elsewhere); null: fresh namespaces and our own sender. */
     public String dev;
@@ -27,6 +29,8 @@ public final class BenchOptions {
     /** KEY=VALUE, as given to --plugin-opt. */
     public List<String> pluginOptions = new ArrayList<>();
     public Path templates;
+    /** Traffic from a capture (pcap): its frames as templates. */
+    public Path traffic;
     public Integer size;
     public int srcPort = RunSpec.DEFAULT_UDP_PORT;
     public int dstPort = RunSpec.DEFAULT_UDP_PORT;
@@ -38,5 +42,10 @@ public final class BenchOptions {
     /** Micro mode: BPF_PROG_TEST_RUN per template, no interfaces. */
     public boolean micro;
     public int repeat = 1_000_000;
-    public int rounds = 5;
+    public int rounds = 10;
+
+    /** --map, read. */
+    public List<MapContents> mapContents() {
+        return maps.stream().map(MapContents::parse).toList();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.xdperf.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.xdperf.abi.AbiCodec;
 import dev.xdperf.net.DemoTopology;
 import dev.xdperf.net.Interfaces;
 import dev.xdperf.stats.Json;
@@ -11,6 +12,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +40,8 @@ public final class LiveBench {
     private final PrintStream status;
     private final List<Process> children = new ArrayList<>();
     private DemoTopology topology;
+    private Path captureFile;
+    private String captureText;
 
     private LiveBench(BenchOptions o, PrintStream status) {
         this.o = o;
@@ -49,7 +54,7 @@ public final class LiveBench {
      */
     public static BenchReport onDevice(BenchOptions o, boolean untilEof, PrintStream status) throws InterruptedException {
         Interfaces.requireExists(o.dev);
-        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section);
+        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section, o.mapContents());
              LiveSession s = LiveSession.start(p, o.dev, o.xdpMode, o.verdicts)) {
             status.printf("%s%s (id %d) to %s (mac %s), measuring%s%n", READY, p.name(), p.id(), o.dev, Interfaces.mac(o.dev),
                     untilEof ? " until standard input closes" : " for " + seconds(duration(o)) + " s");
@@ -94,9 +99,18 @@ public final class LiveBench {
 
     private BenchReport run() throws IOException, InterruptedException {
         String function;
+        List<BenchReport.KernelVerdict> expected;
         VerdictProbe.Choice.parse(o.verdicts);
-        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section)) {
+        CaptureTraffic capture = o.traffic == null ? null : CaptureTraffic.read(o.traffic);
+        try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section, o.mapContents())) {
             function = p.name();   // fail here, before any namespace exists, on a bad file or a verifier rejection
+            expected = MicroBench.kernelVerdicts(p, capture != null ? capture.templates() : MicroBench.templates(o));
+        }
+        if (capture != null) {
+            // The sender takes the capture's frames as a template-set file.
+            captureFile = Files.createTempFile("xdperf-bench-capture-", ".tset");
+            Files.write(captureFile, AbiCodec.encode(capture.templates()));
+            captureText = capture.describe();
         }
         Thread cleanup = new Thread(this::cleanUp, "xdperf-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -108,7 +122,7 @@ public final class LiveBench {
             Attacher attacher = startAttacher(function);
             List<String> client = clientCommand(attacher.mac);
             status.printf("bench: sending %s%n", describeTraffic());
-            Process c = start(client);
+            Process c = start(client, java.util.Map.of(dev.xdperf.template.TemplateCompiler.COPY_ALWAYS_ENV, "1"));
             CompletableFuture<String> cOut = drain(c.getInputStream());
             CompletableFuture<String> cErr = drain(c.getErrorStream());
             long limit = (o.duration != null ? o.duration.toSeconds() : (o.count > 0 ? 600 : DEFAULT_DURATION.toSeconds())) + 120;
@@ -134,7 +148,8 @@ public final class LiveBench {
             sent.path("warnings").forEach(w -> warnings.add("sender: " + w.asText()));
             BenchReport.Traffic traffic = new BenchReport.Traffic(describeTraffic(), sent.path("sent_packets").asLong(),
                     sent.path("seconds").asDouble(), sent.path("tx_pps").asDouble(), sent.path("frame_size").asInt());
-            return BenchReport.fromJson(Json.MAPPER.readTree(report)).withTraffic(o.program.toString(), traffic, warnings);
+            return BenchReport.fromJson(Json.MAPPER.readTree(report)).withTraffic(o.program.toString(), traffic, warnings)
+                    .withKernelVerdicts(expected);
         } finally {
             cleanUp();
             try {
@@ -159,6 +174,9 @@ public final class LiveBench {
                 "--format", "json", "--until-eof", "--verdicts", o.verdicts));
         if (o.name != null) {
             cmd.addAll(List.of("--name", o.name));
+        }
+        for (MapContents m : o.mapContents()) {
+            cmd.addAll(List.of("--map", m.map() + "=" + m.file().toAbsolutePath()));
         }
         Process p = start(cmd);
         CompletableFuture<String> out = drain(p.getInputStream());
@@ -229,6 +247,9 @@ public final class LiveBench {
         if (o.templates != null) {
             cmd.addAll(List.of("--templates", o.templates.toAbsolutePath().toString()));
         }
+        if (captureFile != null) {
+            cmd.addAll(List.of("--templates", captureFile.toAbsolutePath().toString()));
+        }
         return cmd;
     }
 
@@ -239,11 +260,20 @@ public final class LiveBench {
         if (o.templates != null) {
             return "templates from " + o.templates.getFileName();
         }
+        if (captureText != null) {
+            return captureText;
+        }
         return "built-in UDP stream to port " + o.dstPort;
     }
 
-    private synchronized Process start(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).start();
+    private Process start(List<String> cmd) throws IOException {
+        return start(cmd, java.util.Map.of());
+    }
+
+    private synchronized Process start(List<String> cmd, java.util.Map<String, String> env) throws IOException {
+        ProcessBuilder b = new ProcessBuilder(cmd);
+        b.environment().putAll(env);
+        Process p = b.start();
         children.add(p);
         return p;
     }
@@ -299,6 +329,14 @@ public final class LiveBench {
         if (topology != null) {
             topology.close();
             topology = null;
+        }
+        if (captureFile != null) {
+            try {
+                Files.deleteIfExists(captureFile);
+            } catch (IOException ignored) {
+                // a temporary file; the system cleans it eventually
+            }
+            captureFile = null;
         }
     }
 }

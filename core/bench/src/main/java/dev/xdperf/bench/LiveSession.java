@@ -26,7 +26,7 @@ public final class LiveSession implements AutoCloseable {
     private ProgramInfo first;
     private long probeFirstNs;
     private long[] verdictsFirst;
-    private final List<long[]> samples = new ArrayList<>();   // {nanos, run count}
+    private final List<long[]> samples = new ArrayList<>();   // {nanos, run count, run time ns}
 
     private LiveSession(ProgramUnderTest program, String ifname) {
         this.program = program;
@@ -43,7 +43,7 @@ public final class LiveSession implements AutoCloseable {
             s.verdictsFirst = s.probe.counts();
             s.probeFirstNs = s.probe.ownRunTimeNs();
             s.first = program.info();
-            s.samples.add(new long[] {System.nanoTime(), s.first.runCount()});
+            s.samples.add(new long[] {System.nanoTime(), s.first.runCount(), s.first.runTimeNs()});
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -55,7 +55,8 @@ public final class LiveSession implements AutoCloseable {
     public void measure(BooleanSupplier done) throws InterruptedException {
         while (!done.getAsBoolean()) {
             Thread.sleep(SAMPLE_MS);
-            samples.add(new long[] {System.nanoTime(), program.info().runCount()});
+            ProgramInfo i = program.info();
+            samples.add(new long[] {System.nanoTime(), i.runCount(), i.runTimeNs()});
         }
     }
 
@@ -64,7 +65,7 @@ public final class LiveSession implements AutoCloseable {
         ProgramInfo last = program.info();
         long[] verdicts = probe.counts();
         long probeNs = probe.ownRunTimeNs() - probeFirstNs;
-        samples.add(new long[] {System.nanoTime(), last.runCount()});
+        samples.add(new long[] {System.nanoTime(), last.runCount(), last.runTimeNs()});
         long packets = last.runCount() - first.runCount();
         long runTime = last.runTimeNs() - first.runTimeNs();
         long[] mix = new long[verdicts.length];
@@ -82,8 +83,9 @@ public final class LiveSession implements AutoCloseable {
             }
         }
         double ns = packets == 0 ? 0 : Math.max(0, runTime - probeNs) / (double) packets;
+        double ownShare = runTime <= 0 ? 1 : Math.max(0, runTime - probeNs) / (double) runTime;
         return new BenchReport.Live(ifname, packets, runTime, probeNs, ns, busy[1] > 0 ? busy[0] / busy[1] : 0, busy[1],
-                probe.source(), probe.complete(), mix, w);
+                probe.source(), probe.complete(), mix, w, interval(samples, ns, ownShare));
     }
 
     /**
@@ -106,6 +108,30 @@ public final class LiveSession implements AutoCloseable {
             }
         }
         return new double[] {packets, nanos / 1e9};
+    }
+
+    /**
+     * The 95% interval of the cost per packet from its spread over the busy sampling intervals
+     * (each interval's run time over its runs, weighted by its runs), centred on the whole run's figure.
+     */
+    static Interval interval(List<long[]> samples, double ns, double ownShare) {
+        long peak = 0;
+        for (int i = 1; i < samples.size(); i++) {
+            peak = Math.max(peak, samples.get(i)[1] - samples.get(i - 1)[1]);
+        }
+        List<double[]> xw = new ArrayList<>();
+        for (int i = 1; i < samples.size(); i++) {
+            long d = samples.get(i)[1] - samples.get(i - 1)[1];
+            if (d > 0 && d * 100 >= peak) {
+                xw.add(new double[] {(samples.get(i)[2] - samples.get(i - 1)[2]) * ownShare / d, d});
+            }
+        }
+        if (xw.size() < 2) {
+            return Interval.point(ns);
+        }
+        double[] mh = Interval.weightedMeanAndHalfWidth(xw.stream().mapToDouble(a -> a[0]).toArray(),
+                xw.stream().mapToDouble(a -> a[1]).toArray());
+        return new Interval(Math.max(0, ns - mh[1]), ns + mh[1]);
     }
 
     @Override

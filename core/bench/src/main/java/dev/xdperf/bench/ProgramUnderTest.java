@@ -2,6 +2,7 @@ package dev.xdperf.bench;
 
 import dev.xdperf.bpf.BpfObject;
 import dev.xdperf.bpf.BpfProgram;
+import dev.xdperf.bpf.PrivateBpfFs;
 import dev.xdperf.bpf.ProgramInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,21 +22,67 @@ public final class ProgramUnderTest implements AutoCloseable {
     private final String section;
     private final BpfObject object;
     private final BpfProgram program;
+    private final PrivateBpfFs pins;
     private final int id;
 
-    private ProgramUnderTest(Path file, String section, BpfObject object, BpfProgram program) {
+    private ProgramUnderTest(Path file, String section, BpfObject object, BpfProgram program, PrivateBpfFs pins) {
         this.file = file;
         this.section = section;
         this.object = object;
         this.program = program;
+        this.pins = pins;
         this.id = ProgramInfo.of(program.fd()).id();
     }
 
     /**
      * Opens {@code file}, picks the program ({@code select} is a section name such as "xdp" or
-     * "xdp.frags", or a function name; null: the only XDP program) and loads it.
+     * "xdp.frags", or a function name; null: the only XDP program) and loads it. Maps the object
+     * pins by name are pinned in a private BPF filesystem that {@link #close()} removes, so a run
+     * works where /sys/fs/bpf is absent and leaves nothing pinned on the host. Programs in legacy
+     * sections ("xdp_icmp_echo") are XDP programs, as ip and xdp-loader take them.
      */
     public static ProgramUnderTest load(Path file, String select) {
+        return load(file, select, List.of());
+    }
+
+    /** As {@link #load(Path, String)}, then fills maps with {@code contents} (`--map NAME=FILE.json`). */
+    public static ProgramUnderTest load(Path file, String select, List<MapContents> contents) {
+        ProgramUnderTest p = loadOnly(file, select);
+        try {
+            for (MapContents c : contents) {
+                p.fill(c);
+            }
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void fill(MapContents c) {
+        String file = this.file.getFileName().toString();
+        if (!object.mapNames().contains(c.map())) {
+            throw new IllegalArgumentException("fill map " + c.map() + " of " + file + ": no such map (it has "
+                    + String.join(", ", object.mapNames().stream().filter(n -> !n.contains(".")).toList()) + ")");
+        }
+        dev.xdperf.bpf.BpfMap m = object.map(c.map());
+        for (int i = 0; i < c.entries().size(); i++) {
+            MapContents.Entry e = c.entries().get(i);
+            if (e.key().length != m.keySize() || e.value().length != m.valueSize()) {
+                throw new IllegalArgumentException("fill map " + c.map() + " from " + c.file() + ": entry " + (i + 1) + " has a "
+                        + e.key().length + "-byte key and a " + e.value().length + "-byte value, the map takes "
+                        + m.keySize() + " and " + m.valueSize());
+            }
+            try {
+                m.updateBytes(e.key(), e.value());
+            } catch (RuntimeException x) {
+                throw new IllegalArgumentException("fill map " + c.map() + " from " + c.file() + ": entry " + (i + 1) + ": "
+                        + x.getMessage());
+            }
+        }
+    }
+
+    private static ProgramUnderTest loadOnly(Path file, String select) {
         byte[] elf;
         try {
             elf = Files.readAllBytes(file);
@@ -45,15 +92,40 @@ public final class ProgramUnderTest implements AutoCloseable {
             throw new IllegalArgumentException("read program " + file + ": " + e.getMessage());
         }
         String name = file.getFileName().toString();
-        BpfObject.Opened opened = BpfObject.open(name, elf);
+        PrivateBpfFs pins = PrivateBpfFs.create();
+        BpfObject.Opened opened = null;
         try {
+            opened = BpfObject.open(name, elf, pins.dir());
+            for (BpfObject.ProgramSpec p : opened.programs()) {
+                if (isLegacyXdp(p)) {
+                    opened.setType(p.name(), ProgramInfo.TYPE_XDP);
+                }
+            }
             BpfObject.ProgramSpec chosen = choose(name, opened.programs(), select);
+            for (BpfObject.ProgramSpec p : opened.programs()) {
+                if (p.type() == TYPE_UNSPEC && !p.name().equals(chosen.name())) {
+                    opened.setAutoload(p.name(), false);   // libbpf cannot load an untyped program; it is not the one measured
+                }
+            }
+            if (!opened.pinPaths().isEmpty()) {
+                pins.mount();
+            }
             BpfObject o = opened.load();
-            return new ProgramUnderTest(file, chosen.section(), o, o.program(chosen.name()));
+            return new ProgramUnderTest(file, chosen.section(), o, o.program(chosen.name()), pins);
         } catch (RuntimeException e) {
-            opened.close();
+            if (opened != null) {
+                opened.close();
+            }
+            pins.close();
             throw e;
         }
+    }
+
+    static final int TYPE_UNSPEC = 0;
+
+    /** A section libbpf 1.x leaves untyped but iproute2's and xdp-loader's conventions make XDP: "xdp_*", "xdp-*", "xdp/*". */
+    static boolean isLegacyXdp(BpfObject.ProgramSpec p) {
+        return p.type() == TYPE_UNSPEC && p.section().startsWith("xdp");
     }
 
     static BpfObject.ProgramSpec choose(String file, List<BpfObject.ProgramSpec> programs, String select) {
@@ -127,6 +199,10 @@ public final class ProgramUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
-        object.close();
+        try {
+            object.close();
+        } finally {
+            pins.close();
+        }
     }
 }

@@ -33,6 +33,22 @@ class BaselineTest {
                 new BenchReport.Micro(1000, 3, java.util.Arrays.stream(ns).average().orElse(0), ts), List.of());
     }
 
+    /** The live mix against the kernel's test run of the templates: 600 drop, 300 pass, 100 tx of 1000 sent. */
+    @Test
+    void verdictMixIsCheckedAgainstTheKernels() {
+        List<BenchReport.KernelVerdict> agree = List.of(new BenchReport.KernelVerdict(0, 6, "drop"),
+                new BenchReport.KernelVerdict(1, 3, "pass"), new BenchReport.KernelVerdict(2, 1, "tx"));
+        BenchReport ok = live(10).withKernelVerdicts(agree);
+        assertFalse(ok.allWarnings().stream().anyMatch(w -> w.contains("differs")), ok.allWarnings().toString());
+        assertEquals(3, BenchReport.fromJson(ok.toJson()).kernelVerdicts().size(), "kept through JSON");
+
+        BenchReport off = live(10).withKernelVerdicts(List.of(new BenchReport.KernelVerdict(0, 1, "tx")));
+        String w = off.allWarnings().stream().filter(x -> x.contains("differs")).findFirst().orElseThrow();
+        assertEquals("the verdict mix differs from the kernel's: BPF_PROG_TEST_RUN of the templates gives tx 100.000%,"
+                + " the program returned drop 60.000%, pass 30.000%, tx 10.000%", w);
+        assertTrue(off.toText().contains("kernel   BPF_PROG_TEST_RUN of the templates: tx 100.000%"), off.toText());
+    }
+
     @Test
     void thresholds() {
         assertEquals(0.10, Baseline.parseThreshold("10%"), 1e-12);
@@ -71,6 +87,45 @@ class BaselineTest {
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.compare(live(40), 0.1));
         assertTrue(e.getMessage().contains("has no benchmark named xdp_filter"), e.getMessage());
+    }
+
+    static BenchReport liveWithin(double ns, double low, double high) {
+        BenchReport.Live l = new BenchReport.Live("xdperf-s", 1000, (long) (ns * 1000), 0, ns, 2e6, 0.5, "device", true,
+                new long[] {0, 1000, 0, 0, 0, 0}, List.of(), new Interval(low, high));
+        return new BenchReport("xdp_filter", "f.o", "xdp_filter", "xdp", l, null, null, List.of());
+    }
+
+    /**
+     * The gate compares 95% intervals: 7 -> 8 ns (+14%) with intervals [6.5, 8.0] and [7.5, 8.5]
+     * is noise; 7 -> 9 ns with [8.9, 9.1] against [6.9, 7.1] is a regression of at least 25%.
+     */
+    @Test
+    void gateComparesIntervals() throws Exception {
+        Path f = tmp.resolve("ci.json");
+        Files.writeString(f, liveWithin(7, 6.5, 8.0).toJson().toPrettyString());
+        Baseline b = Baseline.read(f);
+        assertEquals(new Interval(6.5, 8.0), b.intervals().get("xdp_filter"), "the interval survives JSON");
+        Baseline.Comparison noise = b.compare(liveWithin(8, 7.5, 8.5), 0.10).get(0);
+        assertEquals(0.1429, noise.change(), 1e-3);
+        assertFalse(noise.regressed(), "inside the noise: " + noise);
+
+        Files.writeString(f, liveWithin(7, 6.9, 7.1).toBmf().toString());
+        Baseline bmf = Baseline.read(f);
+        assertEquals(new Interval(6.9, 7.1), bmf.intervals().get("xdp_filter"), "BMF's lower_value and upper_value");
+        Baseline.Comparison slow = bmf.compare(liveWithin(9, 8.9, 9.1), 0.10).get(0);
+        assertTrue(slow.regressed(), slow.toString());
+        assertEquals(8.9 / 7.1 - 1, slow.leastChange(), 1e-9);
+        assertFalse(bmf.compare(liveWithin(9, 8.9, 9.1), 0.30).get(0).regressed(), "+25% at least, 30% allowed");
+    }
+
+    @Test
+    void intervalStatistics() {
+        double[] mh = Interval.meanAndHalfWidth(new double[] {10, 12, 11, 13, 9});
+        assertEquals(11, mh[0], 1e-12);
+        assertEquals(2.776 * Math.sqrt(2.5) / Math.sqrt(5), mh[1], 1e-9, "t(4) * s / sqrt(n)");
+        double[] w = Interval.weightedMeanAndHalfWidth(new double[] {10, 12, 11, 13, 9}, new double[] {1, 1, 1, 1, 1});
+        assertEquals(mh[0], w[0], 1e-12);
+        assertEquals(mh[1], w[1], 1e-9, "equal weights: the plain interval");
     }
 
     @Test

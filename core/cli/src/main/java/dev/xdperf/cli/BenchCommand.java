@@ -64,6 +64,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "FILE", description = "Traffic from an encoded template set (docs/abi.md).")
     Path templates;
 
+    @Option(names = "--map", paramLabel = "NAME=FILE.json",
+            description = "Fill the program's map NAME before the run from FILE.json, as bpftool map dump -j writes it (repeatable).")
+    List<String> maps = new ArrayList<>();
+
+    @Option(names = "--traffic", paramLabel = "FILE.pcap",
+            description = "Traffic from a capture: its Ethernet frames as templates, weighted by how often each occurs.")
+    Path traffic;
+
     @Option(names = "--size", paramLabel = "BYTES", description = "Frame size of the built-in UDP stream (default 64).")
     Integer size;
 
@@ -93,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Micro mode: runs per test-run call (default 1M).")
     Long repeat;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Micro mode: test-run calls per template; the median is reported (default 5).")
+    @Option(names = "--rounds", paramLabel = "N", description = "Micro mode: test-run calls per template; their mean and its 95%% interval are reported (default 10).")
     Integer rounds;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text (default), json, or bmf (Bencher Metric Format).")
@@ -129,8 +137,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         double threshold = Baseline.parseThreshold(maxRegression == null ? "10%" : maxRegression);
         Baseline base = baseline == null ? null : Baseline.read(baseline);
-        if (plugin != null && templates != null) {
-            throw new IllegalArgumentException("give --plugin or --templates, not both");
+        if ((plugin != null ? 1 : 0) + (templates != null ? 1 : 0) + (traffic != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("give one of --plugin, --templates and --traffic");
         }
         if (!pluginOpts.isEmpty() && plugin == null) {
             throw new IllegalArgumentException("--plugin-opt needs --plugin");
@@ -144,8 +152,8 @@ final class BenchCommand implements Callable<Integer> {
         if (!micro && (repeat != null || rounds != null)) {
             throw new IllegalArgumentException("--repeat and --rounds apply to --micro");
         }
-        if (dev != null && (plugin != null || templates != null || size != null || pps != null || count != null || cpus != null)) {
-            throw new IllegalArgumentException("with --dev the traffic comes from elsewhere: --plugin, --templates, --size, --pps,"
+        if (dev != null && (plugin != null || templates != null || traffic != null || size != null || pps != null || count != null || cpus != null)) {
+            throw new IllegalArgumentException("with --dev the traffic comes from elsewhere: --plugin, --templates, --traffic, --size, --pps,"
                     + " --count and --cpus apply only without --dev");
         }
         if (untilEof && dev == null) {
@@ -166,6 +174,9 @@ final class BenchCommand implements Callable<Integer> {
         o.plugin = plugin;
         o.pluginOptions = pluginOpts;
         o.templates = templates;
+        o.traffic = traffic;
+        o.maps = maps;
+        o.mapContents();   // read the files now: a bad one fails before anything is loaded
         o.size = size;
         o.srcPort = srcPort;
         o.dstPort = dstPort;
@@ -210,6 +221,9 @@ final class BenchCommand implements Callable<Integer> {
                         x.put("current_ns", c.currentNs());
                         x.put("change", Math.round(c.change() * 10000) / 10000.0);
                         x.put("regressed", c.regressed());
+                        x.putArray("baseline_ci").add(c.baselineCi().low()).add(c.baselineCi().high());
+                        x.putArray("current_ci").add(c.currentCi().low()).add(c.currentCi().high());
+                        x.put("least_change", Math.round(c.leastChange() * 10000) / 10000.0);
                     }
                 }
                 yield n.toPrettyString() + "\n";
@@ -232,10 +246,11 @@ final class BenchCommand implements Callable<Integer> {
 
         List<Baseline.Comparison> regressed = comparisons.stream().filter(Baseline.Comparison::regressed).toList();
         if (!regressed.isEmpty()) {
-            Baseline.Comparison worst = regressed.stream().max(java.util.Comparator.comparingDouble(Baseline.Comparison::change)).get();
-            System.err.printf("xdperf: bench regression: %s takes %.1f ns against %.1f ns in %s (%s, allowed %s)%s%n",
-                    worst.benchmark(), worst.currentNs(), worst.baselineNs(), base.file(), Baseline.percent(worst.change()),
-                    Baseline.percent(threshold), regressed.size() > 1 ? " and " + (regressed.size() - 1) + " more regressed" : "");
+            Baseline.Comparison worst = regressed.stream().max(java.util.Comparator.comparingDouble(Baseline.Comparison::leastChange)).get();
+            System.err.printf("xdperf: bench regression: %s takes %.1f ns against %.1f ns in %s (%s, at least %s beyond both 95%%"
+                    + " intervals, allowed %s)%s%n", worst.benchmark(), worst.currentNs(), worst.baselineNs(), base.file(),
+                    Baseline.percent(worst.change()), Baseline.percent(worst.leastChange()), Baseline.percent(threshold),
+                    regressed.size() > 1 ? " and " + (regressed.size() - 1) + " more regressed" : "");
             return EXIT_REGRESSION;
         }
         if (report.live() != null && report.live().packets() == 0 && !untilEof) {
@@ -248,8 +263,10 @@ final class BenchCommand implements Callable<Integer> {
     private static String comparisonText(List<Baseline.Comparison> comparisons, double threshold) {
         StringBuilder b = new StringBuilder();
         for (Baseline.Comparison c : comparisons) {
-            b.append(String.format("baseline %s: %.1f ns -> %.1f ns (%s, allowed %s)%s%n", c.benchmark(), c.baselineNs(),
-                    c.currentNs(), Baseline.percent(c.change()), Baseline.percent(threshold), c.regressed() ? "  REGRESSED" : "  ok"));
+            b.append(String.format("baseline %s: %.1f ns [%.1f, %.1f] -> %.1f ns [%.1f, %.1f] (%s; beyond both 95%% intervals %s,"
+                    + " allowed %s)%s%n", c.benchmark(), c.baselineNs(), c.baselineCi().low(), c.baselineCi().high(), c.currentNs(),
+                    c.currentCi().low(), c.currentCi().high(), Baseline.percent(c.change()), Baseline.percent(c.leastChange()),
+                    Baseline.percent(threshold), c.regressed() ? "  REGRESSED" : "  ok"));
         }
         return b.toString();
     }

@@ -18,6 +18,14 @@ import java.util.List;
  * (struct xdperf_template, xdperf_slot, tx_lists). Pure: no kernel involved.
  */
 public final class TemplateCompiler {
+    /**
+     * Set to 1 in a sender's environment (`xdperf bench` does): copy the whole template into
+     * every frame even when there is only one, because live-frame pages are recycled with their
+     * contents and a program under test that rewrites frames in place would otherwise see its
+     * own output instead of the template.
+     */
+    public static final String COPY_ALWAYS_ENV = "XDPERF_TX_COPY_ALWAYS";
+
     private TemplateCompiler() {}
 
     public static CompiledSet compile(TemplateSet set, int mtu) {
@@ -39,7 +47,7 @@ public final class TemplateCompiler {
         if (lists.size() > Structs.LIST_MAX) {
             throw new AbiException("template set: " + lists.size() + " list values in all, at most " + Structs.LIST_MAX);
         }
-        boolean copy = set.templates().size() > 1;
+        boolean copy = set.templates().size() > 1 || "1".equals(System.getenv(COPY_ALWAYS_ENV));
         byte[] seed = copy ? new byte[maxLen] : ChecksumFiller.fill(set.templates().get(0)).frame();
         return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(), seed, copy);
     }
