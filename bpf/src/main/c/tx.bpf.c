@@ -217,11 +217,12 @@ static __always_inline __u64 field_value(struct xdperf_field *fr, __u64 j, __u64
 		__u64 *val = bpf_map_lookup_elem(&tx_lists, &key);
 		return val ? *val : 0;
 	}
-	default: /* random */
-		if (fr->scope)
-			r = splitmix64(f + (fr->rule_index + 1) * GOLDEN);
-		else
-			r = ((__u64)bpf_get_prandom_u32() << 32) | bpf_get_prandom_u32();
+	default: /*
+		 * random: SplitMix64 keyed by the rule (its key, a hash of the run's seed and the
+		 * rule's place, stands in `step`), so that the packet or flow number alone decides
+		 * the value and a pcap of the same seed is what goes out (docs/abi.md, "Random values")
+		 */
+		r = splitmix64(fr->step + x * GOLDEN);
 		return fr->min + mod_range(r, fr->range);
 	}
 }

@@ -80,10 +80,10 @@ struct xdperf_field {
 	__u8  csum_mask;     /* bit c: checksum c of the template covers this field */
 	__u16 list_count;
 	__u32 list_start;    /* first value in tx_lists */
-	__u32 rule_index;    /* the rule's index in its template: seeds per-flow random values */
+	__u32 rule_index;    /* the rule's index in its template */
 	__u64 min;
 	__u64 range;         /* max - min + 1; 0 stands for 2^64 */
-	__u64 step;
+	__u64 step;          /* a random rule: its key (FieldEngine.ruleKey), not a step */
 };
 
 /* A checksum xdp_tx keeps right. 8 bytes. */

@@ -65,7 +65,7 @@ public class HotPaths {
                 src, dst, loaded.describe().resolveOptions(Map.of("addresses", "all", "flows", "64")));
         set = loaded.generate(request);
         encoded = AbiCodec.encode(set);
-        engine = new FieldEngine(set);
+        engine = new FieldEngine(set, 0);
     }
 
     @Benchmark
@@ -80,7 +80,7 @@ public class HotPaths {
 
     @Benchmark
     public Object compileTemplateSet() {
-        return TemplateCompiler.compile(set, 1500);
+        return TemplateCompiler.compile(set, 1500, 0);
     }
 
     @Benchmark

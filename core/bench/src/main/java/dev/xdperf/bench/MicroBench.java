@@ -38,7 +38,7 @@ public final class MicroBench {
             throw new IllegalArgumentException("--repeat and --rounds must be at least 1");
         }
         TemplateSet set = templates(o);
-        TemplateCompiler.compile(set, MTU);   // the same validation as a live run
+        TemplateCompiler.compile(set, MTU, 0);   // the same validation as a live run
         try (ProgramUnderTest p = ProgramUnderTest.load(o.program, o.section, o.mapContents()); QuietRounds quiet = new QuietRounds()) {
             List<BenchReport.Template> out = new ArrayList<>();
             List<String> warnings = new ArrayList<>();

@@ -160,6 +160,11 @@ final class ClientCommand implements Callable<Integer> {
             description = "Frames that may vanish on the way out of --dev, in percent, before the run fails with exit 4 (default 0).")
     double maxLoss;
 
+    @Option(names = "--seed", paramLabel = "N", converter = Converters.Seed.class,
+            description = "Key of the random field rules: the same seed sends the same frames, and --pcap writes them"
+                    + " (default: a fresh one, printed in the report).")
+    Long seed;
+
     @Option(names = "--json", description = "Print the final report as JSON (live lines go to stderr).")
     boolean json;
 
@@ -187,8 +192,10 @@ final class ClientCommand implements Callable<Integer> {
             Privileges.requireXdp("client");
         }
         if (pcap != null) {
+            spec = spec.withSeedSettled();
             long n = Run.writePcap(spec, pcap, count == null ? 1000 : count);
-            System.err.println("wrote " + n + " packets to " + pcap);
+            System.err.println("wrote " + n + " packets to " + pcap + " (seed " + Long.toUnsignedString(spec.seed())
+                    + ": a run with --seed " + Long.toUnsignedString(spec.seed()) + " sends these frames)");
             return 0;
         }
         PrintStream out = System.out;
@@ -360,6 +367,9 @@ final class ClientCommand implements Callable<Integer> {
         }
         if (given("--max-loss")) {
             b.maxLossPercent(maxLoss);
+        }
+        if (given("--seed")) {
+            b.seed(seed);
         }
         frame.applyTo(b, this::given);
         return b.build();

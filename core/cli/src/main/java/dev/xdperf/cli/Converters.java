@@ -102,6 +102,19 @@ final class Converters {
         }
     }
 
+    /** A 64-bit seed: unsigned decimal or 0x hex. */
+    static final class Seed implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().replace("_", "");
+            try {
+                return v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseUnsignedLong(v);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a seed (a number from 0 to 18446744073709551615, or 0x hex)");
+            }
+        }
+    }
+
     /** "4096", "64k", "16M", "1G" bytes (binary multiples). */
     static final class Size implements ITypeConverter<Long> {
         @Override

@@ -77,4 +77,14 @@ class DeliveryTest {
         assertEquals(2, r.exit(), r::toString);
         assertTrue(r.stderr().strip().startsWith("xdperf: ") && r.stderr().contains("'120' is outside 0..100"), r::toString);
     }
+
+    @Test
+    void aSeedThatIsNotANumberIsOneSentence() {
+        for (String bad : new String[] {"abc", "-1", "18446744073709551616", "0xZZ"}) {
+            Xdperf.Result r = Xdperf.run(null, 30, "client", "--dev", "lo", "--seed", bad);
+            assertEquals(2, r.exit(), r::toString);
+            assertTrue(r.stderr().strip().startsWith("xdperf: ") && r.stderr().contains("'" + bad + "' is not a seed")
+                    && r.stderr().strip().lines().count() == 1, r::toString);
+        }
+    }
 }

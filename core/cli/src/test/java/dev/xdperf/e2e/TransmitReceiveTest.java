@@ -60,6 +60,12 @@ class TransmitReceiveTest {
         return dump;
     }
 
+    /** The seed a run's random rules were drawn with, from its JSON report. */
+    static long seed(JsonNode report) {
+        assertTrue(report.path("seed").isNumber(), () -> "the report gives its seed: " + report);
+        return Long.parseUnsignedLong(report.path("seed").asText());
+    }
+
     static MacAddress mac(String namespace, String ifname) {
         return MacAddress.parse(Commands.check(List.of("ip", "netns", "exec", namespace,
                 "cat", "/sys/class/net/" + ifname + "/address")).trim());
@@ -196,7 +202,7 @@ class TransmitReceiveTest {
                 List.of(UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("fd00:5844::1")),
                 List.of(UdpStream.parseIp(SERVER_IP), UdpStream.parseIp("fd00:5844::2")),
                 p.describe().resolveOptions(java.util.Map.of()));
-        var engine = new dev.xdperf.template.FieldEngine(p.generate(request));
+        var engine = new dev.xdperf.template.FieldEngine(p.generate(request), seed(r));
         Set<Integer> ports = new HashSet<>();
         for (byte[] f : Pcap.frames(pcap)) {
             int mhOffset = 42;
@@ -247,7 +253,7 @@ class TransmitReceiveTest {
         assertEquals(3000, r.path("received_packets").asLong(), r::toPrettyString);
         assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + captured + " frames");
 
-        var engine = new dev.xdperf.template.FieldEngine(set);
+        var engine = new dev.xdperf.template.FieldEngine(set, seed(r));
         Set<Long> tos = new HashSet<>();
         int checked = 0;
         for (byte[] f : Pcap.frames(pcap)) {
@@ -262,6 +268,106 @@ class TransmitReceiveTest {
         }
         assertEquals(captured, checked);
         assertTrue(tos.size() > 200, "the TOS byte varies per packet: " + tos.size() + " values");
+    }
+
+    /**
+     * A pcap written with a seed is the wire of a run with that seed, byte for byte and in each
+     * CPU's order: two templates (the copying path), every rule kind, random per packet and per
+     * flow, sent from two CPUs. Only the send-time stamp, and the UDP checksum that covers it,
+     * differ (the pcap cannot know when a frame will leave); both checksums must verify. Two
+     * runs with the same seed send the same frames; another seed sends others.
+     */
+    @Test
+    void aSeededRunSendsExactlyItsPcapFromTwoCpus(@TempDir Path dir) throws Exception {
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
+        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 128, 0, true).toTemplate();
+        PacketTemplate b = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 200, 1, true).toTemplate();
+        List<dev.xdperf.abi.FieldRule> rulesA = List.of(
+                dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535),             // source port, random per packet
+                dev.xdperf.abi.FieldRule.random(26, 4, flow, 0xC6120000L, 0xC612FFFFL),  // source address per flow: two checksums
+                dev.xdperf.abi.FieldRule.increment(15, 1, packet, 0, 255, 3),
+                dev.xdperf.abi.FieldRule.decrement(71, 8, packet, 0, -1L, 0x0123456789ABL),
+                dev.xdperf.abi.FieldRule.list(81, 2, packet, List.of(1L, 0xFFFFL, 0x1234L)),
+                dev.xdperf.abi.FieldRule.random(87, 1, packet, 0, 255));                // odd offset, full byte
+        List<dev.xdperf.abi.FieldRule> rulesB = List.of(
+                dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535),            // same place as in A: another key
+                dev.xdperf.abi.FieldRule.random(100, 8, packet, 0, -1L));               // all 64 bits
+        var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
+                new PacketTemplate(a.frame(), 0, 2, 50, a.mhOffset(), rulesA, a.checksums()),
+                new PacketTemplate(b.frame(), 1, 1, 1, b.mhOffset(), rulesB, b.checksums())));
+        Path file = dir.resolve("rules.xdpt");
+        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
+        int n = 3000;
+        String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
+
+        Path expected = dir.resolve("expected.pcap");
+        pcap(expected, "42", common);
+        Path again = dir.resolve("again.pcap");
+        pcap(again, "42", common);
+        Path other = dir.resolve("other.pcap");
+        pcap(other, "43", common);
+        List<byte[]> want = Pcap.frames(expected);
+        assertEquals(n, want.size());
+        assertTrue(Arrays.deepEquals(want.toArray(), Pcap.frames(again).toArray()), "the same seed writes the same frames");
+        assertTrue(!Arrays.deepEquals(want.toArray(), Pcap.frames(other).toArray()), "another seed writes other frames");
+
+        java.util.Map<String, byte[]> byStamp = new java.util.HashMap<>();
+        for (byte[] f : want) {
+            MeasurementHeader mh = MeasurementHeader.read(f, a.mhOffset());
+            byStamp.put(mh.streamId() + "/" + mh.cpu() + "/" + mh.seq(), f);
+        }
+        for (int round = 0; round < 2; round++) {
+            Path wire = dir.resolve("wire" + round + ".pcap");
+            Process dump = capture(wire, n);
+            String[] args = Arrays.copyOf(common, common.length + 4);
+            System.arraycopy(new String[] {"--pps", "100k", "--seed", "42"}, 0, args, common.length, 4);
+            JsonNode r = client(args);
+            assertEquals(42, seed(r));
+            assertEquals(n, r.path("received_packets").asLong(), r::toPrettyString);
+            assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + n + " frames");
+            java.util.Map<String, Long> lastSeq = new java.util.HashMap<>();
+            int checked = 0;
+            for (byte[] f : Pcap.frames(wire)) {
+                MeasurementHeader mh = MeasurementHeader.read(f, a.mhOffset());
+                assertNotNull(mh, "every frame carries the measurement header");
+                String flowOfCpu = mh.streamId() + "/" + mh.cpu();
+                Long prev = lastSeq.put(flowOfCpu, mh.seq());
+                assertTrue(prev == null || mh.seq() == prev + 1, "stream/cpu " + flowOfCpu + " out of order: " + prev + " then " + mh.seq());
+                byte[] p = byStamp.get(flowOfCpu + "/" + mh.seq());
+                assertNotNull(p, "no frame of the pcap is stream/cpu/seq " + flowOfCpu + "/" + mh.seq());
+                assertTrue(Checksums.verifyTransport(Arrays.copyOfRange(f, 26, 30), Arrays.copyOfRange(f, 30, 34),
+                        17, f, 34, f.length - 34), "UDP checksum on the wire, " + flowOfCpu + "/" + mh.seq());
+                assertArrayEquals(withoutSendTime(p, a.mhOffset()), withoutSendTime(f, a.mhOffset()),
+                        "frame " + flowOfCpu + "/" + mh.seq() + " differs from the pcap");
+                checked++;
+            }
+            assertEquals(n, checked);
+        }
+    }
+
+    private static void pcap(Path out, String seed, String... common) {
+        // the addresses are the templates' own; the options only satisfy the command line
+        String[] head = {"client", "--dev", CLIENT_IF, "--pcap", out.toString(), "--seed", seed, "--dst-ip", SERVER_IP,
+                "--dst-mac", mac(net.topology().server, SERVER_IF).toString()};
+        String[] all = Arrays.copyOf(head, head.length + common.length);
+        System.arraycopy(common, 0, all, head.length, common.length);
+        Xdperf.Result r = Xdperf.run(net.topology().client, 60, all);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stderr().contains("seed " + seed), r::toString);
+    }
+
+    /** The frame with its send-time stamp and UDP checksum zeroed: what a pcap can know in advance. */
+    private static byte[] withoutSendTime(byte[] f, int mhOffset) {
+        byte[] c = f.clone();
+        Arrays.fill(c, mhOffset + 8, mhOffset + 16, (byte) 0);
+        c[40] = 0;
+        c[41] = 0;
+        return c;
     }
 
     /**

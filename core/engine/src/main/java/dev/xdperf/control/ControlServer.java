@@ -246,7 +246,7 @@ public final class ControlServer implements AutoCloseable {
         UdpStream stream = new UdpStream(Interfaces.mac(ifname), MacAddress.parse(clientHost.mac()),
                 mine.get(0), theirs.get(0), RunSpec.DEFAULT_UDP_PORT, RunSpec.DEFAULT_UDP_PORT,
                 p.frameSize(), start.reverseStreamId(), true);
-        CompiledSet set = TemplateCompiler.compile(stream.toTemplateSet(), Interfaces.mtu(ifname));
+        CompiledSet set = TemplateCompiler.compile(stream.toTemplateSet(), Interfaces.mtu(ifname), 0);   // no random rules
         return Transmitter.builder(ifname, set).pps(p.reversePps()).count(p.count())
                 .duration(p.duration())
                 .xdpMode(mode).attachPass(attachPass).build();

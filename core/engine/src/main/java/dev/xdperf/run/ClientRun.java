@@ -80,7 +80,7 @@ public final class ClientRun {
                             List<InetAddress> srcAddrs, List<InetAddress> dstAddrs) {}
 
     public ClientRun(RunSpec spec, Sources sources, Consumer<LiveSample> live, MetricsSink metrics) {
-        this.o = spec;
+        this.o = spec.withSeedSettled();
         this.sources = sources;
         this.live = live;
         this.metrics = metrics;
@@ -112,7 +112,7 @@ public final class ClientRun {
             List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
             if (forward) {
                 Endpoints ends = resolveEndpoints(control == null ? null : control.host());
-                compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev()));
+                compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev()), o.seed());
                 long startAtNs = 0;
                 if (o.startAt() != null) {
                     startAtNs = System.nanoTime() + Duration.between(java.time.Instant.now(), o.startAt()).toNanos();
@@ -305,13 +305,13 @@ public final class ClientRun {
                             total.sentPackets() - returned.packets(), total.sentPackets()));
                 }
                 fwd = new RunReport(o.dev(), cpus, compiled.maxLength(), o.pps(), seconds, total, devDelta,
-                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames, unmeasured);
+                        serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames, unmeasured).withSeed(o.seed());
                 double shortfall = fwd.targetShortfallPercent();
                 if (shortfall > 0) {
                     warnings.add(String.format(java.util.Locale.ROOT, "target missed: the sender reached %.1f%% of %,d pps (%.1f%% short); %s",
                             100 - shortfall, o.pps(), shortfall, limiter(total, devDelta)));
                     fwd = new RunReport(o.dev(), cpus, compiled.maxLength(), o.pps(), seconds, total, devDelta,
-                            serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames, unmeasured);
+                            serverDev, rx, rxDev, sharedClock, returned, warnings, sentPerStream, streamNames, unmeasured).withSeed(o.seed());
                 }
             }
             RunReport rev = null;
@@ -460,7 +460,7 @@ public final class ClientRun {
             warnings.add("stream ids " + base + ".." + (base + span - 1) + " are beyond the " + dev.xdperf.bpf.Structs.MAX_STREAMS
                     + " the receiver counts per stream: it counts these frames in its totals only");
         }
-        dev.xdperf.template.FlowSlicer.Result sliced = dev.xdperf.template.FlowSlicer.slice(mine, o.shard());
+        dev.xdperf.template.FlowSlicer.Result sliced = dev.xdperf.template.FlowSlicer.slice(mine, o.shard(), o.seed());
         warnings.addAll(sliced.warnings());
         boolean measured = sliced.set().templates().stream().allMatch(t -> t.mhOffset() > 0);
         shardPlan = new ShardPlan(o.shard(), base, span, sliced.slices(), measured, warnings);
@@ -641,16 +641,20 @@ public final class ClientRun {
         Endpoints ends = resolveEndpoints(null);
         List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
         TemplateSet set = templates(ends, cpus.size());
-        TemplateCompiler.compile(set, Interfaces.mtu(o.dev()));
-        FieldEngine engine = new FieldEngine(set);
+        TemplateCompiler.compile(set, Interfaces.mtu(o.dev()), o.seed());
+        FieldEngine engine = new FieldEngine(set, o.seed());
+        // xdp_tx numbers each stream's frames per sending CPU: CPU rank r sends packets k = r, r + n, r + 2n, ...
+        java.util.Map<Long, Long> seqs = new java.util.HashMap<>();
         try (PcapWriter w = new PcapWriter(file)) {
             for (long k = 0; k < count; k++) {
                 byte[] f = engine.frame(k);
                 var t = engine.template(engine.templateOf(k));
                 if (t.mhOffset() > 0) {
+                    int rank = (int) (k % cpus.size());
+                    long seq = seqs.merge(((long) t.streamId() << 32) | rank, 1L, Long::sum) - 1;
                     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
-                    b.putInt(t.mhOffset() + 4, (int) (k / cpus.size()));
-                    f[t.mhOffset() + 16] = (byte) (int) cpus.get((int) (k % cpus.size()));
+                    b.putInt(t.mhOffset() + 4, (int) seq);
+                    f[t.mhOffset() + 16] = (byte) (int) cpus.get(rank);
                     f = dev.xdperf.abi.ChecksumFiller.fill(t, f);
                 }
                 w.write(f, k * 1000);

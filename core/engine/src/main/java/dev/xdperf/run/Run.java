@@ -44,9 +44,9 @@ public final class Run implements AutoCloseable {
 
     private Run(RunSpec spec, ClientRun.Sources sources, MetricsSink metrics, List<Consumer<LiveSample>> initial,
                 List<String> notes) {
-        this.spec = spec;
+        this.spec = spec.withSeedSettled();
         this.subscribers.addAll(initial);
-        this.client = new ClientRun(spec, sources, this::publish, metrics);
+        this.client = new ClientRun(this.spec, sources, this::publish, metrics);
         this.task = new FutureTask<>(() -> withNotes(withSizes(client.run(), client.streamSizes()), notes));
     }
 

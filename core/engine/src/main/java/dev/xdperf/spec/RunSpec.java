@@ -9,6 +9,7 @@ import dev.xdperf.packet.FieldRanges;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.SizeMix;
 import dev.xdperf.packet.UdpStream;
+import dev.xdperf.template.FieldEngine;
 import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TestHook;
 import java.net.Inet6Address;
@@ -66,7 +67,8 @@ public record RunSpec(
         Duration connectTimeout,
         Duration testLatencyOffset,
         List<String> testHooks,
-        double maxLossPercent) {
+        double maxLossPercent,
+        Long seed) {
 
     /** The control port an xdperf server listens on unless told otherwise. */
     public static final int DEFAULT_SERVER_PORT = 5210;
@@ -234,6 +236,24 @@ public record RunSpec(
     /** The frame length the built-in UDP stream uses: {@link #size()}, or the smallest frame. */
     public int frameSize() {
         return size == null ? UdpStream.MIN_FRAME : size;
+    }
+
+    /**
+     * This spec with its seed settled: the given one, or for an agent's shard one derived from the
+     * shared start time (every shard of a run then draws from the same key space, without being
+     * told a seed), or a fresh random one.
+     */
+    public RunSpec withSeedSettled() {
+        if (seed != null) {
+            return this;
+        }
+        long s;
+        if (shard != null && startAt != null) {
+            s = FieldEngine.splitmix64(startAt.getEpochSecond() * 1_000_000_000L + startAt.getNano());
+        } else {
+            s = new java.security.SecureRandom().nextLong() >>> 11;   // below 2^53: exact in any JSON reader
+        }
+        return toBuilder().seed(s).build();
     }
 
     public boolean hasServer() {
@@ -420,6 +440,7 @@ public record RunSpec(
         private Duration testLatencyOffset = Duration.ZERO;
         private List<String> testHooks = List.of();
         private double maxLossPercent;
+        private Long seed;
 
         private Builder(String dev) {
             this.dev = dev;
@@ -437,7 +458,7 @@ public record RunSpec(
             streams = new ArrayList<>(s.streams); replay = s.replay; direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
             xdpMode = s.xdpMode; attachPass = s.attachPass; callersPerCpu = s.callersPerCpu; shard = s.shard;
             startAt = s.startAt; connectTimeout = s.connectTimeout; testLatencyOffset = s.testLatencyOffset;
-            testHooks = s.testHooks; maxLossPercent = s.maxLossPercent;
+            testHooks = s.testHooks; maxLossPercent = s.maxLossPercent; seed = s.seed;
         }
 
         public Builder dev(String ifname) { this.dev = ifname; return this; }
@@ -490,6 +511,11 @@ public record RunSpec(
         public Builder testHooks(List<String> hooks) { this.testHooks = hooks == null ? List.of() : hooks; return this; }
         /** How many of the sent frames may vanish on the way out (percent) before the run counts as failed; default 0. */
         public Builder maxLossPercent(double percent) { this.maxLossPercent = percent; return this; }
+        /**
+         * The key of every random field rule: the same seed sends the same frames (docs/abi.md,
+         * "Random values"); null: a fresh one, chosen when the run starts and given in its report.
+         */
+        public Builder seed(Long s) { this.seed = s; return this; }
 
         /**
          * The spec, with defaults filled in: 10 s when neither duration nor count is given; per-stream
@@ -524,7 +550,7 @@ public record RunSpec(
             }
             return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                     dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, replay, direction, reverse, rtt, xdpMode,
-                    attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks, maxLossPercent);
+                    attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks, maxLossPercent, seed);
         }
     }
 

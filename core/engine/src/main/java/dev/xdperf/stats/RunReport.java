@@ -19,7 +19,7 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                         String rxDev, RxSnapshot rx, DeviceCounters rxDevice,
                         boolean sharedClock, RxSnapshot returned, List<String> warnings,
                         java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames,
-                        java.util.Set<Integer> unmeasuredStreams, java.util.Map<Integer, Integer> streamSizes) {
+                        java.util.Set<Integer> unmeasuredStreams, java.util.Map<Integer, Integer> streamSizes, Long seed) {
     /** Bytes a frame occupies on an Ethernet wire beyond those handed to the device: preamble, FCS, gap. */
     public static final int WIRE_OVERHEAD = 24;
     /** The FCS: sizes of a size mix count it, frame bytes do not. */
@@ -40,7 +40,7 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                      boolean sharedClock, RxSnapshot returned, List<String> warnings,
                      java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames) {
         this(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned, warnings,
-                sentPerStream, streamNames, java.util.Set.of(), java.util.Map.of());
+                sentPerStream, streamNames, java.util.Set.of(), java.util.Map.of(), null);
     }
 
     /** A report of streams some of which carry no measurement header, without a size mix. */
@@ -50,7 +50,7 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                      java.util.Map<Integer, Long> sentPerStream, java.util.Map<Integer, String> streamNames,
                      java.util.Set<Integer> unmeasuredStreams) {
         this(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned, warnings,
-                sentPerStream, streamNames, unmeasuredStreams, java.util.Map.of());
+                sentPerStream, streamNames, unmeasuredStreams, java.util.Map.of(), null);
     }
 
     /** A run falls short of its target rate when the sender's rate is more than this far below it. */
@@ -97,7 +97,13 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
     /** This report with the size (with FCS) of each stream id of a size mix: it then counts per size. */
     public RunReport withStreamSizes(java.util.Map<Integer, Integer> sizes) {
         return new RunReport(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned,
-                warnings, sentPerStream, streamNames, unmeasuredStreams, sizes);
+                warnings, sentPerStream, streamNames, unmeasuredStreams, sizes, seed);
+    }
+
+    /** This report with the seed its random field rules were drawn with (RunSpec.seed). */
+    public RunReport withSeed(Long runSeed) {
+        return new RunReport(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned,
+                warnings, sentPerStream, streamNames, unmeasuredStreams, streamSizes, runSeed);
     }
 
     /** This report with {@code more} warnings after its own. */
@@ -105,7 +111,7 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         List<String> all = new java.util.ArrayList<>(warnings);
         all.addAll(more);
         return new RunReport(dev, cpus, frameSize, targetPps, seconds, tx, txDevice, rxDev, rx, rxDevice, sharedClock, returned,
-                all, sentPerStream, streamNames, unmeasuredStreams, streamSizes);
+                all, sentPerStream, streamNames, unmeasuredStreams, streamSizes, seed);
     }
 
     /** One size of a size mix: its frames sent and received. */
@@ -230,6 +236,10 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             n.putNull("target_pps");
         }
         n.put("seconds", seconds);
+        if (seed != null) {
+            // unsigned: what --seed takes back (fresh seeds stay below 2^53, exact in any JSON reader)
+            n.put("seed", new java.math.BigInteger(Long.toUnsignedString(seed)));
+        }
         n.put("sent_packets", sent());
         n.put("sent_bytes", tx.sentBytes());
         n.put("tx_pps", round(txPps()));
@@ -452,6 +462,10 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         b.append(String.format(Locale.ROOT, "%d CPU%s %s, %d-byte frames, %.2f s%s%n", cpus.size(),
                 cpus.size() == 1 ? "" : "s", cpus, frameSize, seconds,
                 targetPps > 0 ? ", target " + Units.pps(targetPps) : ", flat out"));
+        if (seed != null) {
+            b.append("seed ").append(Long.toUnsignedString(seed)).append(" (--seed ").append(Long.toUnsignedString(seed))
+                    .append(" draws the same random field values)\n");
+        }
         for (String w : warnings) {
             b.append("warning: ").append(w).append('\n');
         }

@@ -35,7 +35,8 @@ public final class FlowSlicer {
         }
     }
 
-    public static Result slice(TemplateSet set, Shard shard) {
+    /** As above, for a run with this seed (per-flow random values are keyed by it: FieldEngine.ruleKey). */
+    public static Result slice(TemplateSet set, Shard shard, long seed) {
         List<PacketTemplate> out = new ArrayList<>();
         List<Slice> slices = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -65,7 +66,7 @@ public final class FlowSlicer {
                     kept.add(i);
                     continue;
                 }
-                FieldRule sliced = sliceRule(r, i, from, n, t, shard);
+                FieldRule sliced = sliceRule(r, FieldEngine.ruleKey(seed, p.streamId(), t, i, r.scope()), i, from, n, t, shard);
                 exact |= r.scope() == FieldRule.Scope.FLOW;
                 rules.add(sliced);
             }
@@ -86,11 +87,11 @@ public final class FlowSlicer {
     }
 
     /** Rule {@code i} rewritten so that its flow f′ (0 ≤ f′ < n) writes what flow from + f′ wrote. */
-    static FieldRule sliceRule(FieldRule r, int i, long from, long n, int template, Shard shard) {
+    static FieldRule sliceRule(FieldRule r, long key, int i, long from, long n, int template, Shard shard) {
         if (r.scope() == FieldRule.Scope.PACKET) {
             return r;
         }
-        long first = FieldEngine.value(r, i, 0, from);
+        long first = FieldEngine.value(r, key, 0, from);
         switch (r.op()) {
             case LIST -> {
                 List<Long> v = r.values();
@@ -122,7 +123,7 @@ public final class FlowSlicer {
         }
         List<Long> values = new ArrayList<>();
         for (long f = 0; f < n; f++) {
-            values.add(FieldEngine.value(r, i, 0, from + f));
+            values.add(FieldEngine.value(r, key, 0, from + f));
         }
         return FieldRule.list(r.offset(), r.width(), r.scope(), values);
     }

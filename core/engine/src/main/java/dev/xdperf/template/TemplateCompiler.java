@@ -28,7 +28,8 @@ public final class TemplateCompiler {
 
     private TemplateCompiler() {}
 
-    public static CompiledSet compile(TemplateSet set, int mtu) {
+    /** The set laid out for xdp_tx, random rules keyed by {@code seed} (FieldEngine.ruleKey). */
+    public static CompiledSet compile(TemplateSet set, int mtu, long seed) {
         TemplateValidator.validate(set, mtu);
         Schedule schedule;
         try {
@@ -41,18 +42,18 @@ public final class TemplateCompiler {
         int maxLen = 0;
         for (int i = 0; i < set.templates().size(); i++) {
             PacketTemplate t = ChecksumFiller.fill(set.templates().get(i));
-            values.add(layout(i, t, schedule.weights()[i], lists));
+            values.add(layout(i, t, schedule.weights()[i], lists, seed));
             maxLen = Math.max(maxLen, t.length());
         }
         if (lists.size() > Structs.LIST_MAX) {
             throw new AbiException("template set: " + lists.size() + " list values in all, at most " + Structs.LIST_MAX);
         }
         boolean copy = set.templates().size() > 1 || "1".equals(System.getenv(COPY_ALWAYS_ENV));
-        byte[] seed = copy ? new byte[maxLen] : ChecksumFiller.fill(set.templates().get(0)).frame();
-        return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(), seed, copy);
+        byte[] first = copy ? new byte[maxLen] : ChecksumFiller.fill(set.templates().get(0)).frame();
+        return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(), first, copy);
     }
 
-    static ByteBuffer layout(int index, PacketTemplate t, int weight, List<Long> lists) {
+    static ByteBuffer layout(int index, PacketTemplate t, int weight, List<Long> lists, long seed) {
         ByteBuffer b = BpfMap.allocate(Structs.Template.SIZE);
         b.putShort(Structs.Template.LEN, (short) t.length());
         b.putShort(Structs.Template.STREAM_ID, (short) t.streamId());
@@ -82,7 +83,9 @@ public final class TemplateCompiler {
             b.putInt(at + Structs.Field.RULE_INDEX, i);
             b.putLong(at + Structs.Field.MIN, r.min());
             b.putLong(at + Structs.Field.RANGE, r.range());
-            b.putLong(at + Structs.Field.STEP, r.step());
+            // a random rule has no step: its place carries the rule's key, from which xdp_tx draws
+            b.putLong(at + Structs.Field.STEP, r.op() == FieldRule.Op.RANDOM
+                    ? FieldEngine.ruleKey(seed, t.streamId(), index, i, r.scope()) : r.step());
             lists.addAll(r.values());
         }
         b.put(Structs.Template.BYTES, t.frame());

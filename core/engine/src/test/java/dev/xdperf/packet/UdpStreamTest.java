@@ -85,7 +85,7 @@ class UdpStreamTest {
                 FieldRanges.PortRange.parse("7"));
         dev.xdperf.abi.TemplateSet set = v4(64).toTemplateSet(1, r);
         assertEquals(4, set.templates().get(0).fields().size());
-        dev.xdperf.template.FieldEngine engine = new dev.xdperf.template.FieldEngine(set);
+        dev.xdperf.template.FieldEngine engine = new dev.xdperf.template.FieldEngine(set, 0);
         for (long k = 0; k < 12; k++) {
             byte[] f = engine.frame(k);
             byte[] src = Arrays.copyOfRange(f, 26, 30);

@@ -132,7 +132,7 @@ class JavaPluginTest {
             TemplateSet set = p.generate(request(opts));
             assertEquals(3, set.templates().size());
             assertEquals(5, set.templates().get(0).streamId(), "stream ids start at the request's base");
-            TemplateCompiler.compile(set, 1500);
+            TemplateCompiler.compile(set, 1500, 0);
         }
     }
 

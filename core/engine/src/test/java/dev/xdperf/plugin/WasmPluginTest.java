@@ -54,7 +54,7 @@ class WasmPluginTest {
             assertEquals(2, set.templates().size());
             assertEquals(5, set.templates().get(0).streamId(), "stream ids start at the request's base");
             assertEquals(FieldRule.Op.LIST, set.templates().get(0).fields().get(1).op());
-            TemplateCompiler.compile(set, 1500);
+            TemplateCompiler.compile(set, 1500, 0);
         }
     }
 

@@ -63,7 +63,7 @@ class CaptureTemplatesTest {
             // the cycle sends them in file order, and compiling keeps every byte
             assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), Schedule.of(p.set().templates().stream().map(PacketTemplate::weight)
                     .toList()).cycle());
-            CompiledSet c = TemplateCompiler.compile(p.source().generate(request(0)), 1500);
+            CompiledSet c = TemplateCompiler.compile(p.source().generate(request(0)), 1500, 0);
             for (int i = 0; i < good.size(); i++) {
                 assertArrayEquals(good.get(i), ChecksumFiller.fill(c.set().templates().get(i)).frame());
             }
@@ -118,7 +118,7 @@ class CaptureTemplatesTest {
         assertEquals(62, set.templates().get(6).mhOffset());
         assertEquals(0, set.templates().get(1).mhOffset());
         assertEquals(5, MeasurementHeader.read(set.templates().get(6).frame(), 62).streamId());
-        TemplateCompiler.compile(set, 1500);
+        TemplateCompiler.compile(set, 1500, 0);
     }
 
     @Test

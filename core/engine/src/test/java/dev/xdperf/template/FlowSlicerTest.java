@@ -43,7 +43,7 @@ class FlowSlicerTest {
 
     /** Flow f of every template: the frame of template-local packet f when the rules are all per flow. */
     static byte[] flow(TemplateSet set, int template, long f) {
-        return new FieldEngine(set).frame(template, f);
+        return new FieldEngine(set, 0).frame(template, f);
     }
 
     @Test
@@ -55,7 +55,7 @@ class FlowSlicerTest {
             long covered = 0;
             for (int i = 0; i < n; i++) {
                 Shard shard = new Shard(i, n);
-                FlowSlicer.Result r = FlowSlicer.slice(full, shard);
+                FlowSlicer.Result r = FlowSlicer.slice(full, shard, 0);
                 TemplateValidator.validate(r.set(), 1514);
                 PacketTemplate t = r.set().templates().get(0);
                 assertEquals(shard.share(flows), t.flows(), "shard " + shard + " flow count");
@@ -78,7 +78,7 @@ class FlowSlicerTest {
     @Test
     void rulesStayRulesWhenTheSliceDoesNotWrap() {
         TemplateSet full = new TemplateSet(AbiVersion.HOST, List.of(template(1000, everyKindOfRule())));
-        List<FieldRule> rules = FlowSlicer.slice(full, new Shard(2, 4)).set().templates().get(0).fields();
+        List<FieldRule> rules = FlowSlicer.slice(full, new Shard(2, 4), 0).set().templates().get(0).fields();
         assertEquals(FieldRule.Op.INCREMENT, rules.get(0).op());
         assertEquals(1500, rules.get(0).min(), "ports 1500.. for flows 500..749");
         assertEquals(FieldRule.Op.DECREMENT, rules.get(2).op());
@@ -91,7 +91,7 @@ class FlowSlicerTest {
         FieldRule perPacket = FieldRule.increment(14, 2, Scope.PACKET, 1, 100, 1);
         PacketTemplate many = template(10, List.of(perPacket));
         PacketTemplate one = template(1, List.of(FieldRule.random(16, 2, Scope.PACKET, 0, 65535)));
-        FlowSlicer.Result r = FlowSlicer.slice(new TemplateSet(AbiVersion.HOST, List.of(many, one)), new Shard(1, 3));
+        FlowSlicer.Result r = FlowSlicer.slice(new TemplateSet(AbiVersion.HOST, List.of(many, one)), new Shard(1, 3), 0);
         assertEquals(perPacket, r.set().templates().get(0).fields().get(0));
         assertEquals(3, r.set().templates().get(0).flows());
         assertSame(one.fields().get(0), r.set().templates().get(1).fields().get(0));
@@ -103,14 +103,14 @@ class FlowSlicerTest {
     @Test
     void aSliceThatNeedsAListLongerThan256IsRefusedInOneSentence() {
         TemplateSet random = new TemplateSet(AbiVersion.HOST, List.of(template(1000, List.of(FieldRule.random(14, 2, Scope.FLOW, 0, 65535)))));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(random, new Shard(0, 2)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(random, new Shard(0, 2), 0));
         assertEquals("give shard 0/2 its flows of template 0: its flows differ only in per-flow random values, and 500 of them"
                 + " do not fit a list of at most 256 (use fewer flows or more shards)", e.getMessage());
-        assertEquals(250, FlowSlicer.slice(random, new Shard(1, 4)).set().templates().get(0).flows(), "250 fit a list");
+        assertEquals(250, FlowSlicer.slice(random, new Shard(1, 4), 0).set().templates().get(0).flows(), "250 fit a list");
 
         // Step 3 over a range of 37 wraps: a slice of 500 flows is no rule and too long a list.
         TemplateSet wrapping = new TemplateSet(AbiVersion.HOST, List.of(template(1000, List.of(FieldRule.increment(16, 4, Scope.FLOW, 10, 46, 3)))));
-        e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(wrapping, new Shard(0, 2)));
+        e = assertThrows(IllegalArgumentException.class, () -> FlowSlicer.slice(wrapping, new Shard(0, 2), 0));
         assertEquals("give shard 0/2 its flows of template 0: its per-flow increment rule 0 would need a list of 500 values,"
                 + " and a list holds at most 256 (use fewer flows, more shards, or a rule whose slices do not wrap around its range)",
                 e.getMessage());
@@ -124,12 +124,12 @@ class FlowSlicerTest {
         TemplateSet full = new TemplateSet(AbiVersion.HOST, List.of(template(10_000, List.of(ports, isn))));
         Set<Long> seen = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            FlowSlicer.Result r = FlowSlicer.slice(full, new Shard(i, 3));
+            FlowSlicer.Result r = FlowSlicer.slice(full, new Shard(i, 3), 0);
             PacketTemplate t = r.set().templates().get(0);
             assertEquals(isn, t.fields().get(1), "kept as it is");
             assertEquals(1, r.warnings().size());
             assertTrue(r.warnings().get(0).startsWith("template 0: per-flow random rule [1] draw their own values"), r.warnings().get(0));
-            FieldEngine engine = new FieldEngine(r.set());
+            FieldEngine engine = new FieldEngine(r.set(), 0);
             for (long f = 0; f < t.flows(); f++) {
                 long port = ByteBuffer.wrap(engine.frame(0, f)).getShort(14) & 0xffff;
                 assertEquals(1024 + r.slices().get(0).from() + f, port, "the single run's port of this flow");
@@ -145,11 +145,11 @@ class FlowSlicerTest {
         TemplateSet full = udp.toTemplateSet(10);
         Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < 3; i++) {
-            TemplateSet mine = FlowSlicer.slice(full, new Shard(i, 3)).set();
+            TemplateSet mine = FlowSlicer.slice(full, new Shard(i, 3), 0).set();
             PacketTemplate t = mine.templates().get(0);
             List<Integer> shardPorts = new ArrayList<>();
             for (long f = 0; f < t.flows(); f++) {
-                byte[] frame = new FieldEngine(mine).frame(0, f);
+                byte[] frame = new FieldEngine(mine, 0).frame(0, f);
                 int port = ByteBuffer.wrap(frame).getShort(udp.l4Offset()) & 0xffff;
                 shardPorts.add(port);
                 assertTrue(ports.add(port), "port " + port + " in two shards");
