@@ -56,7 +56,7 @@ struct xdperf_mh {
 /* xdp_tx: one entry, written before a run; `stop` is flipped during it. */
 struct xdperf_tx_config {
 	__u64 interval_ns;   /* spacing of departures on each CPU; 0 = flat out */
-	__u64 max_lag_ns;    /* how far behind a CPU may fall and still catch up in a burst */
+	__u64 max_lag_ns;    /* how far behind a CPU may fall and still catch up: (max burst - 1) x interval */
 	__u64 end_ns;        /* nothing departs at or after this CLOCK_MONOTONIC time; 0 = never */
 	__u32 stop;          /* non-zero: every iteration is dropped */
 	__u32 test_hooks;    /* number of valid entries in tx_test_hooks (tests only) */
@@ -127,6 +127,7 @@ struct xdperf_tx_state {
 	__u64 clock_ns;      /* flat out: the clock at the first slot of the current batch */
 	__u64 clock_slot;    /* that slot */
 	__u64 clock_step;    /* ns per slot over the previous batch: the interpolation's pace */
+	__u64 deficit;       /* paced: departures given up after a gap rather than sent in a burst */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -120,7 +120,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 96;
+        public static final int SIZE = 104;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -133,6 +133,7 @@ public final class Structs {
         public static final int CLOCK_NS = 72;
         public static final int CLOCK_SLOT = 80;
         public static final int CLOCK_STEP = 88;
+        public static final int DEFICIT = 96;
     }
 
     public static final class TestHook {

@@ -160,6 +160,11 @@ final class ClientCommand implements Callable<Integer> {
             description = "Frames that may vanish on the way out of --dev, in percent, before the run fails with exit 4 (default 0).")
     double maxLoss;
 
+    @Option(names = "--max-burst", paramLabel = "N",
+            description = "Paced: the most frames a CPU sends back to back to catch up after a gap (default 32); a token"
+                    + " bucket this deep at the rate passes the stream, later departures are reported as the deficit.")
+    Integer maxBurst;
+
     @Option(names = "--seed", paramLabel = "N", converter = Converters.Seed.class,
             description = "Key of the random field rules: the same seed sends the same frames, and --pcap writes them"
                     + " (default: a fresh one, printed in the report).")
@@ -370,6 +375,12 @@ final class ClientCommand implements Callable<Integer> {
         }
         if (given("--seed")) {
             b.seed(seed);
+        }
+        if (given("--max-burst") && maxBurst != null) {
+            if (maxBurst < 1) {
+                throw new IllegalArgumentException("--max-burst " + maxBurst + " is below 1 frame");
+            }
+            b.maxBurst(maxBurst);
         }
         frame.applyTo(b, this::given);
         return b.build();

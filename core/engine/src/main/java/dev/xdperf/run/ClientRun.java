@@ -119,7 +119,7 @@ public final class ClientRun {
                 }
                 tx = Transmitter.builder(o.dev(), compiled)
                         .cpus(cpus).startAt(startAtNs)
-                        .pps(o.pps()).duration(o.duration()).count(o.count()).xdpMode(o.xdpMode())
+                        .pps(o.pps()).maxBurst(o.maxBurst()).duration(o.duration()).count(o.count()).xdpMode(o.xdpMode())
                         .attachPass(o.attachPass() && !o.rtt() && !backward).callersPerCpu(o.callersPerCpu())
                         .testHooks(testHooks).testLatencyOffset(o.testLatencyOffset()).build();
             }
@@ -298,6 +298,11 @@ public final class ClientRun {
                             + " carr" + (unmeasured.size() == 1 ? "ies" : "y") + " no measurement header (its packets leave no room for"
                             + " one, as a TCP SYN or a QUIC Initial), so the server's receiver cannot count it: not measured,"
                             + " not lost; see the server's device counters (rx_device)");
+                }
+                if (total.deficit() > 0) {
+                    warnings.add(String.format(java.util.Locale.ROOT, "deficit: %,d departures given up after gaps in sending"
+                            + " (%.2f%% of those sent); catching up is bounded to bursts of %d frames per CPU (--max-burst)",
+                            total.deficit(), 100.0 * total.deficit() / Math.max(1, total.sentPackets()), o.maxBurst()));
                 }
                 RxSnapshot returned = o.rtt() ? mine : null;
                 if (returned != null && returned.packets() < total.sentPackets()) {

@@ -12,6 +12,7 @@ import dev.xdperf.packet.UdpStream;
 import dev.xdperf.template.FieldEngine;
 import dev.xdperf.template.Shard;
 import dev.xdperf.tx.TestHook;
+import dev.xdperf.tx.Transmitter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -68,7 +69,8 @@ public record RunSpec(
         Duration testLatencyOffset,
         List<String> testHooks,
         double maxLossPercent,
-        Long seed) {
+        Long seed,
+        int maxBurst) {
 
     /** The control port an xdperf server listens on unless told otherwise. */
     public static final int DEFAULT_SERVER_PORT = 5210;
@@ -219,6 +221,10 @@ public record RunSpec(
         Checks.all(dev, server, serverPort, cpus, pps, duration, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                 dstPort, flows, ranges, streamId, measurement, source, pluginOptions, streams, replay, direction, reversePps, rtt,
                 callersPerCpu);
+        maxBurst = maxBurst == 0 ? Transmitter.DEFAULT_MAX_BURST : maxBurst;   // absent from a profile or a start message
+        if (maxBurst < 1) {
+            throw new ConfigException("max_burst must be at least 1 frame");
+        }
         if (!(maxLossPercent >= 0 && maxLossPercent <= 100)) {
             throw new ConfigException("max_loss_percent " + maxLossPercent + " is outside 0..100");
         }
@@ -441,6 +447,7 @@ public record RunSpec(
         private List<String> testHooks = List.of();
         private double maxLossPercent;
         private Long seed;
+        private int maxBurst = Transmitter.DEFAULT_MAX_BURST;
 
         private Builder(String dev) {
             this.dev = dev;
@@ -458,7 +465,7 @@ public record RunSpec(
             streams = new ArrayList<>(s.streams); replay = s.replay; direction = s.direction; reversePps = s.reversePps; rtt = s.rtt;
             xdpMode = s.xdpMode; attachPass = s.attachPass; callersPerCpu = s.callersPerCpu; shard = s.shard;
             startAt = s.startAt; connectTimeout = s.connectTimeout; testLatencyOffset = s.testLatencyOffset;
-            testHooks = s.testHooks; maxLossPercent = s.maxLossPercent; seed = s.seed;
+            testHooks = s.testHooks; maxLossPercent = s.maxLossPercent; seed = s.seed; maxBurst = s.maxBurst;
         }
 
         public Builder dev(String ifname) { this.dev = ifname; return this; }
@@ -516,6 +523,12 @@ public record RunSpec(
          * "Random values"); null: a fresh one, chosen when the run starts and given in its report.
          */
         public Builder seed(Long s) { this.seed = s; return this; }
+        /**
+         * Paced runs: the most frames a CPU sends back to back when it catches up after a gap in
+         * sending (default 32); a token bucket this deep at the target rate passes the stream, and
+         * departures beyond it are given up and reported as the deficit.
+         */
+        public Builder maxBurst(int frames) { this.maxBurst = frames; return this; }
 
         /**
          * The spec, with defaults filled in: 10 s when neither duration nor count is given; per-stream
@@ -550,7 +563,7 @@ public record RunSpec(
             }
             return new RunSpec(dev, server, serverPort, cpus, rate, d, count, size, sizeMix, srcMac, dstMac, srcIp, dstIp, ipv6, srcPort,
                     dstPort, flows, ranges, streamId, measurement, source, pluginOptions, mixed, replay, direction, reverse, rtt, xdpMode,
-                    attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks, maxLossPercent, seed);
+                    attachPass, callersPerCpu, shard, startAt, connectTimeout, testLatencyOffset, testHooks, maxLossPercent, seed, maxBurst);
         }
     }
 

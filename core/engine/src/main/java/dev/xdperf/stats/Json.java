@@ -134,6 +134,7 @@ public final class Json {
         n.put("sent_bytes", t.sentBytes());
         n.put("slots", t.slots());
         n.put("paced_skips", t.pacedSkips());
+        n.put("deficit_packets", t.deficit());
         n.put("test_drops", t.testDrops());
         return n;
     }

@@ -326,6 +326,9 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             rate.putNull("target_pps");
         }
         rate.put("sender_pps", round(txPps()));
+        if (targetPps > 0) {
+            rate.put("deficit_packets", tx.deficit());
+        }
         if (rx != null) {
             rate.put("receiver_pps", round(rxPps()));
             if (rx.gaps().count() > 0) {

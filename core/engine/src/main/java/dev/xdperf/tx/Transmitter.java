@@ -31,7 +31,8 @@ public final class Transmitter implements AutoCloseable {
     /** Paced runs spend most iterations on early (dropped) slots, which are cheap: longer calls, fewer teardowns. */
     static final int REPEAT_PACED = 8_000_000;
     static final long START_DELAY_NS = 20_000_000L;
-    static final long MAX_LAG_NS = 1_000_000_000L;
+    /** Frames a paced CPU may send back to back to catch up after a gap, unless told otherwise. */
+    public static final int DEFAULT_MAX_BURST = 32;
 
     private final Builder spec;
     private final List<Thread> workers = new ArrayList<>();
@@ -68,6 +69,7 @@ public final class Transmitter implements AutoCloseable {
         private List<TestHook> testHooks = List.of();
         private long testLatencyOffsetNs;
         private long startAtNs;
+        private int maxBurst = DEFAULT_MAX_BURST;
 
         private Builder(String ifname, CompiledSet template) {
             this.ifname = Objects.requireNonNull(ifname, "interface");
@@ -112,6 +114,16 @@ public final class Transmitter implements AutoCloseable {
         public Builder batchSize(int batchSize) {
             this.batchSize = batchSize;
             this.batchGiven = true;
+            return this;
+        }
+
+        /**
+         * Paced: the most frames a CPU sends back to back when it catches up after a gap, so that
+         * a token bucket this deep at the target rate passes the stream; departures beyond it are
+         * given up and counted as the deficit.
+         */
+        public Builder maxBurst(int frames) {
+            this.maxBurst = frames;
             return this;
         }
 
@@ -181,6 +193,9 @@ public final class Transmitter implements AutoCloseable {
             }
             if (callersPerCpu < 1 || callersPerCpu > 4) {
                 throw new IllegalArgumentException("callers per CPU must be 1..4");
+            }
+            if (maxBurst < 1) {
+                throw new IllegalArgumentException("max burst must be at least 1 frame");
             }
             if (batchSize < 1 || batchSize > LiveFrames.MAX_BATCH) {
                 throw new IllegalArgumentException("batch size must be 1.." + LiveFrames.MAX_BATCH);
@@ -275,7 +290,7 @@ public final class Transmitter implements AutoCloseable {
         ByteBuffer c = BpfMap.allocate(Structs.TxConfig.SIZE);
         long interval = spec.pps == 0 ? 0 : Math.max(1, Math.round(1e9 * spec.cpus.size() / spec.pps));
         c.putLong(Structs.TxConfig.INTERVAL_NS, interval);
-        c.putLong(Structs.TxConfig.MAX_LAG_NS, MAX_LAG_NS);
+        c.putLong(Structs.TxConfig.MAX_LAG_NS, (spec.maxBurst - 1) * interval);
         c.putLong(Structs.TxConfig.END_NS, endNs);
         c.putInt(Structs.TxConfig.STOP, stop ? 1 : 0);
         c.putInt(Structs.TxConfig.TEST_HOOKS, spec.testHooks.size());
@@ -449,17 +464,19 @@ public final class Transmitter implements AutoCloseable {
         long slots = 0;
         long skips = 0;
         long drops = 0;
+        long deficit = 0;
         ByteBuffer[] states = o.map("tx_state").lookupPerCpu(0);
         for (ByteBuffer s : states) {
             sent += s.getLong(Structs.TxState.SENT_PACKETS);
             bytes += s.getLong(Structs.TxState.SENT_BYTES);
             skips += s.getLong(Structs.TxState.PACED_SKIPS);
             drops += s.getLong(Structs.TxState.TEST_DROPS);
+            deficit += s.getLong(Structs.TxState.DEFICIT);
         }
         for (int cpu : spec.cpus) {
             slots += states[cpu].getLong(Structs.TxState.SEQ);
         }
-        return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime());
+        return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime(), deficit);
     }
 
     /** Packets sent per stream id (the streams' sequence counters, summed over CPUs); measured streams only. */

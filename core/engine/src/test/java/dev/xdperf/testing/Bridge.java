@@ -69,11 +69,24 @@ public final class Bridge implements AutoCloseable {
 
     /** The test build's xdp_pass object (src/test/bpf). */
     private static String passProgram() {
+        return testObject("xdp_pass.bpf.o");
+    }
+
+    /** An object of the test build (src/test/bpf), by file name. */
+    public static String testObject(String name) {
         try {
-            return java.nio.file.Path.of(Bridge.class.getResource("/bpf-examples/xdp_pass.bpf.o").toURI()).toString();
+            return java.nio.file.Path.of(Bridge.class.getResource("/bpf-examples/" + name).toURI()).toString();
         } catch (java.net.URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("the test BPF object xdp_pass.bpf.o is missing (build with mvn)", e);
+            throw new IllegalStateException("the test BPF object " + name + " is missing (build with mvn)", e);
         }
+    }
+
+    /**
+     * Puts another XDP program on the bridge port of node {@code i}, in place of the pass program:
+     * it sees every frame that node sends, before the bridge (a policer, a shaper, a dropper).
+     */
+    public void onPortOf(int i, String object, String section) {
+        sh(sw, "ip", "-force", "link", "set", "dev", "p" + i, "xdpdrv", "obj", object, "sec", section);
     }
 
     private void ns(String name) {
