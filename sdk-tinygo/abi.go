@@ -84,6 +84,9 @@ type Scope uint8
 const (
 	PerPacket Scope = 0
 	PerFlow   Scope = 1
+	// PerStream counts the packets of every template with the same stream id: one counter
+	// that several templates share (a DNS query id across query types, say).
+	PerStream Scope = 2
 )
 
 func (s Scope) String() string {
@@ -92,6 +95,8 @@ func (s Scope) String() string {
 		return "per packet"
 	case PerFlow:
 		return "per flow"
+	case PerStream:
+		return "per stream"
 	}
 	return "scope(" + strconv.Itoa(int(s)) + ")"
 }

@@ -430,8 +430,8 @@ func DecodeTemplateSet(b []byte) (*TemplateSet, error) {
 			}
 			at = r.off
 			f.Scope = Scope(r.u8())
-			if r.err == nil && f.Scope > PerFlow {
-				r.fail(at, "scope "+strconv.Itoa(int(f.Scope))+" is not 0 (per packet) or 1 (per flow)")
+			if r.err == nil && f.Scope > PerStream {
+				r.fail(at, "scope "+strconv.Itoa(int(f.Scope))+" is not 0 (per packet), 1 (per flow) or 2 (per stream)")
 			}
 			r.reserved(1)
 			at = r.off

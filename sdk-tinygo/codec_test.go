@@ -143,7 +143,7 @@ func TestDecodeTemplateSetRefusals(t *testing.T) {
 		{"field reserved", mutate(good, f1+5, 7), "template 0 field rule 1: reserved byte is 0x7"},
 		{"list too long", mutate(good, f1+6, 0x01, 0x01), "template 0 field rule 1: list of 257 values, at most 256"},
 		{"unknown op", mutate(good, f0+3, 5), "template 0 field rule 0: operation 5 is not"},
-		{"unknown scope", mutate(good, f0+4, 2), "template 0 field rule 0: scope 2 is not"},
+		{"unknown scope", mutate(good, f0+4, 3), "template 0 field rule 0: scope 3 is not"},
 		{"checksum reserved 1", mutate(good, c0+1, 1), "template 0 checksum rule 0: reserved byte"},
 		{"checksum reserved 6", mutate(good, c0+8+7, 1), "template 0 checksum rule 1: reserved byte"},
 		{"unknown kind", mutate(good, c0+8, 6), "template 0 checksum rule 1: checksum kind 6 is not 1..5"},

@@ -73,6 +73,14 @@ func (r FieldRule) PerFlow() FieldRule {
 	return r
 }
 
+// PerStream returns r counting the packets of its template's stream rather than of the
+// template alone: templates with the same stream id and a per-stream rule at the same place
+// share one counter, so a query id or a connection id never repeats across them.
+func (r FieldRule) PerStream() FieldRule {
+	r.Scope = PerStream
+	return r
+}
+
 // PerPacket returns r with per-packet scope.
 func (r FieldRule) PerPacket() FieldRule {
 	r.Scope = PerPacket

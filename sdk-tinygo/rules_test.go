@@ -19,6 +19,7 @@ func TestFieldRuleConstructors(t *testing.T) {
 		{ListPerFlow(18, 2, 4), FieldRule{Offset: 18, Width: 2, Op: OpList, Scope: PerFlow, Step: 1, Values: []uint64{4}}},
 		{Increment(-1, 300, 0, 0, 1), FieldRule{Offset: 0xffff, Width: 0xff, Op: OpIncrement, Step: 1}},
 		{IncrementPerFlow(1, 1, 0, 1, 1).PerPacket(), Increment(1, 1, 0, 1, 1)},
+		{Increment(40, 2, 0, 65535, 1).PerStream(), FieldRule{Offset: 40, Width: 2, Op: OpIncrement, Scope: PerStream, Max: 65535, Step: 1}},
 	}
 	for i, c := range cases {
 		if !reflect.DeepEqual(c.got, c.want) {

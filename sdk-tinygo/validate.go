@@ -128,8 +128,8 @@ func (t *Template) validate(index int, mtu int) error {
 		if f.Op < OpIncrement || f.Op > OpList {
 			return errorf("%s: operation %d is not 1 (increment), 2 (decrement), 3 (random) or 4 (list)", fw, int(f.Op))
 		}
-		if f.Scope != PerPacket && f.Scope != PerFlow {
-			return errorf("%s: scope %d is not 0 (per packet) or 1 (per flow)", fw, int(f.Scope))
+		if f.Scope > PerStream {
+			return errorf("%s: scope %d is not 0 (per packet), 1 (per flow) or 2 (per stream)", fw, int(f.Scope))
 		}
 		mask := widthMask(f.Width)
 		if f.Op == OpList {

@@ -82,7 +82,7 @@ func TestValidateRefusals(t *testing.T) {
 			"template 0 field rule 1: bytes 60..67 are outside the 64-byte frame"},
 		{"offset clamped by the constructor", fields(Increment(70000, 2, 0, 1, 1)), 0, "bytes 65535..65536 are outside"},
 		{"unknown op", fields(FieldRule{Offset: 10, Width: 1, Op: 5}), 0, "field rule 0: operation 5 is not"},
-		{"unknown scope", fields(FieldRule{Offset: 10, Width: 1, Op: OpRandom, Scope: 2}), 0, "field rule 0: scope 2 is not"},
+		{"unknown scope", fields(FieldRule{Offset: 10, Width: 1, Op: OpRandom, Scope: 3}), 0, "field rule 0: scope 3 is not"},
 		{"min above max", fields(Increment(34, 2, 10, 9, 1)), 0, "template 0 field rule 0: min 10 is above max 9"},
 		{"max does not fit", fields(Random(34, 2, 0, 65536)), 0, "field rule 0: max 65536 does not fit 2 bytes"},
 		{"max does not fit 1", fields(Increment(22, 1, 0, 256, 1)), 0, "max 256 does not fit 1 bytes"},

@@ -36,7 +36,9 @@
 #define XD_MH_VERSION 1
 
 enum xd_field_op { XD_OP_INC = 1, XD_OP_DEC = 2, XD_OP_RANDOM = 3, XD_OP_LIST = 4 };
-enum xd_field_scope { XD_PER_PACKET = 0, XD_PER_FLOW = 1 };
+/* per packet of the template, per flow of the template, per packet of the template's stream (a counter
+ * that all templates with the same stream id share: docs/abi.md) */
+enum xd_field_scope { XD_PER_PACKET = 0, XD_PER_FLOW = 1, XD_PER_STREAM = 2 };
 enum xd_csum_kind {
 	XD_CSUM_IPV4 = 1,
 	XD_CSUM_UDP = 2,

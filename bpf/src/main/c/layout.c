@@ -37,12 +37,14 @@ int main(void)
 
 	SIZE(xdperf_slot);
 	FIELD(xdperf_slot, template_id); FIELD(xdperf_slot, rank);
+	FIELD(xdperf_slot, stream_rank); FIELD(xdperf_slot, stream_weight);
 
 	SIZE(xdperf_tx_state);
 	FIELD(xdperf_tx_state, next_ns); FIELD(xdperf_tx_state, seq); FIELD(xdperf_tx_state, limit);
 	FIELD(xdperf_tx_state, sent_packets); FIELD(xdperf_tx_state, sent_bytes);
 	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank); FIELD(xdperf_tx_state, last_ns);
 	FIELD(xdperf_tx_state, clock_ns); FIELD(xdperf_tx_state, clock_slot); FIELD(xdperf_tx_state, clock_step);
+	FIELD(xdperf_tx_state, deficit);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);

@@ -202,9 +202,9 @@ static __always_inline __s64 apply_test_hooks(__u32 n, __u64 seq)
 	return seq;
 }
 
-static __always_inline __u64 field_value(struct xdperf_field *fr, __u64 j, __u64 f)
+static __always_inline __u64 field_value(struct xdperf_field *fr, __u64 j, __u64 f, __u64 sj)
 {
-	__u64 x = fr->scope ? f : j;
+	__u64 x = fr->scope == 1 ? f : fr->scope == 2 ? sj : j;
 	__u64 r;
 	switch (fr->op) {
 	case XDPERF_OP_INC:
@@ -308,8 +308,12 @@ int xdp_tx(struct xdp_md *ctx)
 	struct xdperf_template *t = bpf_map_lookup_elem(&tx_templates, &tid);
 	if (!t)
 		return XDP_ABORTED;
-	if (s)
-		j = (k / cfg->cycle_len) * t->weight + s->rank;
+	__u64 sj = k;    /* the packet's number within its stream: counters that templates share */
+	if (s) {
+		__u64 turn = k / cfg->cycle_len;
+		j = turn * t->weight + s->rank;
+		sj = turn * s->stream_weight + s->stream_rank;
+	}
 
 	/* The stream's next sequence number; a test hook may drop the slot or change the number. */
 	__s64 seq = 0;
@@ -354,7 +358,7 @@ int xdp_tx(struct xdp_md *ctx)
 			if (i >= nf)
 				break;
 			struct xdperf_field *fr = &t->fields[i];
-			__s64 adj = put_field(data, data_end, fr->offset, fr->width, field_value(fr, j, f));
+			__s64 adj = put_field(data, data_end, fr->offset, fr->width, field_value(fr, j, f, sj));
 			if (adj < 0)
 				return XDP_ABORTED;
 			__u32 mask = fr->csum_mask;

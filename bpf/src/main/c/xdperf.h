@@ -76,7 +76,7 @@ struct xdperf_field {
 	__u16 offset;
 	__u8  width;         /* 1, 2, 4 or 8 bytes, written big-endian */
 	__u8  op;            /* XDPERF_OP_* */
-	__u8  scope;         /* 0 per packet, 1 per flow */
+	__u8  scope;         /* 0 per packet, 1 per flow, 2 per stream */
 	__u8  csum_mask;     /* bit c: checksum c of the template covers this field */
 	__u16 list_count;
 	__u32 list_start;    /* first value in tx_lists */
@@ -111,6 +111,8 @@ struct xdperf_template {
 struct xdperf_slot {
 	__u32 template_id;
 	__u32 rank;          /* earlier occurrences of this template in the cycle */
+	__u32 stream_rank;   /* earlier positions of the cycle whose template has this one's stream id */
+	__u32 stream_weight; /* positions of the cycle whose template has this one's stream id */
 };
 
 /* xdp_tx: per CPU; keyed by the CPU the program really runs on. */

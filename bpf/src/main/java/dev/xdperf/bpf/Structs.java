@@ -113,9 +113,11 @@ public final class Structs {
 
     public static final class Slot {
         public static final String C_NAME = "xdperf_slot";
-        public static final int SIZE = 8;
+        public static final int SIZE = 16;
         public static final int TEMPLATE_ID = 0;
         public static final int RANK = 4;
+        public static final int STREAM_RANK = 8;
+        public static final int STREAM_WEIGHT = 12;
     }
 
     public static final class TxState {

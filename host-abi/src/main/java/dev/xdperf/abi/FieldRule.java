@@ -30,7 +30,8 @@ public record FieldRule(int offset, int width, Op op, Scope scope, long min, lon
     }
 
     public enum Scope {
-        PACKET(0), FLOW(1);
+        /** Per packet of the template; per flow of the template; per packet of the template's stream (ABI 1.1). */
+        PACKET(0), FLOW(1), STREAM(2);
 
         public final int code;
 
@@ -42,7 +43,8 @@ public record FieldRule(int offset, int width, Op op, Scope scope, long min, lon
             return switch (code) {
                 case 0 -> PACKET;
                 case 1 -> FLOW;
-                default -> throw new AbiException("scope " + code + " is not 0 (per packet) or 1 (per flow)");
+                case 2 -> STREAM;
+                default -> throw new AbiException("scope " + code + " is not 0 (per packet), 1 (per flow) or 2 (per stream)");
             };
         }
     }

@@ -272,8 +272,8 @@ class TransmitReceiveTest {
 
     /**
      * A pcap written with a seed is the wire of a run with that seed, byte for byte and in each
-     * CPU's order: two templates (the copying path), every rule kind, random per packet and per
-     * flow, sent from two CPUs. Only the send-time stamp, and the UDP checksum that covers it,
+     * CPU's order: three templates in two streams (the copying path), every rule kind, random per
+     * packet and per flow, a per-stream counter two templates share, sent from two CPUs. Only the send-time stamp, and the UDP checksum that covers it,
      * differ (the pcap cannot know when a frame will leave); both checksums must verify. Two
      * runs with the same seed send the same frames; another seed sends others.
      */
@@ -283,23 +283,29 @@ class TransmitReceiveTest {
         MacAddress dst = mac(net.topology().server, SERVER_IF);
         var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
         var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
         PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 128, 0, true).toTemplate();
         PacketTemplate b = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
                 5201, 5201, 200, 1, true).toTemplate();
+        PacketTemplate c = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 96, 0, true).toTemplate();
         List<dev.xdperf.abi.FieldRule> rulesA = List.of(
                 dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535),             // source port, random per packet
                 dev.xdperf.abi.FieldRule.random(26, 4, flow, 0xC6120000L, 0xC612FFFFL),  // source address per flow: two checksums
                 dev.xdperf.abi.FieldRule.increment(15, 1, packet, 0, 255, 3),
                 dev.xdperf.abi.FieldRule.decrement(71, 8, packet, 0, -1L, 0x0123456789ABL),
                 dev.xdperf.abi.FieldRule.list(81, 2, packet, List.of(1L, 0xFFFFL, 0x1234L)),
-                dev.xdperf.abi.FieldRule.random(87, 1, packet, 0, 255));                // odd offset, full byte
+                dev.xdperf.abi.FieldRule.random(87, 1, packet, 0, 255),                 // odd offset, full byte
+                dev.xdperf.abi.FieldRule.increment(62, 2, stream, 0, 65535, 1));       // one counter with template C
         List<dev.xdperf.abi.FieldRule> rulesB = List.of(
                 dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535),            // same place as in A: another key
                 dev.xdperf.abi.FieldRule.random(100, 8, packet, 0, -1L));               // all 64 bits
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
                 new PacketTemplate(a.frame(), 0, 2, 50, a.mhOffset(), rulesA, a.checksums()),
-                new PacketTemplate(b.frame(), 1, 1, 1, b.mhOffset(), rulesB, b.checksums())));
+                new PacketTemplate(b.frame(), 1, 1, 1, b.mhOffset(), rulesB, b.checksums()),
+                new PacketTemplate(c.frame(), 0, 1, 1, c.mhOffset(),
+                        List.of(dev.xdperf.abi.FieldRule.increment(62, 2, stream, 0, 65535, 1)), c.checksums())));
         Path file = dir.resolve("rules.xdpt");
         Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
         int n = 3000;
@@ -316,6 +322,16 @@ class TransmitReceiveTest {
         assertTrue(Arrays.deepEquals(want.toArray(), Pcap.frames(again).toArray()), "the same seed writes the same frames");
         assertTrue(!Arrays.deepEquals(want.toArray(), Pcap.frames(other).toArray()), "another seed writes other frames");
 
+        // templates A and C (stream 0) share one per-stream counter: every stream-0 frame has its own value
+        Set<Long> ids = new HashSet<>();
+        long stream0 = 0;
+        for (byte[] f : want) {
+            if (MeasurementHeader.read(f, a.mhOffset()).streamId() == 0) {
+                stream0++;
+                ids.add((long) (((f[62] & 0xff) << 8) | (f[63] & 0xff)));
+            }
+        }
+        assertEquals(stream0, ids.size(), "a per-stream counter never repeats across the stream's templates");
         java.util.Map<String, byte[]> byStamp = new java.util.HashMap<>();
         for (byte[] f : want) {
             MeasurementHeader mh = MeasurementHeader.read(f, a.mhOffset());

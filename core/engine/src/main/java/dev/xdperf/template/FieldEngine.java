@@ -19,12 +19,24 @@ public final class FieldEngine {
     private final List<PacketTemplate> templates;
     private final Schedule schedule;
     private final long seed;
+    private final int[][] streamPositions;
 
     /** The engine of a run with this seed (RunSpec.seed, the report's "seed"). */
     public FieldEngine(TemplateSet set, long seed) {
         this.templates = set.templates().stream().map(ChecksumFiller::fill).toList();
         this.schedule = Schedule.of(set.templates().stream().map(PacketTemplate::weight).toList());
         this.seed = seed;
+        this.streamPositions = schedule.streamPositions(templates.stream().mapToInt(PacketTemplate::streamId).toArray());
+    }
+
+    /** The number of packet {@code j} of template {@code index} within its stream (per-stream rules count it). */
+    public long streamIndex(int index, long j) {
+        long k = schedule.globalIndex(index, j);
+        if (schedule.length() == 1) {
+            return k;
+        }
+        int pos = (int) Long.remainderUnsigned(k, schedule.length());
+        return Long.divideUnsigned(k, schedule.length()) * streamPositions[1][pos] + streamPositions[0][pos];
     }
 
     public long seed() {
@@ -75,10 +87,11 @@ public final class FieldEngine {
     public byte[] frame(int index, long j) {
         PacketTemplate t = templates.get(index);
         long f = t.flows() > 1 ? Long.remainderUnsigned(j, t.flows()) : 0;
+        long sj = t.fields().stream().anyMatch(r -> r.scope() == FieldRule.Scope.STREAM) ? streamIndex(index, j) : j;
         byte[] out = t.frame();
         for (int i = 0; i < t.fields().size(); i++) {
             FieldRule r = t.fields().get(i);
-            write(out, r.offset(), r.width(), value(r, r.op() == FieldRule.Op.RANDOM ? key(index, i) : 0, j, f));
+            write(out, r.offset(), r.width(), value(r, r.op() == FieldRule.Op.RANDOM ? key(index, i) : 0, j, f, sj));
         }
         return ChecksumFiller.fill(t, out);
     }
@@ -88,7 +101,16 @@ public final class FieldEngine {
      * {@code key} is the rule's {@link #ruleKey} when it is a random rule (ignored otherwise).
      */
     public static long value(FieldRule r, long key, long j, long f) {
-        long x = r.scope() == FieldRule.Scope.FLOW ? f : j;
+        return value(r, key, j, f, j);
+    }
+
+    /** As above, with {@code sj} the packet's number within its stream (for per-stream rules). */
+    public static long value(FieldRule r, long key, long j, long f, long sj) {
+        long x = switch (r.scope()) {
+            case PACKET -> j;
+            case FLOW -> f;
+            case STREAM -> sj;
+        };
         long range = r.range();
         return switch (r.op()) {
             case INCREMENT -> r.min() + mod(x * r.step(), range);

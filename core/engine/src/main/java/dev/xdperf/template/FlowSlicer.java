@@ -88,7 +88,7 @@ public final class FlowSlicer {
 
     /** Rule {@code i} rewritten so that its flow f′ (0 ≤ f′ < n) writes what flow from + f′ wrote. */
     static FieldRule sliceRule(FieldRule r, long key, int i, long from, long n, int template, Shard shard) {
-        if (r.scope() == FieldRule.Scope.PACKET) {
+        if (r.scope() != FieldRule.Scope.FLOW) {
             return r;
         }
         long first = FieldEngine.value(r, key, 0, from);

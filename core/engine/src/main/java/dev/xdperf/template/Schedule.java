@@ -69,6 +69,40 @@ public record Schedule(int[] weights, int[] templateAt, int[] rankAt) {
         return new long[] {t, j};
     }
 
+    /**
+     * For each position of the cycle: {earlier positions whose template has the same stream id,
+     * positions per cycle of that stream}, given each template's stream id. Packet {@code k} is
+     * then packet {@code (k div L) × weight + rank} of its stream (a per-stream field rule's number).
+     */
+    public int[][] streamPositions(int[] streamOf) {
+        int n = length();
+        int[] rank = new int[n];
+        int[] weight = new int[n];
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        for (int p = 0; p < n; p++) {
+            rank[p] = seen.merge(streamOf[templateAt[p]], 1, Integer::sum) - 1;
+        }
+        for (int p = 0; p < n; p++) {
+            weight[p] = seen.get(streamOf[templateAt[p]]);
+        }
+        return new int[][] {rank, weight};
+    }
+
+    /** The global packet number of packet {@code j} (unsigned) of template {@code t}: the inverse of {@link #locate}. */
+    public long globalIndex(int t, long j) {
+        if (length() == 1) {
+            return j;
+        }
+        long turn = Long.divideUnsigned(j, weights[t]);
+        int r = (int) Long.remainderUnsigned(j, weights[t]);
+        for (int p = 0; p < length(); p++) {
+            if (templateAt[p] == t && rankAt[p] == r) {
+                return turn * length() + p;
+            }
+        }
+        throw new IllegalArgumentException("template " + t + " is not in the cycle");
+    }
+
     public List<Integer> cycle() {
         List<Integer> out = new ArrayList<>();
         for (int t : templateAt) {

@@ -322,9 +322,12 @@ public final class Transmitter implements AutoCloseable {
         if (t.schedule().length() > 1) {
             BpfMap schedule = object.map("tx_schedule");
             ByteBuffer slot = BpfMap.allocate(Structs.Slot.SIZE);
+            int[][] streams = t.schedule().streamPositions(t.set().templates().stream().mapToInt(dev.xdperf.abi.PacketTemplate::streamId).toArray());
             for (int p = 0; p < t.schedule().length(); p++) {
                 slot.putInt(Structs.Slot.TEMPLATE_ID, t.schedule().templateAt()[p]);
                 slot.putInt(Structs.Slot.RANK, t.schedule().rankAt()[p]);
+                slot.putInt(Structs.Slot.STREAM_RANK, streams[0][p]);
+                slot.putInt(Structs.Slot.STREAM_WEIGHT, streams[1][p]);
                 schedule.update(p, slot);
             }
         }
