@@ -50,7 +50,9 @@ int main(void)
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);
 
 	SIZE(xdperf_rx_config);
-	FIELD(xdperf_rx_config, verdict);
+	FIELD(xdperf_rx_config, verdict); FIELD(xdperf_rx_config, burst_interval_ns);
+	SIZE(xdperf_rx_burst);
+	FIELD(xdperf_rx_burst, tat); FIELD(xdperf_rx_burst, max_excess_ns);
 
 	SIZE(xdperf_rx_stream);
 	FIELD(xdperf_rx_stream, packets); FIELD(xdperf_rx_stream, bytes);

@@ -44,6 +44,14 @@ struct {
 	__type(value, __u64);
 } rx_latency SEC(".maps");
 
+/* Bursts per sending CPU, measured as a token bucket at the sender's rate would see them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPERF_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, struct xdperf_rx_burst);
+} rx_bursts SEC(".maps");
+
 /* Departure gaps: spacing of consecutive send times of a flow (the sender's pacing, whatever the receiver's delays). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -167,6 +175,16 @@ int xdp_rx(struct xdp_md *ctx)
 	if (stream >= XDPERF_MAX_STREAMS || cpu >= XDPERF_MAX_CPUS) {
 		tot->bad_stream++;
 		goto verdict;
+	}
+	__u64 interval = cfg->burst_interval_ns;
+	if (interval) {
+		struct xdperf_rx_burst *b = bpf_map_lookup_elem(&rx_bursts, &cpu);
+		if (b) {
+			__u64 tat = b->tat > now ? b->tat : now;
+			if (tat - now > b->max_excess_ns)
+				b->max_excess_ns = tat - now;
+			b->tat = tat + interval;
+		}
 	}
 	struct xdperf_rx_stream *s = bpf_map_lookup_elem(&rx_streams, &stream);
 	if (s) {

@@ -150,6 +150,17 @@ struct xdperf_test_hook {
 struct xdperf_rx_config {
 	__u32 verdict;       /* XDPERF_VERDICT_*: what happens to xdperf frames */
 	__u32 pad;
+	__u64 burst_interval_ns; /* a paced sender's departure interval per CPU; 0: bursts not measured */
+};
+
+/*
+ * xdp_rx: per receiving CPU, per sending CPU: the token-bucket arithmetic (GCRA) of a bucket
+ * at the sender's rate, over arrival times. The largest burst is the depth such a bucket needs
+ * to pass what arrived: max_excess_ns / burst_interval_ns + 1 frames.
+ */
+struct xdperf_rx_burst {
+	__u64 tat;           /* theoretical arrival time of the sending CPU's next frame */
+	__u64 max_excess_ns; /* how far ahead of it a frame arrived, at most */
 };
 
 /* xdp_rx: per CPU, per stream. */

@@ -148,8 +148,16 @@ public final class Structs {
 
     public static final class RxConfig {
         public static final String C_NAME = "xdperf_rx_config";
-        public static final int SIZE = 8;
+        public static final int SIZE = 16;
         public static final int VERDICT = 0;
+        public static final int BURST_INTERVAL_NS = 8;
+    }
+
+    public static final class RxBurst {
+        public static final String C_NAME = "xdperf_rx_burst";
+        public static final int SIZE = 16;
+        public static final int TAT = 0;
+        public static final int MAX_EXCESS_NS = 8;
     }
 
     public static final class RxStream {

@@ -166,7 +166,7 @@ public final class ControlServer implements AutoCloseable {
             DeviceCounters devBefore = Interfaces.counters(ifname);
             try {
                 if (forward) {
-                    receiver = Receiver.attach(ifname, runVerdict, mode);
+                    receiver = Receiver.attach(ifname, runVerdict, mode, start.pacedIntervalNs());
                 }
                 if (backward) {
                     reverse = reverseTransmitter(hello.host(), start, !forward);

@@ -128,7 +128,8 @@ public final class ClientRun {
                 back = Receiver.attach(o.dev(), Verdict.DROP, o.xdpMode());
             }
             if (control != null) {
-                control.start(new Start(o, compiled == null ? 0 : compiled.maxLength()));
+                long interval = o.pps() == 0 ? 0 : Math.max(1, Math.round(1e9 * cpus.size() / o.pps()));
+                control.start(new Start(o, compiled == null ? 0 : compiled.maxLength(), interval));
             }
             DeviceCounters devBefore = Interfaces.counters(o.dev());
             if (tx != null) {

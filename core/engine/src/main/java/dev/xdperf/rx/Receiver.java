@@ -18,20 +18,33 @@ public final class Receiver implements AutoCloseable {
     private BpfObject object;
     private XdpLink link;
 
-    private Receiver(String ifname, BpfObject object, XdpLink link) {
+    private final long burstIntervalNs;
+
+    private Receiver(String ifname, BpfObject object, XdpLink link, long burstIntervalNs) {
         this.ifname = ifname;
         this.object = object;
         this.link = link;
+        this.burstIntervalNs = burstIntervalNs;
     }
 
     public static Receiver attach(String ifname, Verdict verdict, XdpMode mode) {
+        return attach(ifname, verdict, mode, 0);
+    }
+
+    /**
+     * A receiver that also measures the largest burst of a sender paced at one frame every
+     * {@code burstIntervalNs} per CPU (0: not paced, not measured), with the arithmetic of a
+     * token bucket at that rate over the arrival times.
+     */
+    public static Receiver attach(String ifname, Verdict verdict, XdpMode mode, long burstIntervalNs) {
         BpfObject o = BpfObject.loadBundled("rx", List.of("xdp_rx"));
         try {
             ByteBuffer cfg = BpfMap.allocate(Structs.RxConfig.SIZE);
             cfg.putInt(Structs.RxConfig.VERDICT, verdict.code);
+            cfg.putLong(Structs.RxConfig.BURST_INTERVAL_NS, Math.max(0, burstIntervalNs));
             o.map("rx_config").update(0, cfg);
             XdpLink l = XdpLink.attach(o.program("xdp_rx"), ifname, mode);
-            return new Receiver(ifname, o, l);
+            return new Receiver(ifname, o, l, Math.max(0, burstIntervalNs));
         } catch (RuntimeException e) {
             o.close();
             throw e;
@@ -103,7 +116,24 @@ public final class Receiver implements AutoCloseable {
                     active == 0 ? 0 : jitter / active));
         }
         return new RxSnapshot(totals.packets(), totals.bytes(), totals.otherPackets(), totals.badStream(),
-                out, histogram("rx_latency"), histogram("rx_gaps"), histogram("rx_send_gaps"), totals.nanos());
+                out, histogram("rx_latency"), histogram("rx_gaps"), histogram("rx_send_gaps"), totals.nanos(), largestBurst());
+    }
+
+    /** The depth a token bucket at the sender's rate needs to pass every sending CPU's arrivals; 0 when not measured. */
+    private long largestBurst() {
+        if (burstIntervalNs == 0) {
+            return 0;
+        }
+        BpfMap bursts = object.map("rx_bursts");
+        long excess = -1;
+        for (int cpu = 0; cpu < Structs.MAX_CPUS; cpu++) {
+            for (ByteBuffer b : bursts.lookupPerCpu(cpu)) {
+                if (b.getLong(Structs.RxBurst.TAT) != 0) {
+                    excess = Math.max(excess, b.getLong(Structs.RxBurst.MAX_EXCESS_NS));
+                }
+            }
+        }
+        return excess < 0 ? 0 : excess / burstIntervalNs + 1;
     }
 
     private LatencyHistogram histogram(String map) {

@@ -5,9 +5,15 @@ import java.util.List;
 /** The receiver's counters at one moment. Streams and latency are present only in full snapshots. */
 public record RxSnapshot(long packets, long bytes, long otherPackets, long badStream,
                          List<StreamStats> streams, LatencyHistogram latency, LatencyHistogram gaps,
-                         LatencyHistogram sendGaps, long nanos) {
+                         LatencyHistogram sendGaps, long nanos, long largestBurst) {
     public RxSnapshot {
         streams = List.copyOf(streams);
+    }
+
+    /** A snapshot without a burst measurement (a sender that was not paced, or not told). */
+    public RxSnapshot(long packets, long bytes, long otherPackets, long badStream, List<StreamStats> streams, LatencyHistogram latency,
+                      LatencyHistogram gaps, LatencyHistogram sendGaps, long nanos) {
+        this(packets, bytes, otherPackets, badStream, streams, latency, gaps, sendGaps, nanos, 0);
     }
 
     public long duplicates() {

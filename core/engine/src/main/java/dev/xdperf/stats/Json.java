@@ -88,6 +88,9 @@ public final class Json {
         n.set("gap_buckets", buckets(s.gaps()));
         n.set("send_gap_buckets", buckets(s.sendGaps()));
         n.put("nanos", s.nanos());
+        if (s.largestBurst() > 0) {
+            n.put("largest_burst", s.largestBurst());
+        }
         return n;
     }
 
@@ -125,7 +128,7 @@ public final class Json {
         return new RxSnapshot(n.path("packets").asLong(), n.path("bytes").asLong(), n.path("other_packets").asLong(),
                 n.path("bad_stream").asLong(), streams, buckets(n.path("latency_buckets")), buckets(n.path("gap_buckets")),
                 buckets(n.path("send_gap_buckets")),
-                n.path("nanos").asLong());
+                n.path("nanos").asLong(), n.path("largest_burst").asLong(0));
     }
 
     public static ObjectNode tx(dev.xdperf.tx.TxCounters t) {

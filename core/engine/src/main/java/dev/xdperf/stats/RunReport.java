@@ -329,6 +329,10 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         if (targetPps > 0) {
             rate.put("deficit_packets", tx.deficit());
         }
+        if (rx != null && rx.largestBurst() > 0) {
+            // the depth a token bucket at the target rate (per sending CPU) needs to pass what arrived
+            rate.put("largest_burst", rx.largestBurst());
+        }
         if (rx != null) {
             rate.put("receiver_pps", round(rxPps()));
             if (rx.gaps().count() > 0) {
@@ -450,6 +454,10 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
                     targetPps > 0 ? Units.pps(targetPps) : "flat out", Units.pps(txPps()), Units.pps(rxPps()),
                     Units.nanos(rx.sendGaps().percentile(50)), Units.nanos(rx.sendGaps().percentile(99)),
                     Units.nanos(rx.gaps().percentile(50)), Units.nanos(rx.gaps().percentile(99))));
+            if (rx.largestBurst() > 0) {
+                b.append(String.format(Locale.ROOT, "largest burst: %d frames (the depth a token bucket at the target rate per CPU needs"
+                        + " to pass every frame that arrived)%n", rx.largestBurst()));
+            }
         }
         b.append(String.format(Locale.ROOT, "device %s: tx_packets %s, xdp_xmit %s, xdp_xmit_errors %s, tx_dropped %s%n",
                 dev, Units.count(txDevice.txPackets()), txDevice.xdpCounters() ? Units.count(txDevice.xdpXmit()) : "not reported",
