@@ -77,7 +77,7 @@ final class HostAbiSdk {
     static String pom(String version, String pf4jVersion) {
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
-                <!-- written by `xdperf plugin sdk --install`: the host API of xdperf %1$s -->
+                <!-- the host API of xdperf %1$s, written by its plugin sdk command -->
                 <project xmlns="http://maven.apache.org/POM/4.0.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
                          xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
                   <modelVersion>4.0.0</modelVersion>

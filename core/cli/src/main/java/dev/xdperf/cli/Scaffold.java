@@ -128,6 +128,7 @@ final class Scaffold {
         }
         v.put("PF4J_VERSION", versions.getProperty("pf4j"));
         v.put("JUNIT_VERSION", versions.getProperty("junit"));
+        v.put("SLF4J_VERSION", versions.getProperty("slf4j"));
         return v;
     }
 
