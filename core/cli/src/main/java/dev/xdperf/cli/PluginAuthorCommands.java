@@ -82,7 +82,9 @@ final class PluginAuthorCommands {
             }
             Manifest.parse(bytes);   // what the registry would refuse is refused here, before anything is written
             if (output == null) {
-                spec.commandLine().getOut().print(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+                PrintWriter out = spec.commandLine().getOut();
+                out.print(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+                out.flush();
                 return 0;
             }
             Path tmp = output.toAbsolutePath().resolveSibling(output.getFileName() + ".part");

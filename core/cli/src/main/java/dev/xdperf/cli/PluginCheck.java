@@ -336,7 +336,7 @@ final class PluginCheck {
                 return;
             }
             List<String> decoded = new ArrayList<>();
-            int problems = 0;
+            Map<String, List<Integer>> problems = new LinkedHashMap<>();
             for (int k = 0; k < packets; k++) {
                 PacketTemplate t = engine.template(engine.templateOf(k));
                 String problem = null;
@@ -355,13 +355,15 @@ final class PluginCheck {
                     problem = "its measurement header says stream " + r.stream + ", its template is stream " + t.streamId();
                 }
                 if (problem != null) {
-                    fail("pcap: packet " + k + ": " + problem);
-                    problems++;
+                    problems.computeIfAbsent(problem, x -> new ArrayList<>()).add(k);
                 } else if (decoded.size() < 4) {
                     decoded.add(Dissector.summary(r, f.length));
                 }
             }
-            if (problems == 0) {
+            // one finding per kind of problem, not per packet
+            problems.forEach((problem, which) -> fail("pcap: " + (which.size() == 1 ? "packet " + which.get(0)
+                    : which.size() + " of " + packets + " packets (the first: packet " + which.get(0) + ")") + ": " + problem));
+            if (problems.isEmpty()) {
                 ok("pcap: " + packets + " packets written to " + (file == null ? "a temporary file" : file)
                         + ", read back and decoded; checksums and measurement headers verify");
                 for (int i = 0; i < decoded.size(); i++) {
