@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.xdperf.abi.AbiVersion;
+import dev.xdperf.abi.RunRequest;
+import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.registry.Manifest;
 import dev.xdperf.testing.Xdperf;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,6 +146,67 @@ class PluginAuthorLoopTest {
                 "TestTooManyFlowsIsOneSentence")) {
             assertTrue(tests.contains("--- PASS: " + t), t + " did not pass:\n" + tests);
         }
+
+        // No TinyGo or Go 1.24 here to build the module: instead, the Go example's template set for
+        // the checker's run is byte for byte the C example's, which passes `plugin check` above.
+        Files.writeString(project.resolve("dump_test.go"), """
+                package main
+
+                import (
+                	"os"
+                	"testing"
+
+                	xdperf "github.com/xdperf/xdperf/sdk-tinygo"
+                )
+
+                func TestDump(t *testing.T) {
+                	req := &xdperf.RunRequest{AbiMajor: xdperf.AbiMajor, AbiMinor: xdperf.AbiMinor, MTU: 1500, CPUs: 2, StreamBase: 3,
+                		SrcMAC:   xdperf.MustParseMAC("02:00:00:00:00:01"),
+                		DstMAC:   xdperf.MustParseMAC("02:00:00:00:00:02"),
+                		SrcAddrs: []xdperf.Addr{xdperf.MustParseAddr("192.0.2.1"), xdperf.MustParseAddr("2001:db8::1")},
+                		DstAddrs: []xdperf.Addr{xdperf.MustParseAddr("192.0.2.2"), xdperf.MustParseAddr("2001:db8::2")}}
+                	for _, o := range describe().Options {
+                		req.Options = append(req.Options, xdperf.Option{Name: o.Name, Value: o.Default})
+                	}
+                	in, err := xdperf.EncodeRunRequest(req)
+                	if err != nil {
+                		t.Fatal(err)
+                	}
+                	out, err := xdperf.Generate(generate, in)
+                	if err != nil {
+                		t.Fatal(err)
+                	}
+                	if err := os.WriteFile(os.Getenv("XDPERF_DUMP"), out, 0o644); err != nil {
+                		t.Fatal(err)
+                	}
+                }
+                """);
+        Path dump = tmp.resolve("go-set.bin");
+        run(project, 300, "env", "XDPERF_DUMP=" + dump, "go", "test", "-run", "TestDump", ".");
+        TemplateSet fromGo = dev.xdperf.abi.AbiCodec.decodeSet(Files.readAllBytes(dump));
+        assertEquals(filled(cExampleSet()), filled(fromGo), "the Go example's templates are the C example's");
+    }
+
+    /** The C example's template set for {@link #sampleRequest}, from a freshly written and built project. */
+    private TemplateSet cExampleSet() throws Exception {
+        Path project = tmp.resolve("c-reference");
+        assertEquals(0, xdperf("plugin", "new", "reference", "--lang", "c", "--dir", project.toString()).exit());
+        run(project, 120, "make");
+        try (LoadedPlugin p = new PluginResolver(tmp.resolve("installed"), PluginLimits.DEFAULT).load(project.resolve("build/reference.wasm").toString())) {
+            return p.generate(sampleRequest(p));
+        }
+    }
+
+    /** Checksums as the host fills them before anything is sent: plugins may leave them 0. */
+    private static List<dev.xdperf.abi.PacketTemplate> filled(TemplateSet set) {
+        return set.templates().stream().map(dev.xdperf.abi.ChecksumFiller::fill).toList();
+    }
+
+    /** The checker's run: documentation addresses of both families, MTU 1500, two CPUs, stream base 3, the defaults. */
+    private static RunRequest sampleRequest(LoadedPlugin p) throws Exception {
+        return new RunRequest(AbiVersion.HOST, 1500, 2, new byte[] {2, 0, 0, 0, 0, 1}, new byte[] {2, 0, 0, 0, 0, 2}, 0, 3,
+                List.of(InetAddress.getByName("192.0.2.1"), InetAddress.getByName("2001:db8::1")),
+                List.of(InetAddress.getByName("192.0.2.2"), InetAddress.getByName("2001:db8::2")), p.describe().resolveOptions(Map.of()));
     }
 
     /**
@@ -193,6 +258,10 @@ class PluginAuthorLoopTest {
         assertEquals(0, manifest.exit(), manifest::toString);
         Manifest m = Manifest.parse(manifest.stdout().getBytes(StandardCharsets.UTF_8));
         assertEquals(List.of("udpq", "pf4j"), List.of(m.id(), m.kind()));
+
+        try (LoadedPlugin p = new PluginResolver(tmp.resolve("installed"), PluginLimits.DEFAULT).load(jar.toString())) {
+            assertEquals(filled(cExampleSet()), filled(p.generate(sampleRequest(p))), "the Java example's templates are the C example's");
+        }
     }
 
     private static boolean onPath(String tool) {

@@ -75,7 +75,7 @@ func generate(req *xdperf.RunRequest) (*xdperf.TemplateSet, error) {
 	stream := req.StreamBase
 	b := xdperf.NewBuilder().Ethernet(req.SrcMAC, req.DstMAC)
 	if dst.Is4() {
-		b.IPv4(src, dst)
+		b.IPv4With(src, dst, xdperf.IPv4Header{DontFragment: true})
 	} else {
 		b.IPv6(src, dst)
 	}
@@ -90,7 +90,12 @@ func generate(req *xdperf.RunRequest) (*xdperf.TemplateSet, error) {
 				req.FrameSize, idAt+2)
 		}
 	}
-	b.Zeros(payload - xdperf.MeasurementHeaderLen)
+	// the request id (2 bytes, written per packet by its field rule), then a pattern
+	rest := make([]byte, payload-xdperf.MeasurementHeaderLen)
+	for i := 2; i < len(rest); i++ {
+		rest[i] = byte(idAt + i)
+	}
+	b.Payload(rest)
 	f, err := b.Build()
 	if err != nil {
 		return nil, err

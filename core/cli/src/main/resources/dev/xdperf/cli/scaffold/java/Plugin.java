@@ -87,7 +87,8 @@ public final class {{CLASS}} implements TemplatePlugin {
         // the measurement header right after the UDP header: magic, stream id, version; xdp_tx stamps the rest
         f.putShort((short) 0x58DF).putShort((short) stream).put(new byte[13]).put((byte) 1);
         int id = f.position();
-        for (int i = id; i < len; i++) {
+        // the request id (2 bytes, written per packet by its field rule), then a pattern
+        for (int i = id + 2; i < len; i++) {
             f.put(i, (byte) i);
         }
         List<FieldRule> fields = List.of(
