@@ -1,7 +1,6 @@
 package dev.xdperf.cli;
 
 import dev.xdperf.BuildInfo;
-import dev.xdperf.XdgDirs;
 import dev.xdperf.abi.TemplatePlugin;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,9 +40,24 @@ final class HostAbiSdk {
         return v;
     }
 
-    /** ~/.m2/repository, with the home from $HOME (docs: XDG and HOME). */
+    /**
+     * The local repository Maven itself uses: the localRepository of ~/.m2/settings.xml, else
+     * ~/.m2/repository, with ~ as Maven takes it (Java's user.home, not $HOME: this file is
+     * Maven's, and it must land where Maven looks).
+     */
     static Path defaultRepository() {
-        return XdgDirs.home().resolve(".m2").resolve("repository");
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2");
+        try {
+            String settings = Files.readString(m2.resolve("settings.xml"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<localRepository>\\s*([^<]+?)\\s*</localRepository>")
+                    .matcher(settings.replaceAll("(?s)<!--.*?-->", ""));
+            if (m.find() && !m.group(1).contains("${")) {
+                return Path.of(m.group(1));
+            }
+        } catch (IOException e) {
+            // no settings.xml: the default
+        }
+        return m2.resolve("repository");
     }
 
     static Path jarPath(Path repo, String version) {

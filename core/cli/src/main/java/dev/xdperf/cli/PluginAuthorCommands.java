@@ -124,6 +124,9 @@ final class PluginAuthorCommands {
             if (packets < 1 || packets > 1_000_000) {
                 throw new IllegalArgumentException("--packets " + packets + " is not within 1..1000000");
             }
+            if (pcap != null && !Files.isDirectory(pcap.toAbsolutePath().getParent())) {
+                throw new IllegalArgumentException("--pcap " + pcap + ": its directory does not exist");
+            }
             JsonNode m = null;
             if (manifest != null) {
                 try {
@@ -161,7 +164,8 @@ final class PluginAuthorCommands {
         @Option(names = "--install", description = "Write its jar and pom into the local Maven repository.")
         boolean install;
 
-        @Option(names = "--maven-repo", paramLabel = "DIR", description = "The local Maven repository (default: $HOME/.m2/repository).")
+        @Option(names = "--maven-repo", paramLabel = "DIR", description = "The local Maven repository (default: Maven's own, ~/.m2/repository or"
+                + " the localRepository of ~/.m2/settings.xml).")
         Path repo;
 
         @Override

@@ -78,11 +78,12 @@ final class Scaffold {
      * are never overwritten. Everything is checked before the first file is written.
      */
     static List<Path> write(Path dir, Map<String, byte[]> files) {
+        boolean existed = Files.exists(dir);
+        List<Path> written = new ArrayList<>();
         try {
-            if (Files.exists(dir) && !(Files.isDirectory(dir) && isEmpty(dir))) {
+            if (existed && !(Files.isDirectory(dir) && isEmpty(dir))) {
                 throw new IllegalArgumentException("write project " + dir + ": it exists and is not an empty directory");
             }
-            List<Path> written = new ArrayList<>();
             for (Map.Entry<String, byte[]> e : files.entrySet()) {
                 Path p = dir.resolve(e.getKey());
                 Files.createDirectories(p.getParent());
@@ -90,10 +91,26 @@ final class Scaffold {
                 written.add(p);
             }
             return written;
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalArgumentException("write project " + dir + ": " + e.getFile() + " is in the way");
         } catch (IOException e) {
-            throw new IllegalArgumentException("write project " + dir + ": " + e);
+            removeHalfWritten(dir, existed);
+            throw new IllegalArgumentException("write project " + dir + ": " + (e instanceof FileAlreadyExistsException f
+                    ? f.getFile() + " is in the way" : e.toString()));
+        }
+    }
+
+    /** After a failed write, what this command created goes again: the author's disk is as it was. */
+    private static void removeHalfWritten(Path dir, boolean existed) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!existed || !p.equals(dir)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort: the message that follows names the directory
         }
     }
 
