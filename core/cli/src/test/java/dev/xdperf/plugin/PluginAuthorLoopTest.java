@@ -132,6 +132,21 @@ class PluginAuthorLoopTest {
     }
 
     @Test
+    void sdkWithoutInstallAndCheckWithABadPcapPathWriteNothing() throws IOException {
+        Path repo = tmp.resolve("repo");
+        Xdperf.Result sdk = xdperf("plugin", "sdk", "--maven-repo", repo.toString());
+        assertEquals(0, sdk.exit(), sdk::toString);
+        assertTrue(sdk.stdout().startsWith("dev.xdperf:xdperf-host-abi:"), sdk::toString);
+        assertTrue(sdk.stdout().contains(" would go to " + repo.resolve("dev/xdperf/xdperf-host-abi")), sdk::toString);
+        assertFalse(Files.exists(repo), "nothing installed without --install");
+
+        Xdperf.Result check = xdperf("plugin", "check", "icmp", "--pcap", tmp.resolve("no/such/dir/x.pcap").toString());
+        assertEquals(1, check.exit(), check::toString);
+        assertEquals("xdperf: --pcap " + tmp.resolve("no/such/dir/x.pcap") + ": its directory does not exist\n", check.stderr());
+        assertEquals("", check.stdout());
+    }
+
+    @Test
     void goProjectVetsAndTestsNatively() throws Exception {
         Assumptions.assumeTrue(onPath("go") || "true".equals(System.getenv("CI")), "go is not installed");
         Path project = tmp.resolve("qgo");
