@@ -346,7 +346,12 @@ final class PluginCheck {
                     note("pcap: packet " + k + " carries no IPv4 or IPv6 packet the dissector knows (the receiver counts it as not xdperf's)");
                     continue;
                 }
-                String sums = Dissector.checksumProblem(f);
+                String sums;
+                try {
+                    sums = Dissector.checksumProblem(f);
+                } catch (IndexOutOfBoundsException e) {
+                    sums = "its headers run past the end of the frame";
+                }
                 if (sums != null) {
                     problem = sums;
                 } else if (t.mhOffset() != 0 && !r.xdperf) {
@@ -418,12 +423,15 @@ final class PluginCheck {
             byte[] dst;
             if (type == 0x0800) {
                 int ihl = (f[at] & 0x0f) * 4;
+                if (ihl < 20 || at + ihl > f.length) {
+                    return "its IPv4 header length " + ihl + " does not fit the frame";
+                }
                 if (Checksums.ipv4Header(f, at, ihl) != 0) {
                     return "its IPv4 header checksum is wrong";
                 }
                 int total = u16(f, at + 2);
-                if (at + total > f.length) {
-                    return "its IPv4 total length " + total + " runs past the frame";
+                if (at + total > f.length || total < ihl) {
+                    return "its IPv4 total length " + total + " does not fit the frame";
                 }
                 if ((u16(f, at + 6) & 0x3fff) != 0) {
                     return null;   // a fragment: no whole L4 segment to sum
