@@ -1,7 +1,6 @@
 package dev.xdperf.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.abi.ChecksumFiller;
 import dev.xdperf.abi.Checksums;
