@@ -11,7 +11,9 @@ import picocli.CommandLine.Parameters;
         subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class, PluginRegistryCommands.Search.class,
                 PluginRegistryCommands.Info.class, PluginRegistryCommands.Install.class, PluginRegistryCommands.Fetch.class, PluginRegistryCommands.Remove.class,
                 PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Untrust.class, PluginRegistryCommands.Keygen.class,
-                PluginRegistryCommands.KeyAdd.class, PluginRegistryCommands.Publish.class, PluginRegistryCommands.Yank.class})
+                PluginRegistryCommands.KeyAdd.class, PluginRegistryCommands.Publish.class, PluginRegistryCommands.Yank.class,
+                PluginAuthorCommands.New.class, PluginAuthorCommands.Check.class, PluginAuthorCommands.ManifestCommand.class,
+                PluginAuthorCommands.Sdk.class})
 final class PluginCommand implements Runnable {
     @Override
     public void run() {
