@@ -217,7 +217,7 @@ final class PluginCheck {
         }
         try {
             TemplateValidator.validate(set, MTU);
-            TemplateCompiler.compile(set, MTU);
+            TemplateCompiler.compile(set, MTU, 0);
         } catch (RuntimeException e) {
             fail(what + ": the host's ABI checks refuse the set: " + e.getMessage());
             return null;
@@ -281,7 +281,7 @@ final class PluginCheck {
 
     /** The Java reference engine over the first packets: every frame's checksums as its rules say. */
     private String referenceEngine(TemplateSet set, String what) {
-        FieldEngine engine = new FieldEngine(set);
+        FieldEngine engine = new FieldEngine(set, 0);
         for (long k = 0; k < ENGINE_PACKETS; k++) {
             int t = engine.templateOf(k);
             byte[] f = engine.frame(k);
@@ -294,7 +294,7 @@ final class PluginCheck {
     }
 
     /**
-     * Field rules count per template (docs/abi.md, "Counters are per template"): templates with
+     * Field rules count per template (docs/abi.md, "Counters are per template, or per stream"): templates with
      * the same per-packet counter send the same values at the same moment. Said, not failed:
      * it may be what the author wants.
      */
@@ -311,14 +311,15 @@ final class PluginCheck {
         byRule.forEach((key, templates) -> {
             if (templates.size() > 1) {
                 note("counters: templates " + templates + " count the same values at offset " + key.split("/")[0]
-                        + " at the same moment: field rules count packets per template (docs/abi.md, \"Counters are per template\")");
+                        + " at the same moment: field rules count packets per template; a per-stream rule (scope 2) shares one"
+                        + " counter across a stream's templates (docs/abi.md, \"Counters are per template, or per stream\")");
             }
         });
     }
 
     /** The first packets of the defaults into a pcap, read back and decoded by the receiver's parser. */
     private void pcap(TemplateSet set, Path file, int packets) {
-        FieldEngine engine = new FieldEngine(set);
+        FieldEngine engine = new FieldEngine(set, 0);
         Path out = file;
         try {
             if (out == null) {
