@@ -502,7 +502,16 @@ public final class RegistryServer implements AutoCloseable {
             drain(ctx.req().getInputStream(), maxUploadBytes());
             throw e;
         }
-        try (Upload upload = Upload.read(ctx.req().getInputStream(), boundary, blobs, maxArtifactBytes, maxUploadBytes())) {
+        Upload read;
+        try {
+            read = Upload.read(ctx.req().getInputStream(), boundary, blobs, maxArtifactBytes, maxUploadBytes());
+        } catch (ApiError e) {
+            if (e.status != 413) {   // a malformed form: the rest of the body is dropped, as above
+                drain(ctx.req().getInputStream(), maxUploadBytes());
+            }
+            throw e;
+        }
+        try (Upload upload = read) {
             publish(ctx, publisher, name, version, upload);
         }
     }
