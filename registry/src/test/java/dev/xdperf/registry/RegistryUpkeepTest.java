@@ -62,7 +62,7 @@ class RegistryUpkeepTest {
                 int racer = i;
                 results.add(pool.submit(() -> {
                     RegistryClient own = new RegistryClient(reg.server.url());   // each racer its own connections
-                    byte[] artifact = TestRegistry.wasm("racer " + racer + " " + "x".repeat(racer * 1000));
+                    byte[] artifact = TestRegistry.wasm("racer " + racer + " of " + version + " " + "x".repeat(racer * 1000));
                     Manifest m = Manifest.parse(TestRegistry.manifest("raced", version, "wasm", "1.0"));
                     String sig = Release.of("xdperf", m, artifact).sign(reg.key.getPrivate());
                     go.await();
@@ -194,6 +194,41 @@ class RegistryUpkeepTest {
         assertEquals(400, reg.request("GET", "/api/v1/search?offset=-1", null, (byte[]) null).status());
         assertEquals(400, reg.request("GET", "/api/v1/search?offset=x", null, (byte[]) null).status());
         assertTrue(JSON.readTree(reg.request("GET", "/api/v1/search?q=zzz", null, (byte[]) null).body()).path("next_offset").isNull());
+    }
+
+    /** A data directory written by the registry before tokens expired and search ran in SQL still opens, and its rows are found. */
+    @Test
+    void aDatabaseOfTheEarlierSchemaIsUpgradedInPlace() throws Exception {
+        Path old = reg.dir.resolve("old");
+        Files.createDirectories(old);
+        String fp = Keys.fingerprint(reg.key.getPublic());
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("registry.db")); var st = c.createStatement()) {
+            st.executeUpdate("CREATE TABLE publishers(name TEXT PRIMARY KEY, created TEXT NOT NULL)");
+            st.executeUpdate("CREATE TABLE tokens(hash TEXT PRIMARY KEY, publisher TEXT NOT NULL REFERENCES publishers(name),"
+                    + " label TEXT NOT NULL, created TEXT NOT NULL)");
+            st.executeUpdate("CREATE TABLE signing_keys(fingerprint TEXT PRIMARY KEY, publisher TEXT NOT NULL REFERENCES publishers(name),"
+                    + " public_key TEXT NOT NULL, added TEXT NOT NULL, retired TEXT, endorsed_by TEXT, endorsement TEXT)");
+            st.executeUpdate("CREATE TABLE versions(publisher TEXT NOT NULL REFERENCES publishers(name), name TEXT NOT NULL,"
+                    + " version TEXT NOT NULL, kind TEXT NOT NULL, abi TEXT NOT NULL, description TEXT NOT NULL, license TEXT NOT NULL,"
+                    + " artifact_sha256 TEXT NOT NULL, artifact_size INTEGER NOT NULL, manifest BLOB NOT NULL, manifest_sha256 TEXT NOT NULL,"
+                    + " signature TEXT NOT NULL, key_fingerprint TEXT NOT NULL REFERENCES signing_keys(fingerprint),"
+                    + " yanked INTEGER NOT NULL DEFAULT 0, published TEXT NOT NULL, downloads INTEGER NOT NULL DEFAULT 0,"
+                    + " PRIMARY KEY(publisher, name, version))");
+            st.executeUpdate("INSERT INTO publishers VALUES('xdperf', '2026-01-01T00:00:00Z')");
+            st.executeUpdate("INSERT INTO tokens VALUES('" + Digests.sha256Hex("xdpt_old".getBytes()) + "', 'xdperf', 'old', '2026-01-01T00:00:00Z')");
+            st.executeUpdate("INSERT INTO signing_keys VALUES('" + fp + "', 'xdperf', '" + Keys.publicPem(reg.key.getPublic())
+                    + "', '2026-01-01T00:00:00Z', NULL, NULL, NULL)");
+            for (String v : List.of("1.2.0", "1.10.0", "1.9.0")) {
+                st.executeUpdate("INSERT INTO versions VALUES('xdperf', 'tcp', '" + v + "', 'wasm', '1.0', 'old row', 'MIT', '" + "a".repeat(64)
+                        + "', 1, x'7b7d', '" + "b".repeat(64) + "', 'sig', '" + fp + "', 0, '2026-01-01T00:00:00Z', 0)");
+            }
+        }
+        try (Store store = new Store(old.resolve("registry.db"))) {
+            assertEquals("1.10.0", store.search("tcp", null, AbiVersion.parse("1.0"), 10).get(0).version(), "sort keys filled in");
+            assertEquals(java.util.Optional.of("xdperf"), store.publisherForToken("xdpt_old"), "old tokens never expire");
+            assertEquals(1, store.revokeTokens("xdperf"));
+            assertEquals(java.util.Optional.empty(), store.publisherForToken("xdpt_old"));
+        }
     }
 
     @Test
