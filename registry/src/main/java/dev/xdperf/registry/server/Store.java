@@ -80,6 +80,21 @@ public final class Store implements AutoCloseable {
         this.writer = open(true);
         try (Statement s = writer.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
+        }
+        // the schema in one write transaction: a server and an admin command opening the same new (or older) file at
+        // once do not both add a column
+        inTransaction(() -> {
+            createSchema();
+            return null;
+        });
+        backfillSortColumns();
+        for (int i = 0; i < READERS; i++) {
+            readers.add(open());
+        }
+    }
+
+    private void createSchema() throws SQLException {
+        try (Statement s = writer.createStatement()) {
             s.executeUpdate("CREATE TABLE IF NOT EXISTS publishers(name TEXT PRIMARY KEY, created TEXT NOT NULL)");
             s.executeUpdate("CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, publisher TEXT NOT NULL REFERENCES publishers(name),"
                     + " label TEXT NOT NULL, created TEXT NOT NULL)");
@@ -102,10 +117,6 @@ public final class Store implements AutoCloseable {
             addColumn(s, "versions", "abi_major", "INTEGER NOT NULL DEFAULT 0");
             addColumn(s, "versions", "abi_minor", "INTEGER NOT NULL DEFAULT 0");
             s.executeUpdate("CREATE INDEX IF NOT EXISTS versions_newest ON versions(publisher, name, yanked, sort_key)");
-        }
-        backfillSortColumns();
-        for (int i = 0; i < READERS; i++) {
-            readers.add(open());
         }
     }
 
