@@ -49,6 +49,13 @@ class RegistryLimitsTest {
                 Release.of("xdperf", m, exact).sign(reg.key.getPrivate()), null);
         assertEquals(16_777_216, v.artifactSize());
         assertArrayEquals(exact, reg.client.download(v.artifactSha256()));
+        // served from disk with its length known up front (not gathered in memory and sent chunked)
+        var head = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(reg.server.url() + "/api/v1/blobs/sha256/" + v.artifactSha256())).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, head.statusCode());
+        assertEquals(java.util.Optional.of("16777216"), head.headers().firstValue("Content-Length"));
+        assertEquals(java.util.Optional.of(v.artifactSha256()), head.headers().firstValue("X-Content-Sha256"));
 
         byte[] over = wasmOfSize(16_777_217);
         Manifest m2 = Manifest.parse(TestRegistry.manifest("big", "1.0.1", "wasm", "1.0"));

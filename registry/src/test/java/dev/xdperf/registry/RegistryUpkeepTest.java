@@ -124,6 +124,37 @@ class RegistryUpkeepTest {
         assertEquals(List.of(), Blobs.collectGarbage(reg.server.dataDir(), reg.server.store(), false));
     }
 
+    /** gc from another connection (as `registry admin gc` from another process) while versions are published takes none of their files. */
+    @Test
+    void gcWhilePublishingTakesNothingThatIsPublished() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Blobs.Unreferenced> removed = Collections.synchronizedList(new ArrayList<>());
+        Thread gc = new Thread(() -> {
+            try (Store other = new Store(reg.server.dataDir().resolve("registry.db"))) {
+                while (publishing.get()) {
+                    removed.addAll(Blobs.collectGarbage(reg.server.dataDir(), other, false));
+                    Thread.sleep(20);   // a gc now and then, not a wall of them: a publish waiting for the lock backs off
+                }
+            } catch (Exception e) {
+                removed.add(new Blobs.Unreferenced("gc failed: " + e, -1));
+            }
+        });
+        gc.start();
+        List<RegistryClient.VersionInfo> published = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                published.add(reg.publish("busy", "1.0." + i));
+            }
+        } finally {
+            publishing.set(false);
+            gc.join();
+        }
+        assertEquals(List.of(), removed);
+        for (RegistryClient.VersionInfo v : published) {
+            assertEquals(v.artifactSha256(), Digests.sha256Hex(reg.client.download(v.artifactSha256())));
+        }
+    }
+
     @Test
     void revokedAndExpiredTokensGet401() throws Exception {
         Store store = reg.server.store();
