@@ -14,7 +14,6 @@ import dev.xdperf.registry.Release;
 import dev.xdperf.registry.SemVer;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * The registry service: the JSON API under /api/v1 (docs/registry.md) and the pages for
