@@ -2,6 +2,8 @@ package dev.xdperf.registry;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -16,8 +18,24 @@ public final class Artifacts {
 
     /** Why {@code artifact} is not a plugin file of {@code kind}, in one sentence; null when it is. */
     public static String problem(String kind, byte[] artifact) {
+        try {
+            return problem(kind, new ByteArrayInputStream(artifact));
+        } catch (IOException e) {
+            return "artifact is not a readable jar or zip: " + e.getMessage();
+        }
+    }
+
+    /** The same check of a file, read as a stream (a registry's upload, which is never held in memory). */
+    public static String problem(String kind, java.nio.file.Path artifact) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(artifact), 64 * 1024)) {
+            return problem(kind, in);
+        }
+    }
+
+    private static String problem(String kind, InputStream in) throws IOException {
+        byte[] head = in.readNBytes(8);
         if (kind.equals("wasm")) {
-            if (artifact.length < 8 || artifact[0] != 0 || artifact[1] != 'a' || artifact[2] != 's' || artifact[3] != 'm') {
+            if (head.length < 8 || head[0] != 0 || head[1] != 'a' || head[2] != 's' || head[3] != 'm') {
                 return "artifact is not a WebAssembly module (no \\0asm header) but the manifest says kind wasm";
             }
             return null;
@@ -25,10 +43,10 @@ public final class Artifacts {
         if (!kind.equals("pf4j")) {
             return "kind '" + kind + "' is not wasm or pf4j";
         }
-        if (artifact.length < 4 || artifact[0] != 'P' || artifact[1] != 'K') {
+        if (head.length < 4 || head[0] != 'P' || head[1] != 'K') {
             return "artifact is not a jar or zip but the manifest says kind pf4j";
         }
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(artifact))) {
+        try (ZipInputStream zip = new ZipInputStream(new SequenceInputStream(new ByteArrayInputStream(head), in))) {
             ZipEntry e;
             int entries = 0;
             while ((e = zip.getNextEntry()) != null) {

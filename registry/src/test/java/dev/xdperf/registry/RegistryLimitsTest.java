@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.registry.client.RegistryClient;
 import dev.xdperf.registry.client.RegistryException;
 import java.io.InputStream;
@@ -17,7 +16,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -49,19 +47,26 @@ class RegistryLimitsTest {
                 Release.of("xdperf", m, exact).sign(reg.key.getPrivate()), null);
         assertEquals(16_777_216, v.artifactSize());
         assertArrayEquals(exact, reg.client.download(v.artifactSha256()));
+        // served from disk with its length known up front (not gathered in memory and sent chunked)
+        var head = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(reg.server.url() + "/api/v1/blobs/sha256/" + v.artifactSha256())).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, head.statusCode());
+        assertEquals(java.util.Optional.of("16777216"), head.headers().firstValue("Content-Length"));
+        assertEquals(java.util.Optional.of(v.artifactSha256()), head.headers().firstValue("X-Content-Sha256"));
 
         byte[] over = wasmOfSize(16_777_217);
         Manifest m2 = Manifest.parse(TestRegistry.manifest("big", "1.0.1", "wasm", "1.0"));
-        ObjectNode body = new ObjectMapper().createObjectNode();
-        body.put("artifact", Base64.getEncoder().encodeToString(over));
-        body.put("manifest", Base64.getEncoder().encodeToString(m2.bytes()));
-        body.put("signature", Release.of("xdperf", m2, over).sign(reg.key.getPrivate()));
         long blobs = reg.blobCount();
-        TestRegistry.Response r = reg.request("PUT", "/api/v1/plugins/xdperf/big/versions/1.0.1", reg.token,
-                new ObjectMapper().writeValueAsBytes(body));
-        assertEquals(413, r.status(), r.body());
-        assertTrue(r.body().contains("artifact is 16777217 bytes, over this registry's limit of 16777216"), r.body());
+        // through the client, as `xdperf plugin publish` sends it: one sentence with the sizes
+        RegistryException e = assertThrows(RegistryException.class, () -> reg.client.publish(reg.token, "xdperf", "big", "1.0.1", over,
+                m2.bytes(), Release.of("xdperf", m2, over).sign(reg.key.getPrivate()), null));
+        assertEquals(413, e.status());
+        assertEquals("publish xdperf/big 1.0.1: artifact is 16777217 bytes, over this registry's limit of 16777216 (HTTP 413)", e.getMessage());
         assertEquals(blobs, reg.blobCount(), "nothing written");
+        try (var tmp = java.nio.file.Files.list(reg.server.dataDir().resolve("tmp"))) {
+            assertEquals(0, tmp.count(), "the refused upload is not left in tmp/");
+        }
         assertEquals(1, reg.server.store().versions("xdperf", "big").size());
     }
 
@@ -74,12 +79,8 @@ class RegistryLimitsTest {
                     () -> Manifest.parse(json.getBytes(StandardCharsets.UTF_8)), evil);
             assertTrue(e.getMessage().startsWith("manifest field \"license\" contains the control character U+"), e.getMessage());
             byte[] artifact = TestRegistry.wasm("x");
-            ObjectNode body = new ObjectMapper().createObjectNode();
-            body.put("artifact", Base64.getEncoder().encodeToString(artifact));
-            body.put("manifest", Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
-            body.put("signature", "AAAA");
             TestRegistry.Response r = reg.request("PUT", "/api/v1/plugins/xdperf/tcp/versions/1.0.0", reg.token,
-                    new ObjectMapper().writeValueAsBytes(body));
+                    TestRegistry.publishBody(artifact, json.getBytes(StandardCharsets.UTF_8), "AAAA", null));
             assertEquals(422, r.status(), r.body());
             assertTrue(r.body().contains("contains the control character"), r.body());
         }
@@ -134,6 +135,26 @@ class RegistryLimitsTest {
                     () -> new RegistryClient(silent.url(), Duration.ofSeconds(1)).search("dns", null, null));
             assertEquals("search plugins: registry " + silent.url() + " did not answer within 1 s (is it an xdperf registry, and running?"
                     + " give another with --registry URL or XDPERF_REGISTRY)", e.getMessage());
+        }
+    }
+
+    @Test
+    void aServerThatStopsMidAnswerTimesTheClientOutInOneSentence() throws Exception {
+        try (Listener stalling = new Listener(s -> new Thread(() -> {
+            try {
+                s.getInputStream().read(new byte[8192]);
+                s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n"
+                        + "\0asm").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            } catch (Exception ignored) {
+                // the client hung up
+            }
+        }).start())) {
+            RegistryClient c = new RegistryClient(stalling.url(), Duration.ofSeconds(1));
+            RegistryException e = assertThrows(RegistryException.class, () -> c.download("0".repeat(64)));
+            assertEquals("download sha256:" + "0".repeat(64) + ": registry " + stalling.url() + " stopped sending its answer for 1 s"
+                    + " after 4 bytes (is it an xdperf registry? give another with --registry URL or XDPERF_REGISTRY)", e.getMessage());
+            assertTrue(!Thread.currentThread().isInterrupted(), "the watchdog's interrupt does not outlive the request");
         }
     }
 

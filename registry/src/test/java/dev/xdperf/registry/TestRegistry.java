@@ -131,11 +131,52 @@ public final class TestRegistry implements BeforeEachCallback, AfterEachCallback
 
     public record Response(int status, String body) {}
 
+    /** A request body and its Content-Type. */
+    public record Body(byte[] bytes, String contentType) {}
+
+    public static final String BOUNDARY = "test-boundary-7f3a";
+
+    /** A multipart/form-data body with these parts in this order (a null value leaves the part out). */
+    public static Body multipart(java.util.Map<String, byte[]> parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        parts.forEach((name, data) -> {
+            if (data != null) {
+                out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(data);
+                out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        });
+        out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return new Body(out.toByteArray(), "multipart/form-data; boundary=" + BOUNDARY);
+    }
+
+    /** A publish body as the client sends it. */
+    public static Body publishBody(byte[] artifact, byte[] manifest, String signature, String key) {
+        java.util.Map<String, byte[]> parts = new java.util.LinkedHashMap<>();
+        parts.put("manifest", manifest);
+        parts.put("signature", signature == null ? null : signature.getBytes(StandardCharsets.US_ASCII));
+        parts.put("key", key == null ? null : key.getBytes(StandardCharsets.US_ASCII));
+        parts.put("artifact", artifact);
+        return multipart(parts);
+    }
+
+    public Response request(String method, String path, String token, Body body) {
+        return request(method, path, token, body.bytes(), body.contentType());
+    }
+
     public Response request(String method, String path, String token, byte[] body) {
+        return request(method, path, token, body, body == null ? null : "application/json");
+    }
+
+    public Response request(String method, String path, String token, byte[] body, String contentType) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
         }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());

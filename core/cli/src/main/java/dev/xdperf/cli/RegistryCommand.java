@@ -103,8 +103,10 @@ final class RegistryCommand implements Runnable {
     }
 
     @Command(name = "admin", mixinStandardHelpOptions = true,
-            description = "Create publishers and tokens, directly in the registry's data directory (works while it runs).",
-            subcommands = {CreatePublisher.class, CreateToken.class, ListPublishers.class})
+            description = "Create publishers and tokens, revoke tokens, remove unreferenced files: directly in the registry's data"
+                    + " directory (works while it runs).",
+            subcommands = {CreatePublisher.class, CreateToken.class, ListTokens.class, RevokeToken.class, ListPublishers.class,
+                    CollectGarbage.class})
     static final class Admin implements Runnable {
         @Spec
         CommandSpec spec;
@@ -165,7 +167,8 @@ final class RegistryCommand implements Runnable {
     }
 
     @Command(name = "create-token", mixinStandardHelpOptions = true,
-            description = "Create a publish token for a publisher; it is printed once and stored only as a hash.")
+            description = "Create a publish token for a publisher; it is printed once (on stdout, alone) and stored only as a hash;"
+                    + " its id, which names it later, goes to stderr.")
     static final class CreateToken implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -179,13 +182,164 @@ final class RegistryCommand implements Runnable {
         @Option(names = "--label", paramLabel = "TEXT", description = "What the token is for.")
         String label = "";
 
+        @Option(names = "--expires", paramLabel = "DURATION|DATE",
+                description = "When the token stops working: a duration from now (90d, 12h, 30m, 2w) or a date (2027-01-31, meaning"
+                        + " 00:00 UTC that day, or an instant such as 2027-01-31T12:00:00Z). Default: never.")
+        String expires;
+
         @Override
         public Integer call() {
             Names.requirePublisher(publisher);
+            java.time.Instant until = expires == null ? null : expiry(expires, java.time.Instant.now());
             try (Store s = Admin.open(admin.data)) {
-                spec.commandLine().getOut().println(s.createToken(publisher, label));
+                String token = s.createToken(publisher, label, until);
+                spec.commandLine().getOut().println(token);
+                spec.commandLine().getErr().println("token " + Store.tokenId(token) + " for " + publisher
+                        + (until == null ? ", no expiry" : ", expires " + until) + " (revoke it with: xdperf registry admin --data "
+                        + admin.data + " revoke-token " + Store.tokenId(token) + ")");
             } catch (SQLException e) {
                 throw Admin.failed(e);
+            }
+            return 0;
+        }
+
+        /** The instant {@code text} means: a duration from {@code now} (NUMBER and s, m, h, d or w), a date (00:00 UTC) or an instant. */
+        static java.time.Instant expiry(String text, java.time.Instant now) {
+            String t = text.strip();
+            java.time.Instant at;
+            var m = java.util.regex.Pattern.compile("([0-9]{1,6})([smhdw])").matcher(t);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                at = now.plus(switch (m.group(2)) {
+                    case "s" -> java.time.Duration.ofSeconds(n);
+                    case "m" -> java.time.Duration.ofMinutes(n);
+                    case "h" -> java.time.Duration.ofHours(n);
+                    case "d" -> java.time.Duration.ofDays(n);
+                    default -> java.time.Duration.ofDays(7 * n);
+                });
+            } else {
+                try {
+                    at = t.length() == 10 ? java.time.LocalDate.parse(t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                            : java.time.OffsetDateTime.parse(t).toInstant();
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IllegalArgumentException("--expires '" + text + "' is neither a duration (90d, 12h, 30m, 2w) nor a date (2027-01-31) or instant (2027-01-31T12:00:00Z)");
+                }
+            }
+            if (!at.isAfter(now)) {
+                throw new IllegalArgumentException("--expires '" + text + "' is " + at + ", which is not in the future");
+            }
+            return at;
+        }
+    }
+
+    @Command(name = "tokens", mixinStandardHelpOptions = true,
+            description = "List tokens (id, publisher, label, created, expiry, revocation); never the tokens themselves.")
+    static final class ListTokens implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.ParentCommand
+        Admin admin;
+
+        @Parameters(paramLabel = "PUBLISHER", arity = "0..1", description = "Only this publisher's.")
+        String publisher;
+
+        @Override
+        public Integer call() {
+            if (publisher != null) {
+                Names.requirePublisher(publisher);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            java.time.Instant now = java.time.Instant.now();
+            try (Store s = Admin.open(admin.data)) {
+                for (Store.TokenRow t : s.tokens(publisher)) {
+                    String state = t.revoked() != null ? "revoked " + t.revoked() : t.expired(now) ? "expired " + t.expires()
+                            : t.expires() != null ? "valid until " + t.expires() : "valid";
+                    out.println(t.id() + "  " + t.publisher() + "  " + state + "  created " + t.created()
+                            + (t.label().isEmpty() ? "" : "  " + Terminal.printable(t.label())));
+                }
+            } catch (SQLException e) {
+                throw Admin.failed(e);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke-token", mixinStandardHelpOptions = true,
+            description = "Revoke a token, named by its id (as create-token and tokens show it; preferred, since a token on a command"
+                    + " line lands in shell history) or by the token itself; or every token of a publisher. A revoked token gets 401.")
+    static final class RevokeToken implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.ParentCommand
+        Admin admin;
+
+        @Parameters(paramLabel = "ID|TOKEN", arity = "0..1")
+        String token;
+
+        @Option(names = "--all-of", paramLabel = "PUBLISHER", description = "Revoke every token of this publisher instead.")
+        String allOf;
+
+        @Override
+        public Integer call() {
+            if ((token == null) == (allOf == null)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "revoke-token takes a token id (or token), or --all-of PUBLISHER: one of the two");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (Store s = Admin.open(admin.data)) {
+                if (allOf != null) {
+                    Names.requirePublisher(allOf);
+                    if (!s.publisherExists(allOf)) {
+                        throw new IllegalArgumentException("revoke tokens: no publisher named " + allOf);
+                    }
+                    out.println("revoked " + s.revokeTokens(allOf) + " tokens of " + allOf);
+                    return 0;
+                }
+                Store.TokenRow t = s.revokeToken(token);
+                if (t == null) {
+                    throw new IllegalArgumentException("revoke token: no token " + (token.startsWith(Store.TOKEN_PREFIX) ? "with that value"
+                            : "with id " + token) + " (list them with: xdperf registry admin --data " + admin.data + " tokens)");
+                }
+                out.println("revoked token " + t.id() + " of " + t.publisher() + " at " + t.revoked());
+            } catch (SQLException e) {
+                throw Admin.failed(e);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Remove files under DATA/blobs that no version refers to, and say which (safe while the registry runs).")
+    static final class CollectGarbage implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.ParentCommand
+        Admin admin;
+
+        @Option(names = "--dry-run", description = "Only say what would be removed.")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            if (!java.nio.file.Files.isDirectory(admin.data.resolve("blobs"))) {
+                throw new IllegalArgumentException("registry gc: " + admin.data + " is not a registry's data directory (no blobs/ in it)");
+            }
+            try (Store s = Admin.open(admin.data)) {
+                var removed = dev.xdperf.registry.server.Blobs.collectGarbage(admin.data, s, dryRun);
+                long bytes = 0;
+                for (var u : removed) {
+                    out.println((dryRun ? "would remove " : "removed ") + Terminal.printable(u.file()) + " (" + u.bytes() + " bytes)");
+                    bytes += u.bytes();
+                }
+                out.println((dryRun ? "would remove " : "removed ") + removed.size() + " unreferenced files, " + bytes + " bytes");
+            } catch (SQLException e) {
+                throw Admin.failed(e);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("registry gc in " + admin.data + ": " + dev.xdperf.registry.IoErrors.describe(e));
             }
             return 0;
         }

@@ -107,8 +107,35 @@ public final class RegistryClient {
         return getJson("check registry", "/api/v1/health");
     }
 
+    /** The most search results one call collects (pages of {@link #SEARCH_PAGE}), so a registry that pages without end is cut off. */
+    public static final int MAX_SEARCH_RESULTS = 10_000;
+    static final int SEARCH_PAGE = 500;
+
+    /** One page of results, and the offset of the next one (-1 after the last). */
+    public record SearchPage(List<SearchHit> results, int nextOffset) {
+        public SearchPage {
+            results = List.copyOf(results);
+        }
+    }
+
+    /** Every plugin that matches, page by page (at most {@link #MAX_SEARCH_RESULTS}). */
     public List<SearchHit> search(String text, String kind, AbiVersion abi) {
-        StringBuilder q = new StringBuilder("/api/v1/search?limit=500");
+        List<SearchHit> out = new ArrayList<>();
+        int offset = 0;
+        while (offset >= 0 && out.size() < MAX_SEARCH_RESULTS) {
+            SearchPage page = search(text, kind, abi, SEARCH_PAGE, offset);
+            out.addAll(page.results());
+            if (page.nextOffset() >= 0 && page.nextOffset() <= offset) {
+                throw new RegistryException(0, "search plugins: registry " + base + " answered a next page that does not move forward");
+            }
+            offset = page.nextOffset();
+        }
+        return out.size() > MAX_SEARCH_RESULTS ? out.subList(0, MAX_SEARCH_RESULTS) : out;
+    }
+
+    /** {@code limit} (1..500) results from {@code offset}, as GET /search answers them. */
+    public SearchPage search(String text, String kind, AbiVersion abi, int limit, int offset) {
+        StringBuilder q = new StringBuilder("/api/v1/search?limit=" + limit + "&offset=" + offset);
         if (text != null && !text.isBlank()) {
             q.append("&q=").append(URLEncoder.encode(text, StandardCharsets.UTF_8));
         }
@@ -119,13 +146,21 @@ public final class RegistryClient {
             q.append("&abi=").append(abi);
         }
         List<SearchHit> out = new ArrayList<>();
-        JsonNode results = mirror == null ? getJson("search plugins", q.toString()).path("results")
-                : mirrorSearch(text, kind, abi);
+        int next = -1;
+        JsonNode results;
+        if (mirror == null) {
+            JsonNode n = getJson("search plugins", q.toString());
+            results = n.path("results");
+            next = n.path("next_offset").isInt() ? n.path("next_offset").asInt() : -1;
+        } else {
+            // a mirror holds one list (search/index.json): filtered here, in one page
+            results = offset > 0 ? JSON.createArrayNode() : mirrorSearch(text, kind, abi);
+        }
         for (JsonNode r : results) {
             out.add(new SearchHit(r.path("id").asText(), r.path("publisher").asText(), r.path("name").asText(),
                     r.path("version").asText(), r.path("kind").asText(), r.path("abi").asText(), r.path("description").asText()));
         }
-        return out;
+        return new SearchPage(out, next);
     }
 
     public PluginInfo plugin(String publisher, String name) {
@@ -189,20 +224,47 @@ public final class RegistryClient {
                 .GET().build()).path("publisher").asText();
     }
 
+    /**
+     * Publishes a release: one multipart/form-data request with the parts {@code manifest},
+     * {@code signature}, {@code key} (when known) and {@code artifact}. (Not with
+     * {@code Expect: 100-continue}: JDK 17's client then waits forever for the body of a refusal;
+     * the registry reads a refused upload to its end instead, so the client hears why.)
+     */
     public VersionInfo publish(String token, String publisher, String name, String version, byte[] artifact, byte[] manifest,
                                String signature, String keyFingerprint) {
         requireHttp();
-        ObjectNode body = JSON.createObjectNode();
-        body.put("artifact", Base64.getEncoder().encodeToString(artifact));
-        body.put("manifest", Base64.getEncoder().encodeToString(manifest));
-        body.put("signature", signature);
+        Names.requirePublisher(publisher);
+        Names.requirePlugin(name);
+        String boundary = "xdperf-" + java.util.HexFormat.of().formatHex(randomBytes());
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        writePart(head, boundary, "manifest", "manifest.json", "application/json", manifest);
+        writePart(head, boundary, "signature", null, "text/plain", signature.getBytes(StandardCharsets.US_ASCII));
         if (keyFingerprint != null) {
-            body.put("key", keyFingerprint);
+            writePart(head, boundary, "key", null, "text/plain", keyFingerprint.getBytes(StandardCharsets.US_ASCII));
         }
+        head.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"artifact\"; filename=\"artifact\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head.toByteArray()),
+                HttpRequest.BodyPublishers.ofByteArray(artifact), HttpRequest.BodyPublishers.ofByteArray(tail));
         return version(json("publish " + publisher + "/" + name + " " + version, HttpRequest.newBuilder(
-                        uri("/api/v1/plugins/" + publisher + "/" + name + "/versions/" + version))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes(body))).build()));
+                        uri("/api/v1/plugins/" + publisher + "/" + name + "/versions/" + URLEncoder.encode(version, StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .PUT(body).build()));
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private static void writePart(java.io.ByteArrayOutputStream out, String boundary, String name, String filename, String type, byte[] data) {
+        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
+                + (filename == null ? "" : "; filename=\"" + filename + "\"") + "\r\nContent-Type: " + type + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(data);
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
     }
 
     public VersionInfo setYanked(String token, String publisher, String name, String version, boolean yanked) {
@@ -282,15 +344,7 @@ public final class RegistryClient {
         try {
             HttpResponse<java.io.InputStream> s = http.send(HttpRequest.newBuilder(req, (k, v) -> true).timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
-            byte[] body;
-            try (java.io.InputStream in = s.body()) {
-                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            }
-            if (body.length > limit) {
-                throw new RegistryException(s.statusCode(), what + ": registry " + base + " answered with more than " + limit
-                        + " bytes (the most this xdperf reads)");
-            }
-            r = new Answer(s, body);
+            r = new Answer(s, readBounded(what, s, limit));
         } catch (java.net.http.HttpConnectTimeoutException e) {
             throw new RegistryException(0, what + ": registry " + base + " did not accept a connection within " + timeout.toSeconds()
                     + " s (is the address right? give another with --registry URL or XDPERF_REGISTRY)");
@@ -317,6 +371,75 @@ public final class RegistryClient {
             throw new RegistryException(r.statusCode(), what + ": " + msg + " (HTTP " + r.statusCode() + ")");
         }
         return r;
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "registry-client-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * The answer's body, read from its stream: refused as soon as it passes {@code limit} bytes
+     * (never after it is all in memory), and given up when no byte has come for the timeout
+     * (the request timeout covers only the wait for the headers).
+     */
+    private byte[] readBounded(String what, HttpResponse<java.io.InputStream> s, long limit) throws IOException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        Thread reader = Thread.currentThread();
+        Object lock = new Object();
+        boolean[] state = {false, false};   // done, stalled
+        java.io.InputStream in = s.body();
+        // the JDK's stream ignores an interrupt alone while it waits, but gives up once it is also closed
+        Runnable stall = () -> {
+            synchronized (lock) {
+                if (!state[0]) {
+                    state[1] = true;
+                    try {
+                        in.close();
+                    } catch (IOException e) {
+                        // closing is all that is asked of it
+                    }
+                    reader.interrupt();
+                }
+            }
+        };
+        byte[] chunk = new byte[64 * 1024];
+        java.util.concurrent.ScheduledFuture<?> timer = WATCHDOG.schedule(stall, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        try (in) {
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                if (body.size() + (long) n > limit) {
+                    throw new RegistryException(s.statusCode(), what + ": registry " + base + " answered with more than " + limit
+                            + " bytes (the most this xdperf reads)");
+                }
+                body.write(chunk, 0, n);
+                timer.cancel(false);
+                timer = WATCHDOG.schedule(stall, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        } catch (IOException e) {
+            if (stalledAndCleared(lock, state)) {
+                throw new RegistryException(s.statusCode(), what + ": registry " + base + " stopped sending its answer for "
+                        + timeout.toSeconds() + " s after " + body.size() + " bytes (is it an xdperf registry? give another with"
+                        + " --registry URL or XDPERF_REGISTRY)");
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+            stalledAndCleared(lock, state);
+        }
+        return body.toByteArray();
+    }
+
+    /** Ends the watchdog's hold on this thread; true (and the interrupt it sent cleared) when it fired. */
+    private static boolean stalledAndCleared(Object lock, boolean[] state) {
+        synchronized (lock) {
+            state[0] = true;
+            if (state[1]) {
+                Thread.interrupted();
+                return true;
+            }
+            return false;
+        }
     }
 
     /** An answer whose body was read (boundedly) from its stream. */

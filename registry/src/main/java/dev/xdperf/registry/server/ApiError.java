@@ -33,6 +33,10 @@ final class ApiError extends RuntimeException {
         return new ApiError(413, m);
     }
 
+    static ApiError unsupportedType(String m) {
+        return new ApiError(415, m);
+    }
+
     static ApiError unprocessable(String m) {
         return new ApiError(422, m);
     }

@@ -14,7 +14,6 @@ import dev.xdperf.registry.Release;
 import dev.xdperf.registry.SemVer;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * The registry service: the JSON API under /api/v1 (docs/registry.md) and the pages for
@@ -44,13 +41,6 @@ public final class RegistryServer implements AutoCloseable {
     private final Store store;
     private final Blobs blobs;
     private final long maxArtifactBytes;
-    /**
-     * Reads request bodies. Jackson's default cap on one string (20,000,000 characters) is below
-     * the base64 of a file at the default 16 MiB limit (22,369,622), so it would refuse files the
-     * registry accepts with a misleading 400; the body is bounded before it is parsed, so a string
-     * may be as long as the whole body, and the real limit is checked on the decoded bytes (413).
-     */
-    private final ObjectMapper bodyJson;
     private final Consumer<String> log;
     private final Javalin app;
     private final ScheduledExecutorService flusher;
@@ -60,9 +50,6 @@ public final class RegistryServer implements AutoCloseable {
     private RegistryServer(Builder b) throws IOException, SQLException {
         this.data = b.data;
         this.maxArtifactBytes = b.maxArtifactBytes;
-        this.bodyJson = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-                .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
-                        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxRequestBytes())).build()).build());
         this.log = b.log;
         this.bind = b.bind;
         this.requestedPort = b.port;
@@ -75,7 +62,7 @@ public final class RegistryServer implements AutoCloseable {
         });
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
-            cfg.http.maxRequestSize = maxRequestBytes();
+            cfg.http.maxRequestSize = MAX_JSON_BODY;
             cfg.requestLogger.http((ctx, ms) -> log.accept(ctx.method() + " " + ctx.path() + " " + ctx.statusCode()
                     + String.format(" %.1fms", ms)));
         });
@@ -185,10 +172,10 @@ public final class RegistryServer implements AutoCloseable {
             var v = b.version();
             Manifest m = Manifest.parse(v.manifest());
             Release r = Release.of(v.publisher(), m, b.artifact());
-            blobs.put(r.artifactSha256(), b.artifact());
-            try {
+            try (Blobs.Staged staged = blobs.stage(b.artifact())) {
                 store.insertVersion(new Store.VersionRow(v.publisher(), m.id(), m.version(), m.kind(), m.abi().toString(), m.description(),
-                        m.license(), r.artifactSha256(), b.artifact().length, m.bytes(), r.manifestSha256(), v.signature(), fp, false, null, 0));
+                        m.license(), r.artifactSha256(), b.artifact().length, m.bytes(), r.manifestSha256(), v.signature(), fp, false, null, 0),
+                        staged.placement());
             } catch (Store.DuplicateVersionException e) {
                 continue;
             }
@@ -238,9 +225,13 @@ public final class RegistryServer implements AutoCloseable {
         return maxArtifactBytes;
     }
 
-    private long maxRequestBytes() {
-        return (maxArtifactBytes + Manifest.MAX_BYTES) * 4 / 3 + 64 * 1024;
+    /** The most a publish body may be: the artifact, the manifest, and room for the rest of the multipart framing. */
+    private long maxUploadBytes() {
+        return maxArtifactBytes + Manifest.MAX_BYTES + Upload.OVERHEAD;
     }
+
+    /** The most a JSON request body (adding a key) may be. */
+    private static final long MAX_JSON_BODY = 1024 * 1024;
 
     @Override
     public void close() {
@@ -349,9 +340,27 @@ public final class RegistryServer implements AutoCloseable {
                 throw ApiError.badRequest("limit '" + l + "' is not a number");
             }
         }
+        int offset = 0;
+        String o = ctx.queryParam("offset");
+        if (o != null) {
+            try {
+                offset = Integer.parseInt(o);
+            } catch (NumberFormatException e) {
+                offset = -1;
+            }
+            if (offset < 0) {
+                throw ApiError.badRequest("offset '" + o + "' is not a number of results to skip (0 or more)");
+            }
+        }
+        Store.SearchPage page = store.search(q, kind, abi, limit, offset);
         ObjectNode n = JSON.createObjectNode();
         ArrayNode results = n.putArray("results");
-        for (Store.VersionRow v : store.search(q, kind, abi, limit)) {
+        if (page.nextOffset() >= 0) {
+            n.put("next_offset", page.nextOffset());
+        } else {
+            n.putNull("next_offset");
+        }
+        for (Store.VersionRow v : page.results()) {
             ObjectNode r = results.addObject();
             r.put("id", v.id());
             r.put("publisher", v.publisher());
@@ -439,49 +448,78 @@ public final class RegistryServer implements AutoCloseable {
         return n;
     }
 
+    /** Streams the file from disk: checked against the digest and size recorded at publish, never read into memory. */
     private void download(Context ctx) throws IOException, SQLException {
         String digest = ctx.pathParam("digest");
         if (!Digests.isSha256Hex(digest)) {
             throw ApiError.badRequest("'" + digest + "' is not a sha256 digest (64 lowercase hex characters)");
         }
-        if (!store.hasArtifact(digest)) {
+        long size = store.artifactSize(digest);
+        if (size < 0) {
             throw ApiError.notFound("no artifact with sha256 " + digest);
         }
-        byte[] bytes = blobs.get(digest);
-        if (bytes == null) {
-            throw new Blobs.CorruptBlobException("stored artifact sha256:" + digest + " is missing on disk");
-        }
+        Path file = blobs.verified(digest, size);
         store.countDownload(digest);
+        ctx.status(200);
         ctx.header("Cache-Control", "public, max-age=31536000, immutable");
         ctx.header("X-Content-Sha256", digest);
         ctx.contentType("application/octet-stream");
-        ctx.result(bytes);
+        ctx.res().setContentLengthLong(size);
+        // straight to the servlet's stream: no copy of the file in memory, and nothing re-encodes it
+        blobs.copy(file, ctx.res().getOutputStream());
     }
 
     // ------------------------------------------------------------------------------ writes
 
     private void publish(Context ctx) throws IOException, SQLException {
-        String publisher = pub(ctx);
-        String name = plugin(ctx);
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxUploadBytes()) {
+            throw ApiError.tooLarge("request body is " + declared + " bytes, over this registry's limit of " + maxUploadBytes()
+                    + " (a plugin file of at most " + maxArtifactBytes + " bytes and its manifest)");
+        }
+        String publisher;
+        String name;
         String version = ctx.pathParam("version");
-        if (!SemVer.valid(version)) {
-            throw ApiError.badRequest("'" + version + "' is not a version (MAJOR.MINOR.PATCH[-PRERELEASE])");
+        String boundary;
+        // refused before the body is used: names, the token, a version that exists, a type that is not multipart
+        try {
+            publisher = pub(ctx);
+            name = plugin(ctx);
+            if (!SemVer.valid(version)) {
+                throw ApiError.badRequest("'" + version + "' is not a version (MAJOR.MINOR.PATCH[-PRERELEASE])");
+            }
+            requireNamespace(ctx, publisher);
+            if (store.version(publisher, name, version) != null) {
+                throw ApiError.conflict("version " + version + " of " + publisher + "/" + name
+                        + " is already published (published versions are immutable: publish a new version)");
+            }
+            boundary = Upload.boundary(ctx.header("Content-Type"));
+        } catch (ApiError e) {
+            // read (and drop) the body, at most the limit: a client still sending would otherwise see a reset, not the reason
+            drain(ctx.req().getInputStream(), maxUploadBytes());
+            throw e;
         }
-        requireNamespace(ctx, publisher);
-        JsonNode body = jsonBody(ctx);
-        byte[] artifact = base64Field(body, "artifact");
-        byte[] manifestBytes = base64Field(body, "manifest");
-        String signature = body.path("signature").asText("");
-        String keyField = blankToNull(body.path("key").asText(""));
-        if (artifact.length > maxArtifactBytes) {
-            throw ApiError.tooLarge("artifact is " + artifact.length + " bytes, over this registry's limit of " + maxArtifactBytes);
+        Upload read;
+        try {
+            read = Upload.read(ctx.req().getInputStream(), boundary, blobs, maxArtifactBytes, maxUploadBytes());
+        } catch (ApiError e) {
+            if (e.status != 413) {   // a malformed form: the rest of the body is dropped, as above
+                drain(ctx.req().getInputStream(), maxUploadBytes());
+            }
+            throw e;
         }
-        if (artifact.length == 0) {
+        try (Upload upload = read) {
+            publish(ctx, publisher, name, version, upload);
+        }
+    }
+
+    private void publish(Context ctx, String publisher, String name, String version, Upload upload) throws IOException, SQLException {
+        if (upload.artifactBytes == 0) {
             throw ApiError.unprocessable("artifact is empty");
         }
         Manifest manifest;
         try {
-            manifest = Manifest.parse(manifestBytes);
+            manifest = Manifest.parse(upload.manifest);
         } catch (IllegalArgumentException e) {
             throw ApiError.unprocessable(e.getMessage());
         }
@@ -489,20 +527,19 @@ public final class RegistryServer implements AutoCloseable {
             throw ApiError.unprocessable("manifest says " + manifest.id() + " " + manifest.version() + " but the request publishes "
                     + name + " " + version);
         }
-        checkArtifact(manifest.kind(), artifact);
-        if (store.version(publisher, name, version) != null) {
-            throw ApiError.conflict("version " + version + " of " + publisher + "/" + name
-                    + " is already published (published versions are immutable: publish a new version)");
+        String sha = upload.artifact.finish();
+        String problem = dev.xdperf.registry.Artifacts.problem(manifest.kind(), upload.artifact.file);
+        if (problem != null) {
+            throw ApiError.unprocessable(problem);
         }
-        Release release = Release.of(publisher, manifest, artifact);
-        Store.KeyRow signer = signer(publisher, release, signature, keyField);
-        String sha = release.artifactSha256();
-        blobs.put(sha, artifact);
+        Release release = new Release(publisher, manifest.id(), manifest.version(), manifest.kind(), manifest.abi(), sha,
+                Digests.sha256Hex(manifest.bytes()));
+        Store.KeyRow signer = signer(publisher, release, upload.signature, blankToNull(upload.key));
         Store.VersionRow row;
         try {
             row = store.insertVersion(new Store.VersionRow(publisher, name, version, manifest.kind(), manifest.abi().toString(),
-                    manifest.description(), manifest.license(), sha, artifact.length, manifestBytes, release.manifestSha256(),
-                    signature, signer.fingerprint(), false, null, 0));
+                    manifest.description(), manifest.license(), sha, upload.artifactBytes, manifest.bytes(), release.manifestSha256(),
+                    upload.signature, signer.fingerprint(), false, null, 0), upload.artifact.placement());
         } catch (Store.DuplicateVersionException e) {
             throw ApiError.conflict(e.getMessage());
         }
@@ -537,14 +574,6 @@ public final class RegistryServer implements AutoCloseable {
                 + (keyField != null ? "key " + keyField : "an active key of " + publisher) + " over the statement for "
                 + release.id() + " " + release.version() + " (artifact sha256 " + release.artifactSha256() + ", manifest sha256 "
                 + release.manifestSha256() + "), found one that is by another key or over other bytes");
-    }
-
-    /** The artifact is what its kind says, and an archive keeps every entry inside itself. */
-    private static void checkArtifact(String kind, byte[] artifact) {
-        String problem = dev.xdperf.registry.Artifacts.problem(kind, artifact);
-        if (problem != null) {
-            throw ApiError.unprocessable(problem);
-        }
     }
 
     private void yank(Context ctx, boolean yanked) throws SQLException, IOException {
@@ -612,8 +641,15 @@ public final class RegistryServer implements AutoCloseable {
         if (h == null || !h.startsWith("Bearer ") || h.length() <= 7) {
             throw ApiError.unauthorized("this request needs a publisher token (Authorization: Bearer TOKEN)");
         }
-        return store.publisherForToken(h.substring(7).strip())
+        Store.TokenRow t = store.token(h.substring(7).strip())
                 .orElseThrow(() -> ApiError.unauthorized("the token is not known to this registry"));
+        if (t.revoked() != null) {
+            throw ApiError.unauthorized("the token " + t.id() + " was revoked at " + t.revoked() + " (ask the registry's admin for a new one)");
+        }
+        if (t.expired(java.time.Instant.now())) {
+            throw ApiError.unauthorized("the token " + t.id() + " expired at " + t.expires() + " (ask the registry's admin for a new one)");
+        }
+        return t.publisher();
     }
 
     private void requireNamespace(Context ctx, String publisher) throws SQLException {
@@ -623,8 +659,20 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
+    private static void drain(InputStream in, long max) {
+        byte[] buf = new byte[64 * 1024];
+        long n = 0;
+        try {
+            for (int r; n <= max && (r = in.read(buf)) > 0; ) {
+                n += r;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to tell it
+        }
+    }
+
     private JsonNode jsonBody(Context ctx) throws IOException {
-        long limit = maxRequestBytes();
+        long limit = MAX_JSON_BODY;
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw ApiError.tooLarge("request body is " + declared + " bytes, over this registry's limit of " + limit);
@@ -641,25 +689,13 @@ public final class RegistryServer implements AutoCloseable {
             }
         }
         try {
-            JsonNode n = bodyJson.readTree(buf.toByteArray());
+            JsonNode n = JSON.readTree(buf.toByteArray());
             if (n == null || !n.isObject()) {
                 throw ApiError.badRequest("request body is not a JSON object");
             }
             return n;
         } catch (JsonProcessingException e) {
             throw ApiError.badRequest("request body is not JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static byte[] base64Field(JsonNode body, String field) {
-        JsonNode f = body.get(field);
-        if (f == null || !f.isTextual()) {
-            throw ApiError.badRequest("request body has no \"" + field + "\" (base64 string)");
-        }
-        try {
-            return Base64.getDecoder().decode(f.asText());
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("\"" + field + "\" is not base64");
         }
     }
 

@@ -77,9 +77,24 @@ public final class Store implements AutoCloseable {
             throw new SQLException(dev.xdperf.registry.IoErrors.describe(e), e);
         }
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
-        this.writer = open();
+        this.writer = open(true);
         try (Statement s = writer.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
+        }
+        // the schema in one write transaction: a server and an admin command opening the same new (or older) file at
+        // once do not both add a column
+        inTransaction(() -> {
+            createSchema();
+            return null;
+        });
+        backfillSortColumns();
+        for (int i = 0; i < READERS; i++) {
+            readers.add(open());
+        }
+    }
+
+    private void createSchema() throws SQLException {
+        try (Statement s = writer.createStatement()) {
             s.executeUpdate("CREATE TABLE IF NOT EXISTS publishers(name TEXT PRIMARY KEY, created TEXT NOT NULL)");
             s.executeUpdate("CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, publisher TEXT NOT NULL REFERENCES publishers(name),"
                     + " label TEXT NOT NULL, created TEXT NOT NULL)");
@@ -94,14 +109,103 @@ public final class Store implements AutoCloseable {
                     + " yanked INTEGER NOT NULL DEFAULT 0, published TEXT NOT NULL, downloads INTEGER NOT NULL DEFAULT 0,"
                     + " PRIMARY KEY(publisher, name, version))");
             s.executeUpdate("CREATE INDEX IF NOT EXISTS versions_by_digest ON versions(artifact_sha256)");
-        }
-        for (int i = 0; i < READERS; i++) {
-            readers.add(open());
+            // columns added after the first release of the schema: token expiry and revocation, and what search
+            // sorts and filters on in SQL (semver precedence as a string, the ABI as two integers)
+            addColumn(s, "tokens", "expires", "TEXT");
+            addColumn(s, "tokens", "revoked", "TEXT");
+            addColumn(s, "versions", "sort_key", "TEXT NOT NULL DEFAULT ''");
+            addColumn(s, "versions", "abi_major", "INTEGER NOT NULL DEFAULT 0");
+            addColumn(s, "versions", "abi_minor", "INTEGER NOT NULL DEFAULT 0");
+            s.executeUpdate("CREATE INDEX IF NOT EXISTS versions_newest ON versions(publisher, name, yanked, sort_key)");
         }
     }
 
+    private static void addColumn(Statement s, String table, String column, String type) throws SQLException {
+        try (ResultSet r = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (r.next()) {
+                if (r.getString("name").equals(column)) {
+                    return;
+                }
+            }
+        }
+        s.executeUpdate("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
+    }
+
+    /** Rows written before the search columns existed get them once. */
+    private synchronized void backfillSortColumns() throws SQLException {
+        List<String[]> todo = new ArrayList<>();
+        try (Statement s = writer.createStatement();
+             ResultSet r = s.executeQuery("SELECT publisher, name, version, abi FROM versions WHERE sort_key = ''")) {
+            while (r.next()) {
+                todo.add(new String[] {r.getString(1), r.getString(2), r.getString(3), r.getString(4)});
+            }
+        }
+        if (todo.isEmpty()) {
+            return;
+        }
+        inTransaction(() -> {
+            try (PreparedStatement p = writer.prepareStatement("UPDATE versions SET sort_key = ?, abi_major = ?, abi_minor = ?"
+                    + " WHERE publisher = ? AND name = ? AND version = ?")) {
+                for (String[] t : todo) {
+                    AbiVersion abi = AbiVersion.parse(t[3]);
+                    p.setString(1, sortKey(SemVer.parse(t[2])));
+                    p.setInt(2, abi.major());
+                    p.setInt(3, abi.minor());
+                    p.setString(4, t[0]);
+                    p.setString(5, t[1]);
+                    p.setString(6, t[2]);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A string whose byte order is semver precedence, so SQL can pick the newest version: the
+     * numbers zero-padded, then '~' for a release (after every prerelease) or '-' and each
+     * prerelease identifier, numeric ones as "0", their length and digits (below every
+     * alphanumeric one, "1" and its text), separated by '!' (below every identifier character,
+     * so a shorter list sorts first).
+     */
+    public static String sortKey(SemVer v) {
+        StringBuilder b = new StringBuilder(String.format("%09d.%09d.%09d", v.major(), v.minor(), v.patch()));
+        if (!v.prerelease()) {
+            return b.append('~').toString();
+        }
+        b.append('-');
+        String[] ids = v.pre().split("\\.");
+        for (int i = 0; i < ids.length; i++) {
+            if (i > 0) {
+                b.append('!');
+            }
+            String id = ids[i];
+            if (id.matches("[0-9]+")) {
+                String digits = id.replaceFirst("^0+(?=.)", "");
+                b.append('0').append(String.format("%02d", digits.length())).append(digits);
+            } else {
+                b.append('1').append(id);
+            }
+        }
+        return b.toString();
+    }
+
     private Connection open() throws SQLException {
-        Connection c = DriverManager.getConnection(url);
+        return open(false);
+    }
+
+    /**
+     * A connection; the writer's transactions begin IMMEDIATE, taking SQLite's write lock at once,
+     * so a publish (which places its file inside the transaction) and {@code registry admin gc}
+     * in another process never interleave.
+     */
+    private Connection open(boolean immediate) throws SQLException {
+        java.util.Properties props = new java.util.Properties();
+        if (immediate) {
+            props.setProperty("transaction_mode", "IMMEDIATE");
+        }
+        Connection c = DriverManager.getConnection(url, props);
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout=30000");
             // FULL: an acknowledged publish is on disk before the client hears about it
@@ -148,41 +252,114 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    /** Creates a token for {@code publisher} and returns it; only its sha256 is stored. */
-    public synchronized String createToken(String publisher, String label) throws SQLException {
+    /** Creates a token for {@code publisher} that never expires and returns it; only its sha256 is stored. */
+    public String createToken(String publisher, String label) throws SQLException {
+        return createToken(publisher, label, null);
+    }
+
+    /**
+     * Creates a token for {@code publisher}, valid until {@code expires} (null: no expiry), and
+     * returns it; only its sha256 is stored. Its id ({@link #tokenId}) names it afterwards.
+     */
+    public synchronized String createToken(String publisher, String label, Instant expires) throws SQLException {
         if (!publisherExists(publisher)) {
             throw new IllegalStateException("create token: no publisher named " + publisher + " (create it first)");
         }
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
-        String token = "xdpt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        try (PreparedStatement p = writer.prepareStatement("INSERT INTO tokens(hash, publisher, label, created) VALUES(?, ?, ?, ?)")) {
+        String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        try (PreparedStatement p = writer.prepareStatement("INSERT INTO tokens(hash, publisher, label, created, expires)"
+                + " VALUES(?, ?, ?, ?, ?)")) {
             p.setString(1, tokenHash(token));
             p.setString(2, publisher);
             p.setString(3, label == null ? "" : label);
             p.setString(4, now());
+            p.setString(5, expires == null ? null : expires.toString());
             p.executeUpdate();
         }
         return token;
     }
 
+    public static final String TOKEN_PREFIX = "xdpt_";
+
+    /** A token as the admin sees it: never the token itself. */
+    public record TokenRow(String id, String publisher, String label, String created, String expires, String revoked) {
+        public boolean expired(Instant at) {
+            return expires != null && !Instant.parse(expires).isAfter(at);
+        }
+    }
+
+    /** The public name of a token: the first 12 hex digits of its sha256 (what is stored), so it can be shown and typed. */
+    public static String tokenId(String token) {
+        return tokenHash(token).substring(0, 12);
+    }
+
+    /** The tokens of {@code publisher} (all publishers when null), oldest first. */
+    public List<TokenRow> tokens(String publisher) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT substr(hash, 1, 12), publisher, label, created, expires, revoked"
+                    + " FROM tokens" + (publisher == null ? "" : " WHERE publisher = ?") + " ORDER BY created, hash")) {
+                if (publisher != null) {
+                    p.setString(1, publisher);
+                }
+                List<TokenRow> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new TokenRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
+     * Revokes one token, named by its id (12 hex digits, see {@link #tokenId}) or by the token
+     * itself; returns what was revoked, or null when no token has that id or value. A revoked
+     * token stays listed (with when it was revoked) and gets 401 from then on.
+     */
+    public synchronized TokenRow revokeToken(String idOrToken) throws SQLException {
+        String id = idOrToken.startsWith(TOKEN_PREFIX) ? tokenId(idOrToken) : idOrToken;
+        if (!id.matches("[0-9a-f]{12}")) {
+            throw new IllegalArgumentException("'" + idOrToken + "' is neither a token id (12 hex digits, as `registry admin tokens`"
+                    + " lists them) nor a token (" + TOKEN_PREFIX + "...)");
+        }
+        try (PreparedStatement p = writer.prepareStatement("UPDATE tokens SET revoked = ? WHERE substr(hash, 1, 12) = ? AND revoked IS NULL")) {
+            p.setString(1, now());
+            p.setString(2, id);
+            p.executeUpdate();
+        }
+        return tokens(null).stream().filter(t -> t.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** Revokes every token of {@code publisher}; returns how many were still valid. */
     public synchronized int revokeTokens(String publisher) throws SQLException {
-        try (PreparedStatement p = writer.prepareStatement("DELETE FROM tokens WHERE publisher = ?")) {
-            p.setString(1, publisher);
+        try (PreparedStatement p = writer.prepareStatement("UPDATE tokens SET revoked = ? WHERE publisher = ? AND revoked IS NULL")) {
+            p.setString(1, now());
+            p.setString(2, publisher);
             return p.executeUpdate();
         }
     }
 
+    /** The publisher a token belongs to, when it is known, not revoked and not expired. */
     public Optional<String> publisherForToken(String token) throws SQLException {
+        Optional<TokenRow> t = token(token);
+        return t.filter(r -> r.revoked() == null && !r.expired(Instant.now())).map(TokenRow::publisher);
+    }
+
+    /** The stored row of a token (revoked and expired ones too), found by the token's hash. */
+    public Optional<TokenRow> token(String token) throws SQLException {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
         String h = tokenHash(token);
         return read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT publisher FROM tokens WHERE hash = ?")) {
+            try (PreparedStatement p = c.prepareStatement("SELECT substr(hash, 1, 12), publisher, label, created, expires, revoked"
+                    + " FROM tokens WHERE hash = ?")) {
                 p.setString(1, h);
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(r.getString(1)) : Optional.<String>empty();
+                    return r.next() ? Optional.of(new TokenRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                            r.getString(5), r.getString(6))) : Optional.<TokenRow>empty();
                 }
             }
         });
@@ -261,34 +438,131 @@ public final class Store implements AutoCloseable {
 
     // ---------------------------------------------------------------- versions
 
-    /** Inserts a version row; the artifact is already stored. Refuses a version that exists. */
-    public synchronized VersionRow insertVersion(VersionRow v) throws SQLException, DuplicateVersionException {
-        if (version(v.publisher(), v.name(), v.version()) != null) {
+    /** Puts a version's file in place inside {@link #insertVersion}'s transaction; true when it created the file. */
+    public interface BlobPlacement {
+        boolean place() throws java.io.IOException;
+
+        /** Undoes {@link #place} (only called when it created the file). */
+        void remove();
+    }
+
+    /**
+     * Inserts a version row, its file placed by {@code blob} inside the same write transaction
+     * (which holds SQLite's write lock from its start): the file appears under blobs/ only once
+     * the version is known to be new, and is removed again if the row cannot be written, so a
+     * lost race or a failure leaves no file nobody refers to. Refuses a version that exists.
+     */
+    public synchronized VersionRow insertVersion(VersionRow v, BlobPlacement blob)
+            throws SQLException, DuplicateVersionException, java.io.IOException {
+        AbiVersion abi = AbiVersion.parse(v.abi());
+        String now = now();
+        boolean[] placed = {false};
+        try {
+            inTransaction(() -> {
+                try (PreparedStatement p = writer.prepareStatement("SELECT 1 FROM versions WHERE publisher = ? AND name = ? AND version = ?")) {
+                    p.setString(1, v.publisher());
+                    p.setString(2, v.name());
+                    p.setString(3, v.version());
+                    try (ResultSet r = p.executeQuery()) {
+                        if (r.next()) {
+                            throw new Duplicate();
+                        }
+                    }
+                }
+                if (blob != null) {
+                    try {
+                        placed[0] = blob.place();
+                    } catch (java.io.IOException e) {
+                        throw new BlobFailed(e);
+                    }
+                }
+                try (PreparedStatement p = writer.prepareStatement("INSERT INTO versions(publisher, name, version, kind, abi, description,"
+                        + " license, artifact_sha256, artifact_size, manifest, manifest_sha256, signature, key_fingerprint, yanked,"
+                        + " published, downloads, sort_key, abi_major, abi_minor) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?)")) {
+                    int i = 1;
+                    p.setString(i++, v.publisher());
+                    p.setString(i++, v.name());
+                    p.setString(i++, v.version());
+                    p.setString(i++, v.kind());
+                    p.setString(i++, v.abi());
+                    p.setString(i++, v.description());
+                    p.setString(i++, v.license());
+                    p.setString(i++, v.artifactSha256());
+                    p.setLong(i++, v.artifactSize());
+                    p.setBytes(i++, v.manifest());
+                    p.setString(i++, v.manifestSha256());
+                    p.setString(i++, v.signature());
+                    p.setString(i++, v.keyFingerprint());
+                    p.setString(i++, now);
+                    p.setString(i++, sortKey(v.semver()));
+                    p.setInt(i++, abi.major());
+                    p.setInt(i, abi.minor());
+                    p.executeUpdate();
+                }
+                return null;
+            });
+        } catch (Duplicate e) {
             throw new DuplicateVersionException("version " + v.version() + " of " + v.id()
                     + " is already published (published versions are immutable: publish a new version)");
-        }
-        String now = now();
-        try (PreparedStatement p = writer.prepareStatement("INSERT INTO versions(publisher, name, version, kind, abi, description,"
-                + " license, artifact_sha256, artifact_size, manifest, manifest_sha256, signature, key_fingerprint, yanked,"
-                + " published, downloads) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 0)")) {
-            int i = 1;
-            p.setString(i++, v.publisher());
-            p.setString(i++, v.name());
-            p.setString(i++, v.version());
-            p.setString(i++, v.kind());
-            p.setString(i++, v.abi());
-            p.setString(i++, v.description());
-            p.setString(i++, v.license());
-            p.setString(i++, v.artifactSha256());
-            p.setLong(i++, v.artifactSize());
-            p.setBytes(i++, v.manifest());
-            p.setString(i++, v.manifestSha256());
-            p.setString(i++, v.signature());
-            p.setString(i++, v.keyFingerprint());
-            p.setString(i, now);
-            p.executeUpdate();
+        } catch (BlobFailed e) {
+            throw (java.io.IOException) e.getCause();
+        } catch (SQLException | RuntimeException e) {
+            if (placed[0]) {
+                blob.remove();
+            }
+            throw e;
         }
         return version(v.publisher(), v.name(), v.version());
+    }
+
+    /** Inserts a version row whose file is already stored (or stored by the caller). */
+    public VersionRow insertVersion(VersionRow v) throws SQLException, DuplicateVersionException {
+        try {
+            return insertVersion(v, null);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class Duplicate extends RuntimeException {
+        Duplicate() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final class BlobFailed extends RuntimeException {
+        BlobFailed(java.io.IOException e) {
+            super(e);
+        }
+    }
+
+    /**
+     * Runs {@code body} while holding SQLite's write lock (an IMMEDIATE transaction), with the
+     * set of artifact digests that versions refer to: no publish, in this process or another,
+     * can place a file meanwhile. For {@code registry admin gc}.
+     */
+    public synchronized <T> T withReferencedDigests(java.util.function.Function<java.util.Set<String>, T> body) throws SQLException {
+        return inTransaction(() -> {
+            java.util.Set<String> refs = new java.util.HashSet<>();
+            try (Statement st = writer.createStatement(); ResultSet r = st.executeQuery("SELECT DISTINCT artifact_sha256 FROM versions")) {
+                while (r.next()) {
+                    refs.add(r.getString(1));
+                }
+            }
+            return body.apply(java.util.Collections.unmodifiableSet(refs));
+        });
+    }
+
+    /** The size recorded at publish for the file with this digest, or -1 when no version refers to it. */
+    public long artifactSize(String sha256) throws SQLException {
+        return read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT artifact_size FROM versions WHERE artifact_sha256 = ? LIMIT 1")) {
+                p.setString(1, sha256);
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? r.getLong(1) : -1L;
+                }
+            }
+        });
     }
 
     private static final String VERSION_COLUMNS = "publisher, name, version, kind, abi, description, license, artifact_sha256,"
@@ -320,13 +594,44 @@ public final class Store implements AutoCloseable {
         return rows;
     }
 
-    /**
-     * The newest non-yanked version of each plugin that matches: {@code text} in the publisher,
-     * name or description; {@code kind}; an ABI that a host speaking {@code abi} accepts.
-     */
+    /** One page of search results, and the offset of the next page (-1 when this is the last). */
+    public record SearchPage(List<VersionRow> results, int nextOffset) {
+        public SearchPage {
+            results = List.copyOf(results);
+        }
+    }
+
+    /** The first {@code limit} results of {@link #search(String, String, AbiVersion, int, int)}. */
     public List<VersionRow> search(String text, String kind, AbiVersion abi, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + VERSION_COLUMNS + " FROM versions WHERE yanked = 0");
-        List<String> args = new ArrayList<>();
+        return search(text, kind, abi, limit, 0).results();
+    }
+
+    /**
+     * The newest non-yanked version of each plugin (of {@code kind}, and with an ABI that a host
+     * speaking {@code abi} accepts, when given) whose publisher, name or description contains
+     * {@code text}; the official namespace first, then by name and publisher; {@code limit}
+     * results from {@code offset}. All in SQL: the newest version comes from the
+     * (publisher, name, yanked, sort_key) index, nothing is read that is not returned.
+     */
+    public SearchPage search(String text, String kind, AbiVersion abi, int limit, int offset) throws SQLException {
+        StringBuilder usable = new StringBuilder("yanked = 0");
+        List<Object> usableArgs = new ArrayList<>();
+        if (kind != null && !kind.isBlank()) {
+            usable.append(" AND kind = ?");
+            usableArgs.add(kind);
+        }
+        if (abi != null) {
+            usable.append(" AND abi_major = ? AND abi_minor <= ?");
+            usableArgs.add(abi.major());
+            usableArgs.add(abi.minor());
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + VERSION_COLUMNS + " FROM versions v WHERE ").append(usable.toString())
+                .append(" AND sort_key = (SELECT max(sort_key) FROM versions w WHERE w.publisher = v.publisher AND w.name = v.name AND ")
+                .append(usable.toString().replace("yanked", "w.yanked").replace("kind =", "w.kind =")
+                        .replace("abi_major", "w.abi_major").replace("abi_minor", "w.abi_minor"))
+                .append(")");
+        List<Object> args = new ArrayList<>(usableArgs);
+        args.addAll(usableArgs);
         if (text != null && !text.isBlank()) {
             String like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
             sql.append(" AND (name LIKE ? ESCAPE '\\' OR publisher LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
@@ -334,29 +639,19 @@ public final class Store implements AutoCloseable {
             args.add(like);
             args.add(like);
         }
-        if (kind != null && !kind.isBlank()) {
-            sql.append(" AND kind = ?");
-            args.add(kind);
-        }
+        sql.append(" ORDER BY publisher <> 'xdperf', name, publisher LIMIT ? OFFSET ?");
+        args.add(limit + 1);
+        args.add(offset);
         List<VersionRow> rows = read(c -> {
             try (PreparedStatement p = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
-                    p.setString(i + 1, args.get(i));
+                    p.setObject(i + 1, args.get(i));
                 }
                 return versionRows(p);
             }
         });
-        Map<String, VersionRow> newest = new LinkedHashMap<>();
-        for (VersionRow v : rows) {
-            if (abi != null && !AbiVersion.parse(v.abi()).acceptedBy(abi)) {
-                continue;
-            }
-            newest.merge(v.id(), v, (a, b) -> a.semver().compareTo(b.semver()) >= 0 ? a : b);
-        }
-        return newest.values().stream()
-                .sorted(Comparator.comparing(VersionRow::publisher, Comparator.comparing((String p) -> !p.equals("xdperf")))
-                        .thenComparing(VersionRow::name).thenComparing(VersionRow::publisher))
-                .limit(limit).toList();
+        boolean more = rows.size() > limit;
+        return new SearchPage(more ? rows.subList(0, limit) : rows, more ? offset + limit : -1);
     }
 
     private List<VersionRow> versionRows(PreparedStatement p) throws SQLException {
