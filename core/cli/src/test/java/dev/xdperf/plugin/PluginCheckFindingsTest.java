@@ -52,7 +52,8 @@ class PluginCheckFindingsTest {
                 "f[42] = 0x58; f[43] = (byte) 0xDF; f[59] = 1;"));
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.stdout().contains("\nnote  counters: templates [0, 1, 2] count the same values at offset 18 at the same moment: field rules"
-                + " count packets per template (docs/abi.md, \"Counters are per template\")\n"), r::toString);
+                + " count packets per template; a per-stream rule (scope 2) shares one counter across a stream's templates"
+                + " (docs/abi.md, \"Counters are per template, or per stream\")\n"), r::toString);
         assertTrue(r.stdout().contains("ok      packet 0: IPv4 UDP 192.0.2.1:5000 > 192.0.2.2:5001, 60 bytes, measurement header stream 0"),
                 r::toString);
         assertTrue(r.stdout().endsWith("plugin check: passed\n"), r::toString);
