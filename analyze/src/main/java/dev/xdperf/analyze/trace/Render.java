@@ -32,6 +32,11 @@ public final class Render {
     }
 
     private String condition(Cond c) {
+        if (c.a instanceof Expr.MapRead m && m.presence() && c.b instanceof Expr.Const k && !c.is32
+                && (c.code == JEQ || c.code == JNE) && (k.value() == 0 || k.value() == 1)) {
+            boolean present = (c.code == JNE) == (k.value() == 0);
+            return text(m) + (present ? " present" : " absent");
+        }
         int width = width(c.a);
         if (c.code == JSET || c.code == Alu.NSET) {
             return "(" + (c.is32 ? "u32(" + text(c.a) + ")" : text(c.a)) + " & " + constant(c.b, width, c.is32, c.code) + ") "
@@ -89,6 +94,9 @@ public final class Render {
         if (e instanceof Expr.Bytes b) {
             return b.count();
         }
+        if (e instanceof Expr.MapRead m) {
+            return m.size;
+        }
         if (e instanceof Expr.Bin b && (b.code == AND || b.code == OR || b.code == XOR || b.code == RSH || b.code == LSH)) {
             int w = width(b.a);
             return w != 0 ? w : width(b.b);
@@ -123,6 +131,14 @@ public final class Render {
         if (e instanceof Expr.Opaque o) {
             return "<" + o.reason() + ">";
         }
+        if (e instanceof Expr.MapRead m) {
+            String entry = m.map + "[" + key(m) + "]";
+            if (m.presence()) {
+                return entry;
+            }
+            return entry + ".value" + (m.offset == 0 && m.size == m.valueSize ? ""
+                    : m.size == 1 ? "[" + m.offset + "]" : "[" + m.offset + ".." + (m.offset + m.size - 1) + "]");
+        }
         if (e instanceof Expr.Swap s) {
             return "bswap" + s.width + "(" + text(s.a) + ")";
         }
@@ -140,6 +156,30 @@ public final class Render {
             inner = operand(b.a) + " " + binOp(b) + " " + right;
         }
         return b.is32 ? "u32(" + inner + ")" : inner;
+    }
+
+    /** A key as its one value (udp.dport), a number when constant, or its bytes. */
+    private String key(Expr.MapRead m) {
+        if (m.keyView != null) {
+            return text(m.keyView);
+        }
+        if (m.key.stream().allMatch(k -> k instanceof Expr.Const)) {
+            if (m.key.size() <= 8) {
+                long v = 0;
+                for (int i = m.key.size() - 1; i >= 0; i--) {
+                    v = (v << 8) | (((Expr.Const) m.key.get(i)).value() & 0xff);
+                }
+                return number(v);
+            }
+            StringBuilder sb = new StringBuilder("0x");
+            m.key.forEach(k -> sb.append(String.format("%02x", ((Expr.Const) k).value() & 0xff)));
+            return sb.toString();
+        }
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < m.key.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(text(m.key.get(i)));
+        }
+        return sb.append('}').toString();
     }
 
     private String operand(Expr e) {

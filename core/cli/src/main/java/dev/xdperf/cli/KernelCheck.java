@@ -1,15 +1,17 @@
 package dev.xdperf.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.xdperf.analyze.object.ObjectSpec;
-import dev.xdperf.analyze.object.ProgramSpec;
+import dev.xdperf.analyze.Analyzer;
+import dev.xdperf.analyze.maps.MapContents;
+import dev.xdperf.analyze.maps.MapUpdate;
+import dev.xdperf.bench.ProgramUnderTest;
 import dev.xdperf.analyze.xdp.XdpMachine;
 import dev.xdperf.analyze.xdp.XdpResult;
 import dev.xdperf.bpf.BpfException;
-import dev.xdperf.bpf.BpfObject;
 import dev.xdperf.bpf.BpfProgram;
 import dev.xdperf.bpf.TestRun;
 import dev.xdperf.stats.Json;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -18,8 +20,10 @@ import java.util.Locale;
 
 /**
  * {@code xdperf analyze --check-kernel}: every packet of the traffic through the kernel
- * (BPF_PROG_TEST_RUN) and through the interpreter, one after the other with the maps both start
- * with (empty), comparing the verdict and the bytes that come out. Frames shorter than an
+ * (BPF_PROG_TEST_RUN) and through the interpreter, one after the other, with the same map contents
+ * (--map) and the same updates at the same packets (--map-updates), comparing the verdict and the
+ * bytes that come out. The object is loaded as bench loads it: pinned maps in a private BPF
+ * filesystem, legacy xdp_* sections as XDP. Frames shorter than an
  * Ethernet header are refused by the kernel; the check holds the interpreter to the same rule.
  */
 final class KernelCheck {
@@ -36,7 +40,7 @@ final class KernelCheck {
 
         String toText() {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                    "%ncheck against the kernel (BPF_PROG_TEST_RUN, same empty maps): %d packets, %d agree (verdict and bytes)"
+                    "%ncheck against the kernel (BPF_PROG_TEST_RUN, same map contents): %d packets, %d agree (verdict and bytes)"
                             + "%s, %d differ%n", packets, agree, refused == 0 ? "" : " of which " + refused
                             + " refused by both (shorter than " + MIN_FRAME + " bytes)", differences.size()));
             differences.stream().limit(SHOWN).forEach(d -> b.append("  packet ").append(d.packet()).append(": ").append(d.what())
@@ -60,14 +64,26 @@ final class KernelCheck {
 
     private KernelCheck() {}
 
-    static Outcome run(String name, byte[] elf, ObjectSpec object, ProgramSpec program, List<byte[]> packets) {
-        XdpMachine machine = XdpMachine.builder(object, program).build();
+    static Outcome run(Path file, Analyzer analyzer, List<MapContents> contents, List<byte[]> packets) {
+        XdpMachine machine = analyzer.machine();
+        List<MapUpdate> updates = analyzer.mapUpdates();
+        int next = 0;
         List<Difference> diffs = new ArrayList<>();
         int agree = 0;
         int refused = 0;
-        try (BpfObject o = BpfObject.load(name, elf, List.of(program.name()))) {
-            BpfProgram kernel = o.program(program.name());
+        try (ProgramUnderTest o = ProgramUnderTest.load(file, analyzer.program().name(), contents)) {
+            BpfProgram kernel = o.program();
             for (int i = 0; i < packets.size(); i++) {
+                while (next < updates.size() && updates.get(next).packet() <= i) {
+                    MapUpdate u = updates.get(next++);
+                    if (u.delete()) {
+                        o.map(u.map()).deleteBytes(u.key());
+                        machine.delete(u.map(), u.key());
+                    } else {
+                        o.map(u.map()).updateBytes(u.key(), u.value());
+                        machine.put(u.map(), u.key(), u.value());
+                    }
+                }
                 byte[] p = packets.get(i);
                 TestRun.Result k;
                 try {
