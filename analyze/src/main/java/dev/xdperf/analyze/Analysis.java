@@ -193,7 +193,8 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             for (Policy p : cols) {
                 sb.append(String.format(Locale.ROOT, " %8s", p.label()));
             }
-            sb.append(String.format(Locale.ROOT, "   %s%n", "misses (" + cols.get(0).label() + "): compulsory/capacity"));
+            sb.append(String.format(Locale.ROOT, "   %s%n", "misses (" + cols.get(0).label() + "): compulsory/capacity"
+                    + (updates != null ? "/re-trace" : "")));
             int rows = cache.get(cols.get(0)).size();
             for (int i = 0; i < rows; i++) {
                 CacheStats first = cache.get(cols.get(0)).get(i);
@@ -201,7 +202,8 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
                 for (Policy p : cols) {
                     sb.append(String.format(Locale.ROOT, " %7.1f%%", 100 * cache.get(p).get(i).hitRate()));
                 }
-                sb.append(String.format(Locale.ROOT, "   %d/%d%n", first.compulsory(), first.capacity()));
+                sb.append(String.format(Locale.ROOT, "   %d/%d%s%n", first.compulsory(), first.capacity(),
+                        updates != null ? "/" + first.retraces() : ""));
             }
         }
         sb.append(String.format(Locale.ROOT, "  infinite cache: %.1f%% (%d compulsory miss%s, %d packet%s bypass the cache)%n",
@@ -214,8 +216,8 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             return;
         }
         sb.append(String.format(Locale.ROOT, "%nmap updates: %d applied, %d changed an entry; %d trace%s read a changed entry"
-                + " and %s dropped from the cache%n", updates.applied(), updates.changed(), updates.tracesInvalidated(),
-                updates.tracesInvalidated() == 1 ? "" : "s", updates.tracesInvalidated() == 1 ? "was" : "were"));
+                + " (dropped from the cache at each change, built again on its next packet)%n", updates.applied(),
+                updates.changed(), updates.tracesInvalidated(), updates.tracesInvalidated() == 1 ? "" : "s"));
         sb.append(cost("infinite cache", infinite, updates.infiniteUnchanged()));
         for (Map.Entry<Policy, List<CacheStats>> e : cache.entrySet()) {
             List<CacheStats> before = updates.cacheUnchanged().get(e.getKey());
