@@ -124,18 +124,18 @@ final class AnalyzeCommand implements Callable<Integer> {
     long seed = 1;
 
     @Option(names = "--map", paramLabel = "NAME=FILE.json|NAME=pinned:PATH",
-            description = {"Fill the program's map NAME before the first packet: from FILE.json as bpftool map dump -j writes it,",
-                    "or from a snapshot of the pinned map at PATH (repeatable). Traces hold for these contents."})
+            description = "Fill map NAME before the first packet, from FILE.json as bpftool map dump -j writes it or from a"
+                    + " snapshot of the pinned map at PATH (repeatable). Traces hold for these contents.")
     List<String> maps = new ArrayList<>();
 
     @Option(names = "--map-updates", paramLabel = "FILE",
-            description = {"Change maps while the traffic flows (JSON: packet index or time, map, key, value or delete;",
-                    "docs/analyze.md); the cache simulation drops the traces that read a changed entry and reports the cost."})
+            description = "Change maps while the traffic flows (JSON: packet index or time, map, key, value or delete);"
+                    + " the cache simulation drops the traces that read a changed entry and reports the cost.")
     Path mapUpdates;
 
     @Option(names = "--fib", paramLabel = "FILE|host",
-            description = {"Interfaces, routes and neighbours for bpf_fib_lookup: a JSON file of ip -j link/route/neigh output",
-                    "(docs/analyze.md), or 'host' to take them from this network namespace (default: none)."})
+            description = "Interfaces, routes and neighbours for bpf_fib_lookup: a JSON file of ip -j link, route and neigh"
+                    + " output, or 'host' for this network namespace's (default: none).")
     String fib;
 
     @Option(names = "--check-kernel", description = {"Also run every packet through the kernel (BPF_PROG_TEST_RUN, as root) and",
