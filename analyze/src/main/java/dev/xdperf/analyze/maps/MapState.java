@@ -77,6 +77,14 @@ public abstract class MapState {
     /** User-space read of every entry, as CPU {@code cpu} sees it (CPU 0 for maps that are not per CPU). */
     public abstract Map<MapKey, byte[]> entries(int cpu);
 
+    /**
+     * The entries as CPU {@code cpu} sees them, for a snapshot: arrays may leave out elements never
+     * used (they read as zeros); other maps return {@link #entries}.
+     */
+    public Map<MapKey, byte[]> snapshot(int cpu) {
+        return entries(cpu);
+    }
+
     /** Frees memory of elements that were deleted or replaced during the last run. */
     public void reclaim() {
     }

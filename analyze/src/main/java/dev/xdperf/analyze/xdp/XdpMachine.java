@@ -486,9 +486,15 @@ public final class XdpMachine implements Interpreter.HelperHost {
         if (cached != null && (long) cached[0] == writes) {
             return (Expr.Table) cached[1];
         }
-        Map<MapKey, byte[]> copy = m.entries(onCpu);
+        Map<MapKey, byte[]> copy = m.snapshot(onCpu);
+        boolean isArray = array(m.type());
+        int max = m.spec().maxEntries();
+        int valueSize = m.spec().valueSize();
         Expr.Table table = x -> {
             byte[] v = copy.get(new MapKey(x));
+            if (v == null && isArray && x.length == 4 && Integer.compareUnsigned(new MapKey(x).asU32(), max) < 0) {
+                return new byte[valueSize];  // an element never used: zeros
+            }
             return v == null ? null : v.clone();
         };
         tables.put(id, new Object[] {writes, table});
