@@ -3,7 +3,8 @@
  * Grows and shrinks frames: IPv4 UDP to port 4789 gets a new outer Ethernet + IPv4 header in
  * front (bpf_xdp_adjust_head), whose checksum bpf_csum_diff computes; IPv4 with a TTL of 1 is
  * cut to its headers (bpf_xdp_adjust_tail) and sent back; a frame carrying an outer header
- * made by the first path (protocol 4, IP-in-IP) is decapsulated.
+ * made by the first path (protocol 4, IP-in-IP) is decapsulated. A second program passes IPv4
+ * whose header checksum (summed with bpf_csum_diff) is right and drops the rest.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -81,6 +82,21 @@ int encap(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	outer->check = fold(sum);
 	return XDP_TX;
+}
+
+SEC("xdp")
+int verify_csum(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+
+	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5)
+		return XDP_PASS;
+	/* a correct header sums to 0xffff */
+	__s64 sum = bpf_csum_diff(0, 0, (__be32 *)ip, sizeof(*ip), 0);
+	return sum == 0xffff ? XDP_PASS : XDP_DROP;
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

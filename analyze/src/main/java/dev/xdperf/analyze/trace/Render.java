@@ -175,9 +175,31 @@ public final class Render {
             m.key.forEach(k -> sb.append(String.format("%02x", ((Expr.Const) k).value() & 0xff)));
             return sb.toString();
         }
+        // runs of consecutive packet bytes read as bytes[a..b], runs of zeros as 0 x n
         StringBuilder sb = new StringBuilder("{");
-        for (int i = 0; i < m.key.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(text(m.key.get(i)));
+        int i = 0;
+        while (i < m.key.size()) {
+            Expr e = m.key.get(i);
+            int j = i + 1;
+            if (e instanceof Expr.Bytes b && b.count() == 1) {
+                while (j < m.key.size() && m.key.get(j) instanceof Expr.Bytes n && n.count() == 1
+                        && n.offset() == b.offset() + (j - i)) {
+                    j++;
+                }
+            } else if (e instanceof Expr.Const c && c.value() == 0) {
+                while (j < m.key.size() && m.key.get(j) instanceof Expr.Const n && n.value() == 0) {
+                    j++;
+                }
+            }
+            sb.append(i == 0 ? "" : ", ");
+            if (j - i == 1) {
+                sb.append(text(e));
+            } else if (e instanceof Expr.Bytes b) {
+                sb.append("bytes[").append(b.offset()).append("..").append(b.offset() + j - i - 1).append("] as bytes");
+            } else {
+                sb.append("0 x ").append(j - i);
+            }
+            i = j;
         }
         return sb.append('}').toString();
     }

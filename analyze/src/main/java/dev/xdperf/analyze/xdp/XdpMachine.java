@@ -711,12 +711,58 @@ public final class XdpMachine implements Interpreter.HelperHost {
         // differential tests); older ones returned csum_partial's architecture-dependent 32-bit value
         sum = (sum & 0xffff) + (sum >>> 16);
         sum = (sum & 0xffff) + (sum >>> 16);
-        if (t != null) {
+        if (t != null && t.active()) {
             boolean symbolic = t.reg(5) != null || (fromSize > 0 && t.symbolicIn(from, (int) fromSize))
                     || (toSize > 0 && t.symbolicIn(to, (int) toSize));
-            t.setReg(0, symbolic ? t.opaque("a checksum computed by bpf_csum_diff") : null);
+            t.setReg(0, symbolic ? csumTerm(t, from, (int) fromSize, to, (int) toSize) : null);
         }
         return sum;
+    }
+
+    /** The name conditions give bpf_csum_diff's results: csum_diff[{from bytes, to bytes, seed}].value. */
+    public static final String CSUM_DIFF = "csum_diff";
+
+    /**
+     * The result of bpf_csum_diff over bytes from the packet as a term: a read of the table
+     * "csum_diff" whose key is the bytes it sums (from, to, then the seed's four bytes) and whose
+     * value is the checksum, so a branch on it stays a function of the packet.
+     */
+    private Expr csumTerm(Tracker t, long from, int fromSize, long to, int toSize) {
+        List<Expr> key = new ArrayList<>(fromSize + toSize + 4);
+        Expr.Opaque o = fromSize == 0 ? null : t.keyBytes(from, fromSize, key);
+        if (o == null && toSize > 0) {
+            o = t.keyBytes(to, toSize, key);
+        }
+        Expr seed = t.reg(5);
+        if (o == null && seed != null) {
+            o = seed.opaque();
+        }
+        if (o != null) {
+            return t.opaque("a checksum computed by bpf_csum_diff over " + o.reason());
+        }
+        long seedValue = vm.reg(5) & 0xffffffffL;
+        for (int i = 0; i < 4; i++) {
+            key.add(seed == null ? Exprs.c((seedValue >>> (8 * i)) & 0xff) : Exprs.byteOf(Exprs.ext(seed, 32, false, 64), i));
+        }
+        Expr.Table table = k -> {
+            long sum = Memory.read(k, k.length - 4, 4);
+            for (int i = 0; i < fromSize; i += 4) {
+                sum += ~Memory.read(k, i, 4) & 0xffffffffL;
+            }
+            for (int i = 0; i < toSize; i += 4) {
+                sum += Memory.read(k, fromSize + i, 4);
+            }
+            while ((sum >>> 32) != 0) {
+                sum = (sum & 0xffffffffL) + (sum >>> 32);
+            }
+            sum = (sum & 0xffff) + (sum >>> 16);
+            sum = (sum & 0xffff) + (sum >>> 16);
+            byte[] v = new byte[2];
+            Memory.write(v, 0, 2, sum);
+            return v;
+        };
+        // the result is folded to 16 bits: a 2-byte value, so range checks on it (sum < 0) fold away
+        return new Expr.MapRead(CSUM_DIFF, table, key, null, 2, 0, 2);
     }
 
     private long adjustHead(int pc, Tracker t) {
