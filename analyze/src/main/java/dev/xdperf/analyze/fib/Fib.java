@@ -138,6 +138,9 @@ public final class Fib {
         for (String family : List.of("-4", "-6")) {
             for (String table : List.of("main", "local")) {
                 for (JsonNode r : ip("-j", family, "route", "show", "table", table)) {
+                    if (family.equals("-6") && r.isObject()) {
+                        ((ObjectNode) r).put("family", "inet6");  // "default" alone does not say which
+                    }
                     routes.add(r);
                 }
             }
@@ -194,9 +197,13 @@ public final class Fib {
                 throw new IllegalArgumentException(at + ": \"dst\" is missing (a prefix such as 10.0.0.0/24, or default)");
             }
             String type = r.path("type").asText("unicast").toLowerCase(Locale.ROOT);
-            byte[] gw = r.hasNonNull("gateway") ? address(r.path("gateway").asText(), at) : null;
+            JsonNode hop = r;
+            if (!r.hasNonNull("dev") && r.path("nexthops").isArray() && r.path("nexthops").size() > 0) {
+                hop = r.path("nexthops").get(0);  // multipath: the first path (the kernel hashes flows over them)
+            }
+            byte[] gw = hop.hasNonNull("gateway") ? address(hop.path("gateway").asText(), at) : null;
             int mtu = r.path("metrics").isArray() ? mtuOf(r.path("metrics")) : r.path("mtu").asInt(0);
-            boolean v6Hint = r.hasNonNull("gateway") ? gw.length == 16 : dst.contains(":");
+            boolean v6Hint = gw != null ? gw.length == 16 : dst.contains(":") || "inet6".equals(r.path("family").asText());
             byte[] prefix;
             int len;
             if (dst.equals("default")) {
@@ -214,11 +221,11 @@ public final class Fib {
                     throw new IllegalArgumentException(at + ": prefix length of " + dst + " is out of range");
                 }
             }
-            if (!List.of("unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "anycast", "multicast")
-                    .contains(type)) {
+            if (!List.of("unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "anycast", "multicast", "throw",
+                    "nat").contains(type)) {
                 throw new IllegalArgumentException(at + ": unknown route type " + type);
             }
-            String dev = r.path("dev").asText(null);
+            String dev = hop.path("dev").asText(null);
             if (dev == null && type.equals("unicast")) {
                 throw new IllegalArgumentException(at + ": a unicast route needs \"dev\"");
             }
