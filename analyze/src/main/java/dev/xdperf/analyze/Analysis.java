@@ -28,7 +28,19 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
                        Map<String, Long> untraceable, Map<String, Long> faults, Map<String, Long> verdicts, int[] sequence,
                        Map<Policy, List<CacheStats>> cache, CacheStats infinite, double[] coverage,
                        Set<String> unsupportedHelpers, Set<String> unsupportedMaps, Adversary.Order adversary,
-                       List<byte[]> adversaryPackets) {
+                       List<byte[]> adversaryPackets, List<String> state, Updates updates) {
+    /**
+     * What --map-updates cost: updates applied, how many changed an entry, how many traces read a
+     * changed entry (and were dropped from the caches), and the caches as they would have fared had
+     * nothing been dropped ({@code cache} has the real figures).
+     */
+    public record Updates(int applied, int changed, int tracesInvalidated, CacheStats infiniteUnchanged,
+                          Map<Policy, List<CacheStats>> cacheUnchanged) {
+        public Updates {
+            cacheUnchanged = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cacheUnchanged));
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Analysis {
@@ -43,6 +55,7 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
         unsupportedHelpers = Set.copyOf(unsupportedHelpers);
         unsupportedMaps = Set.copyOf(unsupportedMaps);
         adversaryPackets = List.copyOf(adversaryPackets);
+        state = List.copyOf(state);
     }
 
     private static <K, V> Map<K, V> ordered(Map<K, V> m) {
@@ -94,8 +107,11 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
                     .append(program.functions().size() > 2 ? "s" : "");
         }
         sb.append('\n');
+        for (String st : state) {
+            sb.append("state: ").append(st).append('\n');
+        }
         if (!unsupportedHelpers.isEmpty()) {
-            sb.append("unsupported helpers (a packet that reaches one fails): ")
+            sb.append("helpers the interpreter does not implement (their results are opaque, named after them): ")
                     .append(String.join(", ", new java.util.TreeSet<>(unsupportedHelpers))).append('\n');
         }
         if (!unsupportedMaps.isEmpty()) {
@@ -150,6 +166,7 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             sb.append('\n');
         }
         appendCache(sb);
+        appendUpdates(sb);
         if (!discovered.isEmpty()) {
             sb.append("\ntraces found by mutating witnesses (not in the traffic):\n");
             for (TraceInfo t : discovered) {
@@ -176,7 +193,8 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             for (Policy p : cols) {
                 sb.append(String.format(Locale.ROOT, " %8s", p.label()));
             }
-            sb.append(String.format(Locale.ROOT, "   %s%n", "misses (" + cols.get(0).label() + "): compulsory/capacity"));
+            sb.append(String.format(Locale.ROOT, "   %s%n", "misses (" + cols.get(0).label() + "): compulsory/capacity"
+                    + (updates != null ? "/re-trace" : "")));
             int rows = cache.get(cols.get(0)).size();
             for (int i = 0; i < rows; i++) {
                 CacheStats first = cache.get(cols.get(0)).get(i);
@@ -184,12 +202,38 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
                 for (Policy p : cols) {
                     sb.append(String.format(Locale.ROOT, " %7.1f%%", 100 * cache.get(p).get(i).hitRate()));
                 }
-                sb.append(String.format(Locale.ROOT, "   %d/%d%n", first.compulsory(), first.capacity()));
+                sb.append(String.format(Locale.ROOT, "   %d/%d%s%n", first.compulsory(), first.capacity(),
+                        updates != null ? "/" + first.retraces() : ""));
             }
         }
         sb.append(String.format(Locale.ROOT, "  infinite cache: %.1f%% (%d compulsory miss%s, %d packet%s bypass the cache)%n",
                 100 * infinite.hitRate(), infinite.compulsory(), infinite.compulsory() == 1 ? "" : "es",
                 infinite.bypassed(), infinite.bypassed() == 1 ? "" : "s"));
+    }
+
+    private void appendUpdates(StringBuilder sb) {
+        if (updates == null) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%nmap updates: %d applied, %d changed an entry; %d trace%s read a changed entry"
+                + " (dropped from the cache at each change, built again on its next packet)%n", updates.applied(),
+                updates.changed(), updates.tracesInvalidated(), updates.tracesInvalidated() == 1 ? "" : "s"));
+        sb.append(cost("infinite cache", infinite, updates.infiniteUnchanged()));
+        for (Map.Entry<Policy, List<CacheStats>> e : cache.entrySet()) {
+            List<CacheStats> before = updates.cacheUnchanged().get(e.getKey());
+            if (e.getKey() == Policy.INFINITE || e.getValue().isEmpty() || before == null) {
+                continue;
+            }
+            int last = e.getValue().size() - 1;
+            sb.append(cost(e.getKey().label() + ", " + e.getValue().get(last).size() + " entries", e.getValue().get(last),
+                    before.get(last)));
+        }
+    }
+
+    private static String cost(String what, CacheStats with, CacheStats without) {
+        return String.format(Locale.ROOT, "  %-22s %d invalidation%s, %d re-trace%s, hit rate %.1f%% -> %.1f%%%n", what + ":",
+                with.invalidated(), with.invalidated() == 1 ? "" : "s", with.retraces(), with.retraces() == 1 ? "" : "s",
+                100 * without.hitRate(), 100 * with.hitRate());
     }
 
     private static String writes(int[] w) {
@@ -260,6 +304,20 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
             }
         }
         ca.set("infinite", stats(infinite));
+        ArrayNode st = root.putArray("state");
+        state.forEach(st::add);
+        if (updates != null) {
+            ObjectNode u = root.putObject("map_updates");
+            u.put("applied", updates.applied());
+            u.put("changed", updates.changed());
+            u.put("traces_invalidated", updates.tracesInvalidated());
+            ObjectNode wo = u.putObject("cache_without_invalidation");
+            for (Map.Entry<Policy, List<CacheStats>> e : updates.cacheUnchanged().entrySet()) {
+                ArrayNode rows = wo.putArray(e.getKey().label().toLowerCase(Locale.ROOT));
+                e.getValue().forEach(x -> rows.add(stats(x)));
+            }
+            wo.set("infinite", stats(updates.infiniteUnchanged()));
+        }
         ArrayNode di = root.putArray("discovered");
         discovered.forEach(t -> di.add(trace(t)));
         if (adversary != null) {
@@ -306,6 +364,10 @@ public record Analysis(String object, ProgramSpec program, int packets, List<Tra
         o.put("bypassed", s.bypassed());
         o.put("hit_rate", s.hitRate());
         o.put("hit_rate_traceable", s.hitRateOfTraceable());
+        if (s.invalidated() > 0 || s.retraces() > 0) {
+            o.put("invalidated", s.invalidated());
+            o.put("retraces", s.retraces());
+        }
         return o;
     }
 }

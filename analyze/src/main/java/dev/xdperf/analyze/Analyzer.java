@@ -5,6 +5,12 @@ import dev.xdperf.analyze.adversary.Mutator;
 import dev.xdperf.analyze.cache.CacheSimulator;
 import dev.xdperf.analyze.cache.CacheStats;
 import dev.xdperf.analyze.cache.Policy;
+import dev.xdperf.analyze.fib.Fib;
+import dev.xdperf.analyze.maps.MapContents;
+import dev.xdperf.analyze.maps.MapKey;
+import dev.xdperf.analyze.maps.MapState;
+import dev.xdperf.analyze.maps.MapUpdate;
+import dev.xdperf.analyze.trace.Expr;
 import dev.xdperf.analyze.object.ObjectSpec;
 import dev.xdperf.analyze.object.ProgramSpec;
 import dev.xdperf.analyze.trace.PathCondition;
@@ -12,6 +18,7 @@ import dev.xdperf.analyze.xdp.XdpMachine;
 import dev.xdperf.analyze.xdp.XdpResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashMap;
@@ -49,6 +56,9 @@ public final class Analyzer {
     private final int adversarySize;
     private final int adversaryCount;
     private final Consumer<XdpMachine> setup;
+    private final List<MapContents> contents;
+    private final List<MapUpdate> updates;
+    private final Fib fib;
 
     private Analyzer(Builder b) {
         this.object = b.object;
@@ -62,6 +72,30 @@ public final class Analyzer {
         this.adversarySize = b.adversarySize;
         this.adversaryCount = b.adversaryCount;
         this.setup = b.setup;
+        this.contents = List.copyOf(b.contents);
+        this.updates = b.updates.stream().sorted(java.util.Comparator.comparingLong(MapUpdate::packet)).toList();
+        this.fib = b.fib;
+        // fail early, with the file named, on contents that do not fit the program's maps
+        machine();
+        for (MapUpdate u : updates) {
+            if (u.packet() < 0) {
+                throw new IllegalArgumentException("map update of " + u.map() + " at " + u.time() + " s: place it at a packet"
+                        + " index first (times need the capture's timestamps)");
+            }
+            var m = mapOf(u.map(), "update map " + u.map());
+            if (u.key().length != m.keySize() || (u.value() != null && u.value().length != m.valueSize())) {
+                throw new IllegalArgumentException("update map " + u.map() + " before packet " + u.packet() + ": a "
+                        + u.key().length + "-byte key" + (u.value() == null ? "" : " and a " + u.value().length + "-byte value")
+                        + ", the map takes " + m.keySize() + " and " + m.valueSize());
+            }
+        }
+    }
+
+    private dev.xdperf.analyze.object.MapSpec mapOf(String name, String what) {
+        return object.maps().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(what + " of " + object.name() + ": no such map (it has "
+                        + String.join(", ", object.maps().stream().map(x -> x.name()).filter(n -> !n.startsWith(".")).toList())
+                        + ")"));
     }
 
     public static Builder builder(ObjectSpec object) {
@@ -81,6 +115,9 @@ public final class Analyzer {
         private int adversarySize;
         private int adversaryCount;
         private Consumer<XdpMachine> setup = m -> { };
+        private List<MapContents> contents = List.of();
+        private List<MapUpdate> updates = List.of();
+        private Fib fib = Fib.empty();
 
         private Builder(ObjectSpec object) {
             this.object = object;
@@ -146,6 +183,24 @@ public final class Analyzer {
             return this;
         }
 
+        /** Fills maps before the first packet, from bpftool map dump -j files (--map NAME=FILE.json). */
+        public Builder maps(List<MapContents> contents) {
+            this.contents = List.copyOf(contents);
+            return this;
+        }
+
+        /** Changes maps while the traffic flows (--map-updates FILE), each before the packet it names. */
+        public Builder mapUpdates(List<MapUpdate> updates) {
+            this.updates = List.copyOf(updates);
+            return this;
+        }
+
+        /** The interfaces, routes and neighbours bpf_fib_lookup sees (--fib). */
+        public Builder fib(Fib fib) {
+            this.fib = java.util.Objects.requireNonNull(fib);
+            return this;
+        }
+
         public Analyzer build() {
             return new Analyzer(this);
         }
@@ -155,10 +210,33 @@ public final class Analyzer {
         return program;
     }
 
-    private XdpMachine machine() {
-        XdpMachine m = XdpMachine.builder(object, program).budget(budget).seed(seed).build();
+    /** A machine with the maps filled as given, ready for the first packet. */
+    public XdpMachine machine() {
+        XdpMachine m = XdpMachine.builder(object, program).budget(budget).seed(seed).fib(fib).build();
+        for (MapContents c : contents) {
+            var map = mapOf(c.map(), "fill map " + c.map());
+            for (int i = 0; i < c.entries().size(); i++) {
+                MapContents.Entry e = c.entries().get(i);
+                if (e.key().length != map.keySize() || e.value().length != map.valueSize()) {
+                    throw new IllegalArgumentException("fill map " + c.map() + " from " + c.file() + ": entry " + (i + 1) + " has a "
+                            + e.key().length + "-byte key and a " + e.value().length + "-byte value, the map takes "
+                            + map.keySize() + " and " + map.valueSize());
+                }
+                try {
+                    m.put(c.map(), e.key(), e.value());
+                } catch (IllegalArgumentException x) {
+                    throw new IllegalArgumentException("fill map " + c.map() + " from " + c.file() + ": entry " + (i + 1) + ": "
+                            + x.getMessage());
+                }
+            }
+        }
         setup.accept(m);
         return m;
+    }
+
+    /** The map updates, sorted, each at a packet index. */
+    public List<MapUpdate> mapUpdates() {
+        return updates;
     }
 
     private record Key(long d1, long d2, int action, PathCondition condition, BitSet reads, BitSet writes) {
@@ -174,7 +252,30 @@ public final class Analyzer {
         Map<String, Long> faults = new LinkedHashMap<>();
         Map<String, Long> verdicts = new LinkedHashMap<>();
         int[] sequence = new int[packets.size()];
+        List<List<Expr.MapRead>> entriesOf = new ArrayList<>();
+        Map<Integer, int[]> invalidations = new HashMap<>();
+        int nextUpdate = 0;
+        int applied = 0;
+        int changed = 0;
+        java.util.Set<Integer> invalidatedTraces = new java.util.TreeSet<>();
         for (int i = 0; i < packets.size(); i++) {
+            java.util.Set<Integer> drop = new java.util.TreeSet<>();
+            while (nextUpdate < updates.size() && updates.get(nextUpdate).packet() <= i) {
+                MapUpdate u = updates.get(nextUpdate++);
+                applied++;
+                if (apply(m, u)) {
+                    changed++;
+                    for (int id = 0; id < entriesOf.size(); id++) {
+                        if (reads(entriesOf.get(id), u)) {
+                            drop.add(id);
+                        }
+                    }
+                }
+            }
+            if (!drop.isEmpty()) {
+                invalidations.put(i, drop.stream().mapToInt(Integer::intValue).toArray());
+                invalidatedTraces.addAll(drop);
+            }
             byte[] p = packets.get(i);
             XdpResult r = m.run(p, true);
             verdicts.merge(r.verdict(), 1L, Long::sum);
@@ -196,6 +297,7 @@ public final class Analyzer {
                 ids.put(k, id);
                 traces.add(info(id + 1, r, i, p));
                 counts.add(new long[1]);
+                entriesOf.add(t.entries());
             }
             counts.get(id)[0]++;
             sequence[i] = id;
@@ -206,11 +308,18 @@ public final class Analyzer {
         }
         List<TraceInfo> discovered = mutations > 0 ? explore(seen, ids) : List.of();
         Map<Policy, List<CacheStats>> cache = new LinkedHashMap<>();
+        Map<Policy, List<CacheStats>> unchanged = new LinkedHashMap<>();
         for (Policy pol : policies) {
-            cache.put(pol, pol == Policy.INFINITE ? List.of(CacheSimulator.simulate(sequence, pol, 0, seed))
-                    : CacheSimulator.simulate(sequence, pol, sizes, seed));
+            cache.put(pol, pol == Policy.INFINITE ? List.of(CacheSimulator.simulate(sequence, pol, 0, seed, invalidations))
+                    : CacheSimulator.simulate(sequence, pol, sizes, seed, invalidations));
+            if (!updates.isEmpty()) {
+                unchanged.put(pol, pol == Policy.INFINITE ? List.of(CacheSimulator.simulate(sequence, pol, 0, seed))
+                        : CacheSimulator.simulate(sequence, pol, sizes, seed));
+            }
         }
-        CacheStats infinite = CacheSimulator.simulate(sequence, Policy.INFINITE, 0, seed);
+        CacheStats infinite = CacheSimulator.simulate(sequence, Policy.INFINITE, 0, seed, invalidations);
+        Analysis.Updates upd = updates.isEmpty() ? null : new Analysis.Updates(applied, changed, invalidatedTraces.size(),
+                CacheSimulator.simulate(sequence, Policy.INFINITE, 0, seed), unchanged);
         long traceable = IntStream.of(sequence).filter(s -> s >= 0).count();
         double[] coverage = CacheSimulator.coverage(counts.stream().mapToLong(c -> c[0]).toArray(), traceable);
         Adversary.Order order = null;
@@ -231,7 +340,45 @@ public final class Analyzer {
             orderPackets = order.traces().stream().map(byId::get).toList();
         }
         return new Analysis(object.name(), program, packets.size(), seen, discovered, untraceable, faults, verdicts, sequence,
-                cache, infinite, coverage, m.unsupportedHelpers(), m.unsupportedMaps(), order, orderPackets);
+                cache, infinite, coverage, m.unsupportedHelpers(), m.unsupportedMaps(), order, orderPackets, state(), upd);
+    }
+
+    /** What the maps held at the start, for the report. */
+    private List<String> state() {
+        List<String> out = new ArrayList<>();
+        for (MapContents c : contents) {
+            out.add(c.map() + ": " + c.entries().size() + " entr" + (c.entries().size() == 1 ? "y" : "ies") + " from " + c.file());
+        }
+        if (fib.links().size() + fib.routes().size() > 0) {
+            out.add("fib: " + fib.describe());
+        }
+        return out;
+    }
+
+    /** Applies an update; whether it changed the entry. */
+    private static boolean apply(XdpMachine m, MapUpdate u) {
+        MapState map = m.map(u.map());
+        byte[] before = map.entries(0).get(new MapKey(u.key()));
+        if (u.delete()) {
+            m.delete(u.map(), u.key());
+        } else {
+            m.put(u.map(), u.key(), u.value());
+        }
+        byte[] after = map.entries(0).get(new MapKey(u.key()));
+        return !Arrays.equals(before, after);
+    }
+
+    /** Whether a trace that looked up {@code entries} read the entry {@code u} changes. */
+    private static boolean reads(List<Expr.MapRead> entries, MapUpdate u) {
+        for (Expr.MapRead e : entries) {
+            if (!e.map.equals(u.map())) {
+                continue;
+            }
+            if (e.symbolicKey() || Arrays.equals(e.keyOf(new byte[0]), u.key())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Key key(XdpResult r) {

@@ -101,12 +101,27 @@ class TracesTest {
                 && t.condition().toString().contains("map")), "conditions are over the packet only");
     }
 
+    /** A lookup keyed by packet bytes is a term of the condition, evaluated against the contents the trace was built with. */
     @Test
-    void hashMapProgramIsUntraceableWithTheReason() {
+    void aHashMapLookupKeyedByThePacketIsPartOfTheCondition() {
         Analysis a = analyse("hash_filter", List.of(V4, V6, V4, TRUNCATED));
-        assertEquals(Map.of("branch on the result of a lookup in hash map blocklist", 2L), a.untraceable());
-        assertEquals(2, a.traceablePackets());
-        assertTrue(a.toText().contains("branch on the result of a lookup in hash map blocklist"));
+        assertEquals(Map.of(), a.untraceable());
+        assertEquals(4, a.traceablePackets());
+        assertTrue(a.toText().contains("blocklist[") && a.toText().contains("absent"), a.toText());
+    }
+
+    @Test
+    void aLookupKeyedByAnOpaqueValueIsUntraceableWithTheReason() {
+        // key = ctx->ingress_ifindex; return lookup(by_ifindex, &key) ? XDP_DROP : XDP_PASS
+        var p = new dev.xdperf.analyze.vm.Asm().ldx(4, 2, 1, 12).stx(4, 10, -4, 2).movx(2, 10)
+                .insn(dev.xdperf.analyze.vm.Opcodes.ALU64 | dev.xdperf.analyze.vm.Opcodes.ADD, 2, 0, 0, -4)
+                .ldMap(1, 0).call(1).jmp(dev.xdperf.analyze.vm.Opcodes.JEQ, 0, 0, "miss").mov(0, 1).exit()
+                .label("miss").mov(0, 2).exit().program("p");
+        ObjectSpec spec = new ObjectSpec("asm", List.of(p), List.of(new dev.xdperf.analyze.object.MapSpec("by_ifindex",
+                dev.xdperf.analyze.object.MapType.HASH, 4, 4, 8, 0, null, false, "test")), "GPL");
+        Analysis a = Analyzer.builder(spec).cacheSizes(List.of(1)).build().run(List.of(V4));
+        assertEquals(Map.of("branch on a lookup in hash map by_ifindex with a key from the ingress interface"
+                + " (ctx->ingress_ifindex)", 1L), a.untraceable());
     }
 
     @Test
@@ -118,11 +133,19 @@ class TracesTest {
     }
 
     @Test
-    void theVerdictFromADeviceMapIsNotAFunctionOfThePacket() {
+    void theVerdictOfARedirectThroughADeviceMapIsTheSlotsPresence() {
         ObjectSpec spec = Packets.spec("features");
-        Analysis a = Analyzer.builder(spec).program("redirect").cacheSizes(List.of(1)).build()
-                .run(List.of(Packets.ether(0x0800, 20)));
-        assertEquals(Map.of("the verdict comes from the entries of device map targets", 1L), a.untraceable());
+        byte[] slot1 = Packets.ether(0x0800, 20);
+        slot1[0] = 1;
+        byte[] slot3 = Packets.ether(0x0800, 20);
+        slot3[0] = 3;
+        Analysis a = Analyzer.builder(spec).program("redirect").cacheSizes(List.of(1))
+                .setup(m -> m.put("targets", dev.xdperf.analyze.maps.MapKey.u32(1).bytes(), dev.xdperf.analyze.maps.MapKey.u32(1).bytes()))
+                .build().run(List.of(slot1, slot3));
+        assertEquals(Map.of(), a.untraceable(), a.toText());
+        assertEquals(Map.of("XDP_REDIRECT", 1L, "XDP_PASS", 1L), a.verdicts());
+        assertTrue(a.toText().contains("targets[") && a.toText().contains("present") && a.toText().contains("absent"),
+                a.toText());
     }
 
     /**

@@ -38,6 +38,54 @@ public final class BpfMap {
         this.possibleCpus = Cpus.possible();
     }
 
+    private BpfMap(String name, int fd, int type, int keySize, int valueSize, int maxEntries) {
+        this.name = name;
+        this.fd = fd;
+        this.keySize = keySize;
+        this.valueSize = valueSize;
+        this.maxEntries = maxEntries;
+        this.type = type;
+        this.perCpu = type == PERCPU_ARRAY || type == PERCPU_HASH || type == LRU_PERCPU_HASH;
+        this.possibleCpus = Cpus.possible();
+    }
+
+    /**
+     * The contents of a pinned map, read once: every key with its value (for a per-CPU map, CPU 0's
+     * copy). The map is opened and closed here.
+     */
+    public static java.util.List<byte[][]> dumpPinned(String path) {
+        LibBpf bpf = Native.bpf();
+        int fd = bpf.bpf_obj_get(path);
+        if (fd < 0) {
+            int errno = fd < -1 ? -fd : Native.lastErrno();
+            throw BpfException.fromErrno("open pinned map " + path, errno);
+        }
+        try {
+            int size = 80;
+            Pointer info = Memory.allocateDirect(Native.runtime(), size);
+            for (int i = 0; i < size; i += 8) {
+                info.putLong(i, 0);
+            }
+            Pointer len = Memory.allocateDirect(Native.runtime(), 4);
+            len.putInt(0, size);
+            int err = bpf.bpf_obj_get_info_by_fd(fd, info, len);
+            if (err != 0) {
+                throw BpfException.fromErrno("read map info of " + path, err < -1 ? -err : Native.lastErrno());
+            }
+            BpfMap m = new BpfMap(path, fd, info.getInt(0), info.getInt(8), info.getInt(12), info.getInt(16));
+            java.util.List<byte[][]> out = new java.util.ArrayList<>();
+            for (byte[] k : m.keys()) {
+                byte[] v = m.lookupBytes(k);
+                if (v != null) {
+                    out.add(new byte[][] {k, java.util.Arrays.copyOf(v, m.valueSize)});
+                }
+            }
+            return out;
+        } finally {
+            Native.libc().close(fd);
+        }
+    }
+
     public String name() {
         return name;
     }
@@ -99,6 +147,21 @@ public final class BpfMap {
         if (Native.bpf().bpf_map_update_elem(fd, k, v, 0) != 0) {
             throw BpfException.fromErrno("update map " + name, Native.lastErrno());
         }
+    }
+
+    /** Deletes a key given as bytes; false when it was not there. */
+    public boolean deleteBytes(byte[] key) {
+        requireKey(key);
+        Pointer k = Memory.allocateDirect(Native.runtime(), Math.max(1, key.length));
+        k.put(0, key, 0, key.length);
+        if (Native.bpf().bpf_map_delete_elem(fd, k) != 0) {
+            int errno = Native.lastErrno();
+            if (errno == 2) {
+                return false;
+            }
+            throw BpfException.fromErrno("delete from map " + name, errno);
+        }
+        return true;
     }
 
     /** Every key in the map, in the kernel's iteration order. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -14,55 +15,82 @@ public final class CacheSimulator {
     private CacheSimulator() {}
 
     public static List<CacheStats> simulate(int[] sequence, Policy policy, List<Integer> sizes, long seed) {
+        return simulate(sequence, policy, sizes, seed, Map.of());
+    }
+
+    /** As {@link #simulate(int[], Policy, List, long)}, dropping traces from the cache before the packets {@code invalidations} names. */
+    public static List<CacheStats> simulate(int[] sequence, Policy policy, List<Integer> sizes, long seed,
+                                            Map<Integer, int[]> invalidations) {
         List<CacheStats> out = new ArrayList<>();
         for (int size : sizes) {
-            out.add(simulate(sequence, policy, size, seed));
+            out.add(simulate(sequence, policy, size, seed, invalidations));
         }
         return out;
     }
 
     /** One cache; {@code size} is ignored for INFINITE. */
     public static CacheStats simulate(int[] sequence, Policy policy, int size, long seed) {
+        return simulate(sequence, policy, size, seed, Map.of());
+    }
+
+    /**
+     * One cache, where before packet i the traces {@code invalidations.get(i)} are dropped (a map
+     * entry they read changed): their next packet misses and builds the trace again (a re-trace).
+     */
+    public static CacheStats simulate(int[] sequence, Policy policy, int size, long seed, Map<Integer, int[]> invalidations) {
+        if (policy != Policy.OPTIMAL) {
+            return online(sequence, policy, size, seed, invalidations);
+        }
+        return optimal(sequence, size, invalidations);
+    }
+
+    private static CacheStats online(int[] sequence, Policy policy, int size, long seed, Map<Integer, int[]> invalidations) {
         long packets = sequence.length;
         long lookups = 0;
         long hits = 0;
         long compulsory = 0;
+        long invalidated = 0;
+        long retraces = 0;
         Set<Integer> seen = new HashSet<>();
-        if (policy == Policy.INFINITE) {
-            for (int id : sequence) {
-                if (id < 0) {
-                    continue;
-                }
-                lookups++;
-                if (seen.add(id)) {
-                    compulsory++;
-                } else {
-                    hits++;
+        Set<Integer> dropped = new HashSet<>();
+        TraceCache cache = policy == Policy.INFINITE ? null : new TraceCache(policy, size, seed);
+        for (int i = 0; i < sequence.length; i++) {
+            int[] drop = invalidations.get(i);
+            if (drop != null) {
+                for (int d : drop) {
+                    boolean was = cache == null ? seen.contains(d) && !dropped.contains(d) : cache.remove(d);
+                    if (was) {
+                        invalidated++;
+                        dropped.add(d);
+                    }
                 }
             }
-            return new CacheStats(policy, 0, packets, lookups, hits, compulsory, 0);
-        }
-        if (policy == Policy.OPTIMAL) {
-            return optimal(sequence, size);
-        }
-        TraceCache cache = new TraceCache(policy, size, seed);
-        for (int id : sequence) {
+            int id = sequence[i];
             if (id < 0) {
                 continue;
             }
             lookups++;
             boolean first = seen.add(id);
-            if (cache.access(id)) {
+            boolean hit = cache == null ? !first && !dropped.contains(id) : cache.access(id);
+            if (hit) {
                 hits++;
             } else if (first) {
                 compulsory++;
+            } else if (dropped.contains(id)) {
+                retraces++;
             }
+            dropped.remove(id);
         }
-        return new CacheStats(policy, size, packets, lookups, hits, compulsory, lookups - hits - compulsory);
+        long capacity = lookups - hits - compulsory - retraces;
+        return new CacheStats(policy, policy == Policy.INFINITE ? 0 : size, packets, lookups, hits, compulsory, capacity,
+                invalidated, retraces);
     }
 
-    /** Belady's MIN: on a miss, evict the entry whose next use lies farthest ahead. */
-    private static CacheStats optimal(int[] sequence, int size) {
+    /**
+     * Belady's MIN: on a miss, evict the entry whose next use lies farthest ahead. Invalidated
+     * entries are dropped when their map entry changes, as in the online caches.
+     */
+    private static CacheStats optimal(int[] sequence, int size, Map<Integer, int[]> invalidations) {
         int n = sequence.length;
         int[] next = new int[n];
         java.util.Map<Integer, Integer> lastSeen = new java.util.HashMap<>();
@@ -80,14 +108,33 @@ public final class CacheSimulator {
         long lookups = 0;
         long hits = 0;
         long compulsory = 0;
+        long invalidated = 0;
+        long retraces = 0;
         Set<Integer> seen = new HashSet<>();
+        Set<Integer> dropped = new HashSet<>();
         for (int i = 0; i < n; i++) {
+            int[] drop = invalidations.get(i);
+            if (drop != null) {
+                for (int d : drop) {
+                    for (int j = 0; j < used; j++) {
+                        if (ids[j] == d) {
+                            used--;
+                            ids[j] = ids[used];
+                            nextUse[j] = nextUse[used];
+                            invalidated++;
+                            dropped.add(d);
+                            break;
+                        }
+                    }
+                }
+            }
             int id = sequence[i];
             if (id < 0) {
                 continue;
             }
             lookups++;
             boolean first = seen.add(id);
+            boolean wasDropped = dropped.remove(id);
             int s = -1;
             for (int j = 0; j < used; j++) {
                 if (ids[j] == id) {
@@ -102,6 +149,8 @@ public final class CacheSimulator {
             }
             if (first) {
                 compulsory++;
+            } else if (wasDropped) {
+                retraces++;
             }
             if (used < size) {
                 s = used++;
@@ -119,7 +168,8 @@ public final class CacheSimulator {
             ids[s] = id;
             nextUse[s] = next[i];
         }
-        return new CacheStats(Policy.OPTIMAL, size, n, lookups, hits, compulsory, lookups - hits - compulsory);
+        return new CacheStats(Policy.OPTIMAL, size, n, lookups, hits, compulsory, lookups - hits - compulsory - retraces,
+                invalidated, retraces);
     }
 
     /** Share of traceable packets covered by the k most frequent traces, for k = 1..counts.length. */

@@ -48,6 +48,20 @@ public final class TraceCache {
         return -1;
     }
 
+    /** Drops a trace (its map entries changed); returns whether it was cached. */
+    public boolean remove(int id) {
+        int s = slot(id);
+        if (s < 0) {
+            return false;
+        }
+        n--;
+        ids[s] = ids[n];
+        lastUse[s] = lastUse[n];
+        inserted[s] = inserted[n];
+        uses[s] = uses[n];
+        return true;
+    }
+
     /** Looks a trace up and inserts it on a miss; returns whether it hit. */
     public boolean access(int id) {
         clock++;

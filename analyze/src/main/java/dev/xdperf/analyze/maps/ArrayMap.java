@@ -93,6 +93,18 @@ final class ArrayMap extends MapState {
     }
 
     @Override
+    public Map<MapKey, byte[]> snapshot(int cpu) {
+        Map<MapKey, byte[]> out = new java.util.HashMap<>();
+        Region[] row = regions[copy(cpu)];
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] != null) {
+                out.put(MapKey.u32(i), row[i].data.clone());
+            }
+        }
+        return out;
+    }
+
+    @Override
     public Map<MapKey, byte[]> entries(int cpu) {
         Map<MapKey, byte[]> out = new LinkedHashMap<>();
         Region[] row = regions[copy(cpu)];

@@ -7,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * BPF_MAP_TYPE_DEVMAP: an array of target interfaces (value: ifindex, optionally followed by
- * a program fd) for bpf_redirect_map. Only slots set from user space exist; programs may
- * look entries up but not change them.
+ * The redirect maps indexed by slot: BPF_MAP_TYPE_DEVMAP (value: target ifindex, optionally
+ * followed by a program fd), CPUMAP (value: queue size, optionally a program fd) and XSKMAP
+ * (value: an AF_XDP socket; here any value stands for a socket bound to the slot). Only slots
+ * set from user space exist; programs may look entries up but not change them.
  */
 final class DevMap extends MapState {
     private final Region[] slots;
@@ -17,7 +18,8 @@ final class DevMap extends MapState {
     DevMap(MapSpec spec, int index, Memory memory, int cpus) {
         super(spec, index, memory, cpus);
         if (spec.keySize() != 4 || (spec.valueSize() != 4 && spec.valueSize() != 8)) {
-            throw new IllegalArgumentException("map " + spec.name() + ": a device map has 4-byte keys and 4- or 8-byte values");
+            throw new IllegalArgumentException("map " + spec.name() + ": a " + spec.type().label()
+                    + " map has 4-byte keys and 4- or 8-byte values");
         }
         slots = new Region[spec.maxEntries()];
     }
@@ -62,6 +64,16 @@ final class DevMap extends MapState {
             slots[idx] = memory.add(Region.Kind.MAP_VALUE, name() + "[" + idx + "]", v, false, index);
         } else {
             slots[idx].data = v;
+        }
+    }
+
+    @Override
+    public void clearSlot(byte[] key) {
+        checkKey(key);
+        int idx = new MapKey(key).asU32();
+        if (Integer.compareUnsigned(idx, slots.length) < 0 && slots[idx] != null) {
+            memory.remove(slots[idx]);
+            slots[idx] = null;
         }
     }
 

@@ -39,7 +39,7 @@ public abstract class MapState {
         return switch (spec.type()) {
             case ARRAY, PERCPU_ARRAY -> new ArrayMap(spec, index, memory, cpus);
             case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, DEVMAP_HASH -> new HashMapState(spec, index, memory, cpus);
-            case DEVMAP -> new DevMap(spec, index, memory, cpus);
+            case DEVMAP, CPUMAP, XSKMAP -> new DevMap(spec, index, memory, cpus);
             case PROG_ARRAY -> new ProgArray(spec, index, memory, cpus);
             default -> new UnsupportedMap(spec, index, memory, cpus);
         };
@@ -69,8 +69,21 @@ public abstract class MapState {
     /** User-space write: for per-CPU maps the same value on every CPU. */
     public abstract void put(byte[] key, byte[] value);
 
+    /** User-space removal of a slot of a device, CPU or socket map (other maps use {@link #delete}). */
+    public void clearSlot(byte[] key) {
+        throw new IllegalArgumentException("map " + name() + " (" + type().label() + ") has no slots to clear");
+    }
+
     /** User-space read of every entry, as CPU {@code cpu} sees it (CPU 0 for maps that are not per CPU). */
     public abstract Map<MapKey, byte[]> entries(int cpu);
+
+    /**
+     * The entries as CPU {@code cpu} sees them, for a snapshot: arrays may leave out elements never
+     * used (they read as zeros); other maps return {@link #entries}.
+     */
+    public Map<MapKey, byte[]> snapshot(int cpu) {
+        return entries(cpu);
+    }
 
     /** Frees memory of elements that were deleted or replaced during the last run. */
     public void reclaim() {

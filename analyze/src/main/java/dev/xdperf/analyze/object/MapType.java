@@ -31,7 +31,7 @@ public enum MapType {
     /** Whether the interpreter implements this map type. */
     public boolean supported() {
         return switch (this) {
-            case HASH, ARRAY, PERCPU_ARRAY, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, DEVMAP, DEVMAP_HASH, PROG_ARRAY -> true;
+            case HASH, ARRAY, PERCPU_ARRAY, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP, PROG_ARRAY -> true;
             default -> false;
         };
     }

@@ -28,6 +28,33 @@ public final class PcapReader {
         return parse(file.toString(), all, limit);
     }
 
+    /** The timestamps of up to {@code limit} records, in nanoseconds. */
+    public static long[] timestamps(Path file, long limit) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("read " + file + ": " + e.getMessage());
+        }
+        List<byte[]> frames = parse(file.toString(), all, limit);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = b.getInt(0);
+        if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) {
+            b.order(ByteOrder.BIG_ENDIAN);
+            magic = b.getInt(0);
+        }
+        boolean nanos = magic == 0xa1b23c4d;
+        long[] out = new long[frames.size()];
+        int p = 24;
+        for (int i = 0; i < out.length; i++) {
+            long sec = b.getInt(p) & 0xffffffffL;
+            long frac = b.getInt(p + 4) & 0xffffffffL;
+            out[i] = sec * 1_000_000_000L + (nanos ? frac : frac * 1000);
+            p += 16 + b.getInt(p + 8);
+        }
+        return out;
+    }
+
     public static List<byte[]> parse(String name, byte[] all, long limit) {
         if (all.length < 24) {
             throw new IllegalArgumentException("read " + name + ": not a pcap file (too short)");

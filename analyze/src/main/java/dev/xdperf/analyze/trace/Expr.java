@@ -2,6 +2,7 @@ package dev.xdperf.analyze.trace;
 
 import dev.xdperf.analyze.vm.Alu;
 import dev.xdperf.analyze.vm.Opcodes;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * that is not a function of the packet (a map value, time, randomness...); it never appears
  * in a path condition. Build expressions through {@link Exprs}, which simplifies them.
  */
-public sealed interface Expr permits Expr.Const, Expr.Bytes, Expr.Len, Expr.Opaque, Expr.Bin, Expr.Ext, Expr.Swap {
+public sealed interface Expr permits Expr.Const, Expr.Bytes, Expr.Len, Expr.Opaque, Expr.Bin, Expr.Ext, Expr.Swap, Expr.MapRead {
 
     /** Number of nodes, to keep expressions from growing without bound. */
     int size();
@@ -298,6 +299,125 @@ public sealed interface Expr permits Expr.Const, Expr.Bytes, Expr.Len, Expr.Opaq
         @Override
         public int hashCode() {
             return a.hashCode() * 31 + width;
+        }
+
+        @Override
+        public String toString() {
+            return Render.expr(this);
+        }
+    }
+
+    /** The contents of a map as a trace saw them: a value by key, or null when the key is absent. */
+    @FunctionalInterface
+    interface Table {
+        byte[] value(byte[] key);
+    }
+
+    /**
+     * An entry of a map at a key made of packet bytes (or constants), in the contents the map had
+     * when the trace was built (a trace is valid for those): with {@code size} 0, 1 when the key is
+     * present and 0 when it is absent; otherwise {@code size} bytes of its value from {@code offset},
+     * little-endian. Equality leaves the contents out: the same read of the same map is the same
+     * term whatever the map held.
+     *
+     * @param key the key, one expression per byte
+     * @param keyView the key as one value, for text, when it is one (null otherwise)
+     */
+    final class MapRead implements Expr {
+        public final String map;
+        public final Table table;
+        public final List<Expr> key;
+        public final Expr keyView;
+        public final int valueSize;
+        public final int offset;
+        public final int size;
+        private final int nodes;
+        private final int hash;
+
+        public MapRead(String map, Table table, List<Expr> key, Expr keyView, int valueSize, int offset, int size) {
+            if (size < 0 || size > 8 || offset < 0) {
+                throw new IllegalArgumentException("map read " + offset + "+" + size);
+            }
+            this.map = map;
+            this.table = table;
+            this.key = List.copyOf(key);
+            this.keyView = keyView;
+            this.valueSize = valueSize;
+            this.offset = offset;
+            this.size = size;
+            this.nodes = 1 + this.key.stream().mapToInt(Expr::size).sum();
+            this.hash = Objects.hash(map, this.key, offset, size);
+        }
+
+        /** The same entry's bytes instead of its presence. */
+        public MapRead value(int offset, int size) {
+            return new MapRead(map, table, key, keyView, valueSize, offset, size);
+        }
+
+        public boolean presence() {
+            return size == 0;
+        }
+
+        /** Whether the key depends on the packet (otherwise it is a constant key). */
+        public boolean symbolicKey() {
+            return key.stream().anyMatch(Expr::symbolic);
+        }
+
+        /** The key for a concrete packet. */
+        public byte[] keyOf(byte[] p) {
+            byte[] k = new byte[key.size()];
+            for (int i = 0; i < k.length; i++) {
+                k[i] = (byte) key.get(i).eval(p);
+            }
+            return k;
+        }
+
+        @Override
+        public int size() {
+            return nodes;
+        }
+
+        @Override
+        public long eval(byte[] p) {
+            byte[] v = table.value(keyOf(p));
+            if (size == 0) {
+                return v == null ? 0 : 1;
+            }
+            if (v == null || offset + size > v.length) {
+                return 0;
+            }
+            long r = 0;
+            for (int i = size - 1; i >= 0; i--) {
+                r = (r << 8) | (v[offset + i] & 0xff);
+            }
+            return r;
+        }
+
+        @Override
+        public Opaque opaque() {
+            for (Expr e : key) {
+                Opaque o = e.opaque();
+                if (o != null) {
+                    return o;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public boolean symbolic() {
+            return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MapRead x && x.hash == hash && x.offset == offset && x.size == size && x.map.equals(map)
+                    && x.key.equals(key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
         }
 
         @Override

@@ -226,6 +226,8 @@ public final class PathCondition {
             collect(x.a, out);
         } else if (e instanceof Expr.Swap s) {
             collect(s.a, out);
+        } else if (e instanceof Expr.MapRead m) {
+            m.key.forEach(k -> collect(k, out));
         }
     }
 
@@ -241,6 +243,9 @@ public final class PathCondition {
         }
         if (e instanceof Expr.Swap s) {
             return mentionsLen(s.a);
+        }
+        if (e instanceof Expr.MapRead m) {
+            return m.key.stream().anyMatch(PathCondition::mentionsLen);
         }
         return false;
     }

@@ -25,6 +25,9 @@ final class Ranges {
         if (e instanceof Expr.Len) {
             return new long[] {0, MAX_LEN};
         }
+        if (e instanceof Expr.MapRead m) {
+            return m.presence() ? new long[] {0, 1} : m.size < 8 ? new long[] {0, (1L << (8 * m.size)) - 1} : null;
+        }
         if (e instanceof Expr.Ext x) {
             long[] r = of(x.a);
             if (x.bits >= 64) {

@@ -32,6 +32,11 @@ public final class Render {
     }
 
     private String condition(Cond c) {
+        if (c.a instanceof Expr.MapRead m && m.presence() && c.b instanceof Expr.Const k && !c.is32
+                && (c.code == JEQ || c.code == JNE) && (k.value() == 0 || k.value() == 1)) {
+            boolean present = (c.code == JNE) == (k.value() == 0);
+            return text(m) + (present ? " present" : " absent");
+        }
         int width = width(c.a);
         if (c.code == JSET || c.code == Alu.NSET) {
             return "(" + (c.is32 ? "u32(" + text(c.a) + ")" : text(c.a)) + " & " + constant(c.b, width, c.is32, c.code) + ") "
@@ -89,6 +94,9 @@ public final class Render {
         if (e instanceof Expr.Bytes b) {
             return b.count();
         }
+        if (e instanceof Expr.MapRead m) {
+            return m.size;
+        }
         if (e instanceof Expr.Bin b && (b.code == AND || b.code == OR || b.code == XOR || b.code == RSH || b.code == LSH)) {
             int w = width(b.a);
             return w != 0 ? w : width(b.b);
@@ -123,6 +131,14 @@ public final class Render {
         if (e instanceof Expr.Opaque o) {
             return "<" + o.reason() + ">";
         }
+        if (e instanceof Expr.MapRead m) {
+            String entry = m.map + "[" + key(m) + "]";
+            if (m.presence()) {
+                return entry;
+            }
+            return entry + ".value" + (m.offset == 0 && m.size == m.valueSize ? ""
+                    : m.size == 1 ? "[" + m.offset + "]" : "[" + m.offset + ".." + (m.offset + m.size - 1) + "]");
+        }
         if (e instanceof Expr.Swap s) {
             return "bswap" + s.width + "(" + text(s.a) + ")";
         }
@@ -140,6 +156,52 @@ public final class Render {
             inner = operand(b.a) + " " + binOp(b) + " " + right;
         }
         return b.is32 ? "u32(" + inner + ")" : inner;
+    }
+
+    /** A key as its one value (udp.dport), a number when constant, or its bytes. */
+    private String key(Expr.MapRead m) {
+        if (m.keyView != null) {
+            return text(m.keyView);
+        }
+        if (m.key.stream().allMatch(k -> k instanceof Expr.Const)) {
+            if (m.key.size() <= 8) {
+                long v = 0;
+                for (int i = m.key.size() - 1; i >= 0; i--) {
+                    v = (v << 8) | (((Expr.Const) m.key.get(i)).value() & 0xff);
+                }
+                return number(v);
+            }
+            StringBuilder sb = new StringBuilder("0x");
+            m.key.forEach(k -> sb.append(String.format("%02x", ((Expr.Const) k).value() & 0xff)));
+            return sb.toString();
+        }
+        // runs of consecutive packet bytes read as bytes[a..b], runs of zeros as 0 x n
+        StringBuilder sb = new StringBuilder("{");
+        int i = 0;
+        while (i < m.key.size()) {
+            Expr e = m.key.get(i);
+            int j = i + 1;
+            if (e instanceof Expr.Bytes b && b.count() == 1) {
+                while (j < m.key.size() && m.key.get(j) instanceof Expr.Bytes n && n.count() == 1
+                        && n.offset() == b.offset() + (j - i)) {
+                    j++;
+                }
+            } else if (e instanceof Expr.Const c && c.value() == 0) {
+                while (j < m.key.size() && m.key.get(j) instanceof Expr.Const n && n.value() == 0) {
+                    j++;
+                }
+            }
+            sb.append(i == 0 ? "" : ", ");
+            if (j - i == 1) {
+                sb.append(text(e));
+            } else if (e instanceof Expr.Bytes b) {
+                sb.append("bytes[").append(b.offset()).append("..").append(b.offset() + j - i - 1).append("] as bytes");
+            } else {
+                sb.append("0 x ").append(j - i);
+            }
+            i = j;
+        }
+        return sb.append('}').toString();
     }
 
     private String operand(Expr e) {

@@ -42,6 +42,10 @@ public final class Tracker implements Tracking {
     private final Map<Region, Map<Integer, ByteShadow>> shadows = new IdentityHashMap<>();
     private final Map<String, Expr.Opaque> opaques = new HashMap<>();
     private final LinkedHashSet<Cond> decisions = new LinkedHashSet<>();
+    /** Map entries the run looked up (their presence form), in order. */
+    private final LinkedHashSet<Expr.MapRead> entriesRead = new LinkedHashSet<>();
+    /** Values a lookup returned a pointer to, with the entry they are: loads from them are map reads. */
+    private final Map<Region, Expr.MapRead> entries = new IdentityHashMap<>();
     private final BitSet reads = new BitSet();
     private final BitSet writes = new BitSet();
     private String untraceable;
@@ -109,6 +113,55 @@ public final class Tracker implements Tracking {
     public void untraceable(String reason) {
         if (untraceable == null) {
             untraceable = reason;
+        }
+    }
+
+    /**
+     * The key of a lookup at {@code addr}: one expression per byte (a constant for a byte that does
+     * not depend on the packet), or the opaque value one of its bytes comes from.
+     */
+    public Expr.Opaque keyBytes(long addr, int len, List<Expr> out) {
+        Region r = memory.regionOf(addr);
+        int off = (int) (addr - r.base());
+        for (int i = 0; i < len; i++) {
+            ByteShadow b = byteAt(r, off + i, true);
+            if (b == CONST) {
+                out.add(Exprs.c(r.data[off + i] & 0xff));
+            } else if (b.whole.opaque() != null) {
+                return b.whole.opaque();
+            } else {
+                out.add(Exprs.byteOf(b.whole, b.index));
+            }
+        }
+        return null;
+    }
+
+    /** The key at {@code addr} as one value, when it is at most 8 bytes (for text). */
+    public Expr keyView(long addr, int len) {
+        if (len > 8) {
+            return null;
+        }
+        Expr e = memoryValue(addr, len);
+        return e == null || e.opaque() != null ? null : e;
+    }
+
+    /** The run looked {@code entry} up: the trace holds only while that entry stays as it is. */
+    public void readEntry(Expr.MapRead entry) {
+        if (active()) {
+            entriesRead.add(entry.value(0, 0));
+        }
+    }
+
+    /** Map entries the run looked up. */
+    public List<Expr.MapRead> entriesRead() {
+        return List.copyOf(entriesRead);
+    }
+
+    /** A lookup returned a pointer to {@code valueAddr}, the value of {@code entry}: what is loaded from it is read from the map. */
+    public void entryAt(long valueAddr, Expr.MapRead entry) {
+        Region r = memory.regionOf(valueAddr);
+        if (r != null && active()) {
+            entries.put(r, entry);
         }
     }
 
@@ -212,6 +265,18 @@ public final class Tracker implements Tracking {
         }
     }
 
+    /** A helper wrote {@code len} bytes that are the little-endian bytes of {@code value}. */
+    public void storeValue(long addr, int len, Expr value) {
+        if (!active()) {
+            return;
+        }
+        Region r = memory.regionOf(addr);
+        int off = (int) (addr - r.base());
+        for (int i = 0; i < len; i++) {
+            put(r, off + i, new ByteShadow(value, i));
+        }
+    }
+
     /** Moves shadows of the packet region (adjust_head's move of metadata). */
     public void move(int from, int to, int len) {
         copy(packet.address(from), packet.address(to), len);
@@ -290,6 +355,9 @@ public final class Tracker implements Tracking {
         if (e.opaque() != null) {
             untraceable("memory access at an offset from " + e.opaque().reason());
             return;
+        }
+        if (fromLookup(e)) {
+            return;  // a pointer a lookup returned (checked against NULL): its address is the map's, not the packet's
         }
         long delta = addr - vm.reg(base);
         add(Cond.of(JEQ, false, Exprs.bin(ADD, false, e, Exprs.c(delta), 0), Exprs.c(addr)));
@@ -413,6 +481,20 @@ public final class Tracker implements Tracking {
         System.arraycopy(saved[depth], 0, regs, 6, 5);
     }
 
+    /** Whether a value is a lookup's result (its presence), possibly moved by constants. */
+    private static boolean fromLookup(Expr e) {
+        if (e instanceof Expr.MapRead m) {
+            return m.presence();
+        }
+        if (e instanceof Expr.Bin b) {
+            return fromLookup(b.a) || fromLookup(b.b);
+        }
+        if (e instanceof Expr.Ext x) {
+            return fromLookup(x.a);
+        }
+        return false;
+    }
+
     // ---- memory shadows --------------------------------------------------------------------------
 
     private void add(Cond c) {
@@ -453,7 +535,11 @@ public final class Tracker implements Tracking {
                 }
                 yield CONST;
             }
-            case MAP_VALUE -> new ByteShadow(opaque("a value in map " + mapName.apply(r.mapIndex)), 0);
+            case MAP_VALUE -> {
+                Expr.MapRead entry = entries.get(r);
+                yield entry != null ? new ByteShadow(entry.value(off, 1), 0)
+                        : new ByteShadow(opaque("a value in map " + mapName.apply(r.mapIndex)), 0);
+            }
             case GLOBAL_DATA -> new ByteShadow(opaque("a global variable in " + mapName.apply(r.mapIndex)), 0);
             default -> CONST;
         };
@@ -461,6 +547,17 @@ public final class Tracker implements Tracking {
 
     /** The value of {@code size} bytes at off (zero-extended), or null when it is a constant. */
     private Expr load(Region r, int off, int size, boolean read) {
+        Expr.MapRead entry = entries.get(r);
+        if (entry != null) {
+            Map<Integer, ByteShadow> m = shadows.get(r);
+            boolean untouched = true;
+            for (int i = 0; i < size && m != null && untouched; i++) {
+                untouched = !m.containsKey(off + i);
+            }
+            if (untouched) {
+                return entry.value(off, size);
+            }
+        }
         ByteShadow[] bs = new ByteShadow[size];
         boolean allConst = true;
         for (int i = 0; i < size; i++) {

@@ -12,6 +12,7 @@ public final class Memory {
     private final List<Region> regions = new ArrayList<>();
     private final List<Integer> free = new ArrayList<>();
     private ContextReader context;
+    private long[] mapWrites = new long[0];
 
     /** Reads of the program's context: the kernel rewrites them, e.g. ctx->data yields a full pointer. */
     public interface ContextReader {
@@ -90,6 +91,26 @@ public final class Memory {
     public void store(int pc, long addr, int size, long value) {
         Region r = check(pc, addr, size, true);
         write(r.data, (int) (addr - r.base), size, value);
+        wrote(r);
+    }
+
+    /** How many times the values of map {@code mapIndex} were written (by the program or through {@link #touch}). */
+    public long mapWrites(int mapIndex) {
+        return mapIndex < mapWrites.length ? mapWrites[mapIndex] : 0;
+    }
+
+    /** Counts a change of map {@code mapIndex} made outside the program's stores (helpers, user space). */
+    public void touch(int mapIndex) {
+        if (mapIndex >= mapWrites.length) {
+            mapWrites = java.util.Arrays.copyOf(mapWrites, mapIndex + 1);
+        }
+        mapWrites[mapIndex]++;
+    }
+
+    private void wrote(Region r) {
+        if (r.mapIndex >= 0 && r.kind != Region.Kind.MAP_HANDLE) {
+            touch(r.mapIndex);
+        }
     }
 
     public byte[] readBytes(int pc, long addr, int len) {
@@ -102,6 +123,7 @@ public final class Memory {
     public void writeBytes(int pc, long addr, byte[] bytes) {
         Region r = check(pc, addr, bytes.length, true);
         System.arraycopy(bytes, 0, r.data, (int) (addr - r.base), bytes.length);
+        wrote(r);
     }
 
     /** Little-endian read of 1, 2, 4 or 8 bytes, zero-extended. */

@@ -2,12 +2,15 @@ package dev.xdperf.analyze.xdp;
 
 import static dev.xdperf.analyze.vm.Opcodes.*;
 
+import dev.xdperf.analyze.fib.Fib;
+import dev.xdperf.analyze.maps.MapKey;
 import dev.xdperf.analyze.maps.MapState;
 import dev.xdperf.analyze.object.MapSpec;
 import dev.xdperf.analyze.object.MapType;
 import dev.xdperf.analyze.object.ObjectSpec;
 import dev.xdperf.analyze.object.ProgramSpec;
 import dev.xdperf.analyze.trace.Expr;
+import dev.xdperf.analyze.trace.Exprs;
 import dev.xdperf.analyze.trace.Tracker;
 import dev.xdperf.analyze.vm.HelperNames;
 import dev.xdperf.analyze.vm.Interpreter;
@@ -16,7 +19,9 @@ import dev.xdperf.analyze.vm.Region;
 import dev.xdperf.analyze.vm.VmFault;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -44,7 +49,10 @@ public final class XdpMachine implements Interpreter.HelperHost {
     public static final int META_MAX = 32;
 
     /** Helpers the interpreter implements, by number. */
-    public static final Set<Integer> SUPPORTED_HELPERS = Set.of(1, 2, 3, 5, 7, 8, 12, 23, 28, 44, 51, 54, 65, 189, 190, 195);
+    public static final Set<Integer> SUPPORTED_HELPERS = Set.of(1, 2, 3, 5, 7, 8, 12, 23, 28, 44, 51, 54, 65, 69, 189, 190,
+            195);
+    /** The name conditions give bpf_fib_lookup's answers: fib[KEY].value[0..7] is its result, .value[8 + o] byte o of the struct. */
+    public static final String FIB = "fib";
 
     private static final int EINVAL = 22;
     private static final int EFAULT = 14;
@@ -63,6 +71,9 @@ public final class XdpMachine implements Interpreter.HelperHost {
     private final int rxQueue;
     private final long budget;
     private final SplittableRandom random;
+    private final Fib fib;
+    /** Snapshots of maps' contents for symbolic lookups, by map and CPU, with the write count they were taken at. */
+    private final Map<Long, Object[]> tables = new HashMap<>();
     private long clock;
 
     private int dataMeta;
@@ -70,6 +81,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
     private int dataEnd;
     private int redirect;
     private Tracker tracker;
+    private final Set<String> unsupportedCalls = new TreeSet<>();
 
     private XdpMachine(Builder b) {
         this.object = b.object;
@@ -81,6 +93,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
         this.budget = b.budget;
         this.random = new SplittableRandom(b.seed);
         this.clock = b.clockStartNs;
+        this.fib = b.fib;
         long[] handles = new long[object.maps().size()];
         long[] valueBases = new long[object.maps().size()];
         for (int i = 0; i < object.maps().size(); i++) {
@@ -113,6 +126,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
         private long budget = 1_000_000;
         private long seed = 1;
         private long clockStartNs = 1_000_000_000L;
+        private Fib fib = Fib.empty();
 
         private Builder(ObjectSpec object, ProgramSpec program) {
             this.object = object;
@@ -155,6 +169,12 @@ public final class XdpMachine implements Interpreter.HelperHost {
             return this;
         }
 
+        /** Interfaces, routes and neighbours bpf_fib_lookup answers from (default: none, so it fails with -ENODEV). */
+        public Builder fib(Fib fib) {
+            this.fib = java.util.Objects.requireNonNull(fib);
+            return this;
+        }
+
         public XdpMachine build() {
             return new XdpMachine(this);
         }
@@ -175,6 +195,35 @@ public final class XdpMachine implements Interpreter.HelperHost {
     public MapState map(String name) {
         return maps.stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("find map " + name + " in " + object.name() + ": no such map"));
+    }
+
+    /** Writes an entry from user space (a map file, a scheduled update). */
+    public void put(String mapName, byte[] key, byte[] value) {
+        MapState m = map(mapName);
+        m.put(key, value);
+        memory.touch(maps.indexOf(m));
+    }
+
+    /** Deletes an entry from user space; false when it was not there. */
+    public boolean delete(String mapName, byte[] key) {
+        MapState m = map(mapName);
+        int i = maps.indexOf(m);
+        if (m.type() == MapType.DEVMAP || m.type() == MapType.CPUMAP || m.type() == MapType.XSKMAP
+                || m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY) {
+            // slots of arrays cannot be deleted: they go back to zero (devmap-like slots become empty)
+            boolean had = m.entries(0).containsKey(new MapKey(key));
+            if (m.type() == MapType.ARRAY || m.type() == MapType.PERCPU_ARRAY) {
+                m.put(key, new byte[m.spec().valueSize()]);
+            } else {
+                m.clearSlot(key);
+            }
+            memory.touch(i);
+            return had;
+        }
+        int rc = m.delete(key);
+        m.reclaim();
+        memory.touch(i);
+        return rc == 0;
     }
 
     /** Helpers the program calls that the interpreter does not implement, by name. */
@@ -253,7 +302,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
         if (tracker != null) {
             long[] d = tracker.pathDigest();
             t = new XdpResult.Trace(d[0], d[1], tracker.condition(), tracker.reads(), tracker.writes(),
-                    tracker.untraceableReason());
+                    tracker.untraceableReason(), tracker.entriesRead());
         }
         tracker = null;
         return new XdpResult((int) r0, out, data - dataMeta, vm.executed(), redirect, fault, t);
@@ -290,14 +339,28 @@ public final class XdpMachine implements Interpreter.HelperHost {
                 case 51 -> redirectMap(pc, t);
                 case 54 -> adjustMeta(pc, t);
                 case 65 -> adjustTail(pc, t);
+                case 69 -> fibLookup(pc, t);
                 case 189 -> loadBytes(pc, t, false);
                 case 190 -> loadBytes(pc, t, true);
                 case 195 -> lookup(pc, t, true);
-                default -> throw vm.fault(pc, "helper " + HelperNames.name(id) + " (" + id + ") is not supported by the interpreter");
+                default -> missing(t, id);
             };
         } catch (UnsupportedOperationException e) {
             throw vm.fault(pc, e.getMessage());
         }
+    }
+
+    /**
+     * A helper the interpreter does not implement: its result is opaque, named after it (a path that
+     * branches on it is untraceable with that name), and the run goes on as if it returned 0.
+     */
+    private long missing(Tracker t, int id) {
+        unsupportedCalls.add(HelperNames.name(id));
+        if (t != null) {
+            t.setReg(0, t.opaque("the result of " + HelperNames.name(id) + " (helper " + id
+                    + "), which the interpreter does not implement"));
+        }
+        return 0;
     }
 
     private long result(Tracker t, long value, String reason) {
@@ -359,30 +422,83 @@ public final class XdpMachine implements Interpreter.HelperHost {
         }
         long addr = m.lookup(key, onCpu);
         if (t != null) {
-            t.setReg(0, lookupShadow(t, m, keyAddr, addr != 0));
+            t.setReg(0, lookupShadow(t, m, keyAddr, addr, onCpu));
         }
         return addr;
     }
 
-    /** What the result of a lookup depends on: for arrays, on the index being in range; otherwise on the map's contents. */
-    private Expr lookupShadow(Tracker t, MapState m, long keyAddr, boolean found) {
+    /**
+     * What the result of a lookup depends on: the entry at a key made of packet bytes (or constants)
+     * in the map's contents as they are now, so the trace holds for these contents. For arrays the
+     * pointer is never NULL for an index in range; for other maps it is the entry's presence. Loads
+     * through the pointer read the entry's value.
+     */
+    private Expr lookupShadow(Tracker t, MapState m, long keyAddr, long addr, int onCpu) {
+        int ks = m.spec().keySize();
+        List<Expr> key = new ArrayList<>(ks);
+        Expr.Opaque o = t.keyBytes(keyAddr, ks, key);
+        if (o != null) {
+            return array(m.type()) ? t.opaque("a lookup in array " + m.name() + " at an index from " + o.reason())
+                    : t.opaque("a lookup in " + kind(m) + m.name() + " with a key from " + o.reason());
+        }
+        Expr.MapRead entry = new Expr.MapRead(m.name(), table(m, onCpu, key, keyAddr), key, t.keyView(keyAddr, ks),
+                m.spec().valueSize(), 0, 0);
+        t.readEntry(entry);
+        if (addr != 0) {
+            t.entryAt(addr, entry);
+        }
         if (array(m.type())) {
             Expr k = t.memoryValue(keyAddr, 4);
-            if (k == null) {
-                return null;
+            if (k != null) {
+                t.decide(JLT, k, m.spec().maxEntries(), addr != 0, "the index of a lookup in " + m.name());
             }
-            if (k.opaque() != null) {
-                return t.opaque("a lookup in array " + m.name() + " at an index from " + k.opaque().reason());
-            }
-            t.decide(JLT, k, m.spec().maxEntries(), found, "the index of a lookup in " + m.name());
             return null;
         }
-        String kind = switch (m.type()) {
+        return entry;
+    }
+
+    private static String kind(MapState m) {
+        return switch (m.type()) {
             case DEVMAP, DEVMAP_HASH -> "device map ";
+            case CPUMAP -> "CPU map ";
+            case XSKMAP -> "socket map ";
             case LRU_HASH, LRU_PERCPU_HASH -> "LRU hash map ";
             default -> "hash map ";
         };
-        return t.opaque("the result of a lookup in " + kind + m.name());
+    }
+
+    /**
+     * The contents a read of {@code m} is evaluated against: for a constant key, that entry alone;
+     * otherwise a copy of the whole map, shared until the map changes.
+     */
+    private Expr.Table table(MapState m, int onCpu, List<Expr> key, long keyAddr) {
+        int index = maps.indexOf(m);
+        boolean constant = key.stream().allMatch(e -> e instanceof Expr.Const);
+        if (constant) {
+            byte[] k = memory.readBytes(-1, keyAddr, m.spec().keySize());
+            long at = m.lookup(k, onCpu);
+            byte[] v = at == 0 ? null : memory.readBytes(-1, at, m.spec().valueSize());
+            return x -> Arrays.equals(x, k) ? (v == null ? null : v.clone()) : null;
+        }
+        long id = ((long) index << 16) | onCpu;
+        long writes = memory.mapWrites(index);
+        Object[] cached = tables.get(id);
+        if (cached != null && (long) cached[0] == writes) {
+            return (Expr.Table) cached[1];
+        }
+        Map<MapKey, byte[]> copy = m.snapshot(onCpu);
+        boolean isArray = array(m.type());
+        int max = m.spec().maxEntries();
+        int valueSize = m.spec().valueSize();
+        Expr.Table table = x -> {
+            byte[] v = copy.get(new MapKey(x));
+            if (v == null && isArray && x.length == 4 && Integer.compareUnsigned(new MapKey(x).asU32(), max) < 0) {
+                return new byte[valueSize];  // an element never used: zeros
+            }
+            return v == null ? null : v.clone();
+        };
+        tables.put(id, new Object[] {writes, table});
+        return table;
     }
 
     private long update(int pc, Tracker t) {
@@ -394,6 +510,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
             t.pin(t.reg(4), flags, "the flags of bpf_map_update_elem");
         }
         int rc = m.update(key, value, flags, cpu);
+        memory.touch(maps.indexOf(m));
         if (t != null) {
             if (array(m.type())) {
                 Expr k = t.memoryValue(vm.reg(2), 4);
@@ -419,6 +536,7 @@ public final class XdpMachine implements Interpreter.HelperHost {
         MapState m = map(pc, vm.reg(1), "bpf_map_delete_elem");
         byte[] key = memory.readBytes(pc, vm.reg(2), m.spec().keySize());
         int rc = m.delete(key);
+        memory.touch(maps.indexOf(m));
         r0(t, array(m.type()) ? null : t == null ? null : t.opaque("the result of a delete in " + m.type().label()
                 + " map " + m.name()));
         return rc;
@@ -451,29 +569,116 @@ public final class XdpMachine implements Interpreter.HelperHost {
         return XdpResult.REDIRECT;
     }
 
+    /**
+     * bpf_redirect_map into a device, CPU or socket map: XDP_REDIRECT when the slot is filled (or
+     * with BPF_F_BROADCAST), otherwise the low bits of the flags. The verdict is the slot's
+     * presence in the map's contents, so a path through it is traceable when the key is.
+     */
     private long redirectMap(int pc, Tracker t) {
         MapState m = map(pc, vm.reg(1), "bpf_redirect_map");
         long flags = vm.reg(3);
         if (t != null) {
             t.pin(t.reg(3), flags, "the flags of bpf_redirect_map");
         }
-        if (m.type() != MapType.DEVMAP && m.type() != MapType.DEVMAP_HASH) {
-            throw vm.fault(pc, "bpf_redirect_map into " + m.type().label() + " map " + m.name() + " is not supported"
-                    + " (device maps only)");
+        MapType type = m.type();
+        if (type != MapType.DEVMAP && type != MapType.DEVMAP_HASH && type != MapType.CPUMAP && type != MapType.XSKMAP) {
+            throw vm.fault(pc, "bpf_redirect_map into " + type.label() + " map " + m.name() + " (it takes device, CPU and"
+                    + " socket maps)");
         }
-        long allowed = 3 | 8 | 16;
+        long allowed = type == MapType.DEVMAP || type == MapType.DEVMAP_HASH ? 3 | 8 | 16 : 3;
         if ((flags & ~allowed) != 0) {
             r0(t, null);
             return XdpResult.ABORTED;
         }
         int key = (int) vm.reg(2);
-        long entry = m.lookup(new byte[] {(byte) key, (byte) (key >>> 8), (byte) (key >>> 16), (byte) (key >>> 24)}, cpu);
-        r0(t, t == null ? null : t.opaque("the entries of device map " + m.name()));
-        if (entry == 0 && (flags & 8) == 0) {
+        byte[] keyBytes = {(byte) key, (byte) (key >>> 8), (byte) (key >>> 16), (byte) (key >>> 24)};
+        long entry = m.lookup(keyBytes, cpu);
+        boolean broadcast = (flags & 8) != 0;
+        if (t != null) {
+            Expr k = t.reg(2);
+            if (broadcast) {
+                r0(t, null);
+            } else if (k != null && k.opaque() != null) {
+                t.setReg(0, t.opaque("a redirect through " + kind(m) + m.name() + " at a key from " + k.opaque().reason()));
+            } else {
+                List<Expr> parts = new ArrayList<>(4);
+                for (int i = 0; i < 4; i++) {
+                    parts.add(k == null ? Exprs.c(keyBytes[i] & 0xff) : Exprs.byteOf(Exprs.ext(k, 32, false, 64), i));
+                }
+                Map<MapKey, byte[]> slots = m.entries(cpu);
+                Expr.Table table = x -> slots.get(new MapKey(x));
+                Expr.MapRead present = new Expr.MapRead(m.name(), table, parts, k == null ? null : Exprs.ext(k, 32, false, 64),
+                        m.spec().valueSize(), 0, 0);
+                t.readEntry(present);
+                long miss = flags & 3;
+                // present ? XDP_REDIRECT : miss, as miss + (XDP_REDIRECT - miss) * present
+                Expr verdict = Exprs.bin(MUL, false, present, Exprs.c(XdpResult.REDIRECT - miss), 0);
+                t.setReg(0, miss == 0 ? verdict : Exprs.bin(ADD, false, verdict, Exprs.c(miss), 0));
+            }
+        }
+        if (entry == 0 && !broadcast) {
             return flags & 3;
         }
-        redirect = entry == 0 ? 0 : (int) memory.load(pc, entry, 4);
+        redirect = entry == 0 || type == MapType.CPUMAP || type == MapType.XSKMAP ? 0 : (int) memory.load(pc, entry, 4);
         return XdpResult.REDIRECT;
+    }
+
+    /**
+     * bpf_fib_lookup against the machine's {@link Fib}. Its answer, and every byte it writes into the
+     * parameters, is a read of the table "fib" at the parameters as the program filled them in: a
+     * path through it is traceable when they are made of packet bytes and constants.
+     */
+    private long fibLookup(int pc, Tracker t) {
+        requireContext(pc, vm.reg(1), "bpf_fib_lookup");
+        long paramsAddr = vm.reg(2);
+        int plen = (int) vm.reg(3);
+        long flags = vm.reg(4) & 0xffffffffL;
+        if (t != null) {
+            t.pin(t.reg(3), vm.reg(3), "the length given to bpf_fib_lookup");
+            t.pin(t.reg(4), vm.reg(4), "the flags of bpf_fib_lookup");
+        }
+        if (plen < Fib.PARAMS_SIZE) {
+            r0(t, null);
+            return fib.lookup(new byte[Fib.PARAMS_SIZE], plen, flags);
+        }
+        byte[] params = memory.readBytes(pc, paramsAddr, Fib.PARAMS_SIZE);
+        long rc = fib.lookup(params, plen, flags);
+        memory.writeBytes(pc, paramsAddr, params);
+        if (t != null && t.active()) {
+            List<Expr> key = new ArrayList<>(Fib.PARAMS_SIZE);
+            Expr.Opaque o = t.keyBytes(paramsAddr, Fib.PARAMS_SIZE, key);
+            if (o != null) {
+                Expr.Opaque answer = t.opaque("the answer of bpf_fib_lookup for parameters from " + o.reason());
+                t.setReg(0, answer);
+                t.overwrite(paramsAddr, Fib.PARAMS_SIZE, answer);
+            } else {
+                Fib f = fib;
+                long fl = flags;
+                Expr.Table table = in -> {
+                    byte[] p = in.clone();
+                    long r = f.lookup(p, Fib.PARAMS_SIZE, fl);
+                    byte[] v = new byte[8 + Fib.PARAMS_SIZE];
+                    Memory.write(v, 0, 8, r);
+                    System.arraycopy(p, 0, v, 8, p.length);
+                    return v;
+                };
+                boolean symbolic = key.stream().anyMatch(e -> !(e instanceof Expr.Const));
+                if (!symbolic) {
+                    r0(t, null);
+                    t.overwrite(paramsAddr, Fib.PARAMS_SIZE, null);
+                } else {
+                    Expr.MapRead answer = new Expr.MapRead(FIB, table, key, null, 8 + Fib.PARAMS_SIZE, 0, 8);
+                    t.setReg(0, answer);
+                    for (int c = 0; c < Fib.PARAMS_SIZE; c += 8) {
+                        Expr.MapRead chunk = answer.value(8 + c, 8);
+                        t.storeValue(paramsAddr + c, 8, chunk);
+                    }
+                }
+            }
+        } else {
+            r0(t, null);
+        }
+        return rc;
     }
 
     private long csumDiff(int pc, Tracker t) {
@@ -506,12 +711,58 @@ public final class XdpMachine implements Interpreter.HelperHost {
         // differential tests); older ones returned csum_partial's architecture-dependent 32-bit value
         sum = (sum & 0xffff) + (sum >>> 16);
         sum = (sum & 0xffff) + (sum >>> 16);
-        if (t != null) {
+        if (t != null && t.active()) {
             boolean symbolic = t.reg(5) != null || (fromSize > 0 && t.symbolicIn(from, (int) fromSize))
                     || (toSize > 0 && t.symbolicIn(to, (int) toSize));
-            t.setReg(0, symbolic ? t.opaque("a checksum computed by bpf_csum_diff") : null);
+            t.setReg(0, symbolic ? csumTerm(t, from, (int) fromSize, to, (int) toSize) : null);
         }
         return sum;
+    }
+
+    /** The name conditions give bpf_csum_diff's results: csum_diff[{from bytes, to bytes, seed}].value. */
+    public static final String CSUM_DIFF = "csum_diff";
+
+    /**
+     * The result of bpf_csum_diff over bytes from the packet as a term: a read of the table
+     * "csum_diff" whose key is the bytes it sums (from, to, then the seed's four bytes) and whose
+     * value is the checksum, so a branch on it stays a function of the packet.
+     */
+    private Expr csumTerm(Tracker t, long from, int fromSize, long to, int toSize) {
+        List<Expr> key = new ArrayList<>(fromSize + toSize + 4);
+        Expr.Opaque o = fromSize == 0 ? null : t.keyBytes(from, fromSize, key);
+        if (o == null && toSize > 0) {
+            o = t.keyBytes(to, toSize, key);
+        }
+        Expr seed = t.reg(5);
+        if (o == null && seed != null) {
+            o = seed.opaque();
+        }
+        if (o != null) {
+            return t.opaque("a checksum computed by bpf_csum_diff over " + o.reason());
+        }
+        long seedValue = vm.reg(5) & 0xffffffffL;
+        for (int i = 0; i < 4; i++) {
+            key.add(seed == null ? Exprs.c((seedValue >>> (8 * i)) & 0xff) : Exprs.byteOf(Exprs.ext(seed, 32, false, 64), i));
+        }
+        Expr.Table table = k -> {
+            long sum = Memory.read(k, k.length - 4, 4);
+            for (int i = 0; i < fromSize; i += 4) {
+                sum += ~Memory.read(k, i, 4) & 0xffffffffL;
+            }
+            for (int i = 0; i < toSize; i += 4) {
+                sum += Memory.read(k, fromSize + i, 4);
+            }
+            while ((sum >>> 32) != 0) {
+                sum = (sum & 0xffffffffL) + (sum >>> 32);
+            }
+            sum = (sum & 0xffff) + (sum >>> 16);
+            sum = (sum & 0xffff) + (sum >>> 16);
+            byte[] v = new byte[2];
+            Memory.write(v, 0, 2, sum);
+            return v;
+        };
+        // the result is folded to 16 bits: a 2-byte value, so range checks on it (sum < 0) fold away
+        return new Expr.MapRead(CSUM_DIFF, table, key, null, 2, 0, 2);
     }
 
     private long adjustHead(int pc, Tracker t) {

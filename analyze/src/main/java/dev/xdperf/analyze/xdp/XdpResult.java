@@ -25,9 +25,14 @@ public record XdpResult(int action, byte[] output, int metaLength, long instruct
     /**
      * The trace of a run: digest of the instruction sequence, branch decisions, packet bytes
      * read and written. {@code untraceable} is null when the path is a function of the packet.
+     * {@code entries} are the map entries it looked up: it holds for their contents only.
      */
     public record Trace(long digest1, long digest2, PathCondition condition, BitSet reads, BitSet writes,
-                        String untraceable) {
+                        String untraceable, java.util.List<dev.xdperf.analyze.trace.Expr.MapRead> entries) {
+        public Trace {
+            entries = java.util.List.copyOf(entries);
+        }
+
         public boolean traceable() {
             return untraceable == null;
         }

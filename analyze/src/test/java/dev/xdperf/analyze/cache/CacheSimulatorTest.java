@@ -32,6 +32,25 @@ class CacheSimulatorTest {
         assertEquals(2, sim(Policy.LRU, 2, scan).hits());
     }
 
+    /** A map update drops the traces that read the changed entry: their next packet is a re-trace, not a hit. */
+    @Test
+    void invalidationsDropTracesAndCountReTraces() {
+        int[] seq = {1, 2, 1, 2, 1, 2, 1, 2};
+        java.util.Map<Integer, int[]> drops = java.util.Map.of(4, new int[] {1}, 6, new int[] {1, 2, 3});
+        for (Policy p : List.of(Policy.LRU, Policy.FIFO, Policy.LFU, Policy.OPTIMAL, Policy.INFINITE)) {
+            CacheStats s = CacheSimulator.simulate(seq, p, 2, 1, drops);
+            CacheStats before = CacheSimulator.simulate(seq, p, 2, 1);
+            assertEquals(6, before.hits(), p.label());
+            // packet 4 (trace 1) and packets 6, 7 (traces 1 and 2) miss: 3 drops of cached traces, 3 re-traces
+            assertEquals(3, s.hits(), p.label());
+            assertEquals(3, s.invalidated(), p.label() + ": trace 3 was never cached, dropping it costs nothing");
+            assertEquals(3, s.retraces(), p.label());
+            assertEquals(2, s.compulsory(), p.label());
+            assertEquals(0, s.capacity(), p.label());
+            assertEquals(s.lookups(), s.hits() + s.misses(), p.label());
+        }
+    }
+
     @Test
     void untraceablePacketsBypassTheCache() {
         CacheStats s = sim(Policy.LRU, 1, 1, -1, 1, -1, 1);

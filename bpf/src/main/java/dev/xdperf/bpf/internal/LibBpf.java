@@ -81,6 +81,10 @@ public interface LibBpf {
     /** BPF_ENABLE_STATS: returns an fd that keeps the statistics on until it is closed, or a negative errno. */
     int bpf_enable_stats(int type);
 
+    /** BPF_OBJ_GET: opens a pinned object; the fd, or a negative errno (libbpf 1.x). */
+    @SaveError
+    int bpf_obj_get(String pathname);
+
     /** BPF_OBJ_GET_INFO_BY_FD: fills {@code info} up to {@code *len} bytes and writes back the size the kernel used. */
     int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer len);
 

@@ -1,5 +1,6 @@
 package dev.xdperf.bench;
 
+import dev.xdperf.analyze.maps.MapContents;
 import dev.xdperf.spec.RunSpec;
 import dev.xdperf.bpf.XdpMode;
 import java.nio.file.Path;

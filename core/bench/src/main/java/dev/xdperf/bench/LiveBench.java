@@ -1,5 +1,6 @@
 package dev.xdperf.bench;
 
+import dev.xdperf.analyze.maps.MapContents;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.xdperf.abi.AbiCodec;
 import dev.xdperf.net.DemoTopology;

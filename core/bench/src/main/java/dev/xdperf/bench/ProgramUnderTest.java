@@ -1,5 +1,6 @@
 package dev.xdperf.bench;
 
+import dev.xdperf.analyze.maps.MapContents;
 import dev.xdperf.bpf.BpfObject;
 import dev.xdperf.bpf.BpfProgram;
 import dev.xdperf.bpf.PrivateBpfFs;
@@ -186,6 +187,14 @@ public final class ProgramUnderTest implements AutoCloseable {
 
     public BpfProgram program() {
         return program;
+    }
+
+    /** A map of the loaded object, by name. */
+    public dev.xdperf.bpf.BpfMap map(String name) {
+        if (!object.mapNames().contains(name)) {
+            throw new IllegalArgumentException("find map " + name + " in " + file.getFileName() + ": no such map");
+        }
+        return object.map(name);
     }
 
     /** The kernel's id of the loaded program. */

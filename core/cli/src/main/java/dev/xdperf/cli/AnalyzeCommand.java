@@ -8,6 +8,9 @@ import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.abi.TemplateValidator;
 import dev.xdperf.analyze.Analysis;
 import dev.xdperf.analyze.Analyzer;
+import dev.xdperf.analyze.fib.Fib;
+import dev.xdperf.analyze.maps.MapContents;
+import dev.xdperf.analyze.maps.MapUpdate;
 import dev.xdperf.analyze.cache.Policy;
 import dev.xdperf.analyze.object.ObjectLoader;
 import dev.xdperf.analyze.object.ObjectSpec;
@@ -120,6 +123,21 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of random numbers in the program and the random cache (default ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(names = "--map", paramLabel = "NAME=FILE.json|NAME=pinned:PATH",
+            description = "Fill map NAME before the first packet, from FILE.json as bpftool map dump -j writes it or from a"
+                    + " snapshot of the pinned map at PATH (repeatable). Traces hold for these contents.")
+    List<String> maps = new ArrayList<>();
+
+    @Option(names = "--map-updates", paramLabel = "FILE",
+            description = "Change maps while the traffic flows (JSON: packet index or time, map, key, value or delete);"
+                    + " the cache simulation drops the traces that read a changed entry and reports the cost.")
+    Path mapUpdates;
+
+    @Option(names = "--fib", paramLabel = "FILE|host",
+            description = "Interfaces, routes and neighbours for bpf_fib_lookup: a JSON file of ip -j link, route and neigh"
+                    + " output, or 'host' for this network namespace's (default: none).")
+    String fib;
+
     @Option(names = "--check-kernel", description = {"Also run every packet through the kernel (BPF_PROG_TEST_RUN, as root) and",
             "report any difference in verdict or output bytes; exit 5 when there is one."})
     boolean checkKernel;
@@ -156,7 +174,14 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         byte[] elf = Files.readAllBytes(prog);
         ObjectSpec object = ObjectLoader.load(prog.getFileName().toString(), elf);
+        List<MapContents> contents = new ArrayList<>();
+        for (String m : maps) {
+            contents.add(mapContents(m));
+        }
+        Fib fibTables = fib == null ? Fib.empty() : fib.equals("host") ? Fib.host() : Fib.read(Path.of(fib));
         Analyzer.Builder b = Analyzer.builder(object)
+                .maps(contents)
+                .fib(fibTables)
                 .program(section)
                 .cacheSizes(parseSizes(cacheSizes))
                 .budget(budget)
@@ -168,8 +193,11 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (adversarySize != null) {
             b.adversary(Policy.parse(adversaryPolicy), adversarySize, adversaryCount);
         }
-        Analyzer analyzer = b.build();
         List<byte[]> packets = traffic();
+        if (mapUpdates != null) {
+            b.mapUpdates(placeUpdates(MapUpdate.read(mapUpdates), packets.size()));
+        }
+        Analyzer analyzer = b.build();
         if (packets.isEmpty()) {
             throw new IllegalArgumentException("analyze " + analyzer.program().name() + ": the traffic has no packets");
         }
@@ -179,7 +207,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         Analysis a = analyzer.run(packets);
         KernelCheck.Outcome check = checkKernel
-                ? KernelCheck.run(prog.getFileName().toString(), elf, object, analyzer.program(), packets) : null;
+                ? KernelCheck.run(prog, analyzer, contents, packets) : null;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             var n = a.toJson();
@@ -204,6 +232,58 @@ final class AnalyzeCommand implements Callable<Integer> {
             return 5;
         }
         return 0;
+    }
+
+    /** NAME=FILE.json, or NAME=pinned:PATH read from the kernel now. */
+    static MapContents mapContents(String option) {
+        int eq = option.indexOf('=');
+        if (eq > 0 && option.startsWith("pinned:", eq + 1)) {
+            String name = option.substring(0, eq);
+            String path = option.substring(eq + 1 + "pinned:".length());
+            if (!Files.exists(Path.of(path))) {
+                throw new IllegalArgumentException("--map " + option + ": no pinned map at " + path);
+            }
+            List<MapContents.Entry> entries = new ArrayList<>();
+            for (byte[][] kv : dev.xdperf.bpf.BpfMap.dumpPinned(path)) {
+                entries.add(new MapContents.Entry(kv[0], kv[1]));
+            }
+            return new MapContents(name, Path.of(path), entries);
+        }
+        return MapContents.parse(option);
+    }
+
+    /** Places updates given by time at packet indexes, from the capture's timestamps. */
+    private List<MapUpdate> placeUpdates(List<MapUpdate> updates, int packets) {
+        long[] times = null;
+        List<MapUpdate> out = new ArrayList<>();
+        for (MapUpdate u : updates) {
+            if (u.packet() >= 0) {
+                if (u.packet() >= packets) {
+                    throw new IllegalArgumentException("--map-updates " + mapUpdates + ": an update of " + u.map() + " at packet "
+                            + u.packet() + ", but the traffic has " + packets + " packets");
+                }
+                out.add(u);
+                continue;
+            }
+            if (pcaps.size() != 1 || interleave) {
+                throw new IllegalArgumentException("--map-updates " + mapUpdates + ": an update of " + u.map() + " is placed by"
+                        + " time, which needs the timestamps of one --pcap file (give \"packet\" instead)");
+            }
+            if (times == null) {
+                times = PcapReader.timestamps(pcaps.get(0), packets);
+            }
+            long at = times.length == 0 ? 0 : times[0] + (long) (u.time() * 1e9);
+            int i = 0;
+            while (i < times.length && times[i] < at) {
+                i++;
+            }
+            if (i >= packets) {
+                throw new IllegalArgumentException("--map-updates " + mapUpdates + ": an update of " + u.map() + " at "
+                        + u.time() + " s comes after the last packet");
+            }
+            out.add(u.at(i));
+        }
+        return out;
     }
 
     /** "1..32", "1,2,4,8", or a mix: "1..4,8,16". */

@@ -82,7 +82,7 @@ class AnalyzeCommandTest {
         MainTest.Run r = MainTest.run("analyze", "--prog", rxObject().toString(), "--pcap", p.toString(), "--check-kernel",
                 "--cache-sizes", "1");
         assertEquals(0, r.exit(), r.out() + r.err());
-        assertTrue(r.out().contains("check against the kernel (BPF_PROG_TEST_RUN, same empty maps): 21 packets, 21 agree"
+        assertTrue(r.out().contains("check against the kernel (BPF_PROG_TEST_RUN, same map contents): 21 packets, 21 agree"
                 + " (verdict and bytes) of which 1 refused by both (shorter than 14 bytes), 0 differ"), r.out());
         MainTest.Run json = MainTest.run("analyze", "--prog", rxObject().toString(), "--pcap", p.toString(), "--check-kernel",
                 "--cache-sizes", "1", "--json");
@@ -166,6 +166,118 @@ class AnalyzeCommandTest {
         MainTest.assertOneSentence(MainTest.run("analyze", "--prog", rx, "--plugin", "tcp", "--pcap", "x"), 1,
                 "give one of --plugin, --templates or --pcap");
         MainTest.assertOneSentence(MainTest.run("analyze"), 2, "missing required option: '--prog=OBJ.o'");
+    }
+
+    /** A rule filter of analyze's tests (pinned maps, a legacy section), built as a user builds it. */
+    Path portRules() throws Exception {
+        Path src = Path.of("../../analyze/src/test/c/port_rules.bpf.c").toAbsolutePath().normalize();
+        Path obj = dir.resolve("port_rules.bpf.o");
+        Process p = new ProcessBuilder("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                src.toString(), "-o", obj.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return obj;
+    }
+
+    /** Port 53 denied for UDP, 22 for TCP, as bpftool map dump -j prints them; and two updates. */
+    Path[] rulesAndUpdates() throws Exception {
+        Path rules = dir.resolve("rules.json");
+        Files.writeString(rules, "[{\"key\": [\"0x35\", \"0x00\", \"0x00\", \"0x00\"], \"value\": [\"0x01\", \"0x00\","
+                + " \"0x00\", \"0x00\"]}, {\"key\": [22, 0, 0, 0], \"value\": [2, 0, 0, 0]}]");
+        Path updates = dir.resolve("updates.json");
+        Files.writeString(updates, "[{\"packet\": 20, \"map\": \"port_rules\", \"key\": [53, 0, 0, 0], \"delete\": true},"
+                + " {\"time\": 0.5, \"map\": \"port_rules\", \"key\": [53, 0, 0, 0], \"value\": [1, 0, 0, 0]}]");
+        return new Path[] {rules, updates};
+    }
+
+    /** UDP to port 53, one packet every 10 ms: the update at 0.5 s lands on packet 50. */
+    Path dnsPcap() throws Exception {
+        Path p = dir.resolve("dns.pcap");
+        try (PcapWriter w = new PcapWriter(p)) {
+            for (int i = 0; i < 80; i++) {
+                byte[] f = frame(0x0800, 60);
+                f[14] = 0x45;
+                f[22] = 64;
+                f[23] = 17;
+                f[36] = 0;
+                f[37] = 53;
+                w.write(f, i * 10_000_000L);
+            }
+        }
+        return p;
+    }
+
+    @Test
+    void mapsFromFilesUpdatesAndTheirCost() throws Exception {
+        Path obj = portRules();
+        Path[] ru = rulesAndUpdates();
+        MainTest.Run r = MainTest.run("analyze", "--prog", obj.toString(), "--pcap", dnsPcap().toString(), "--map",
+                "port_rules=" + ru[0], "--map-updates", ru[1].toString(), "--cache-sizes", "2", "--policy", "lru");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("state: port_rules: 2 entries from " + ru[0]), r.out());
+        assertTrue(r.out().contains("80 packets: 80 traceable in 2 traces, 0 untraceable"), r.out());
+        assertTrue(r.out().contains("verdicts: XDP_DROP 50, XDP_PASS 30"), "dropped but from packet 20 to 49: " + r.out());
+        assertTrue(r.out().contains("port_rules[udp.dport] present && (port_rules[udp.dport].value & 0x00000001) != 0x00000000"),
+                r.out());
+        assertTrue(r.out().contains("map updates: 2 applied, 2 changed an entry; 2 traces read a changed entry"), r.out());
+        assertTrue(r.out().contains("LRU, 2 entries:        2 invalidations, 1 re-trace, hit rate 97.5% -> 96.3%"), r.out());
+        MainTest.Run j = MainTest.run("analyze", "--prog", obj.toString(), "--pcap", dnsPcap().toString(), "--map",
+                "port_rules=" + ru[0], "--map-updates", ru[1].toString(), "--cache-sizes", "2", "--policy", "lru", "--json");
+        JsonNode n = new ObjectMapper().readTree(j.out());
+        assertEquals(2, n.path("map_updates").path("changed").asInt());
+        assertEquals(2, n.path("cache").path("lru").get(0).path("invalidated").asInt());
+    }
+
+    /** The same rules loaded into the kernel, the same updates at the same packets; and a pinned map's snapshot. */
+    @Test
+    void checkKernelWithMapsAndUpdatesAndPinnedMaps() throws Exception {
+        dev.xdperf.testing.Privileged.require();
+        Path obj = portRules();
+        Path[] ru = rulesAndUpdates();
+        MainTest.Run r = MainTest.run("analyze", "--prog", obj.toString(), "--pcap", dnsPcap().toString(), "--map",
+                "port_rules=" + ru[0], "--map-updates", ru[1].toString(), "--cache-sizes", "1", "--check-kernel");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("80 packets, 80 agree (verdict and bytes), 0 differ"), r.out());
+        try (dev.xdperf.bpf.PrivateBpfFs pins = dev.xdperf.bpf.PrivateBpfFs.create().mount();
+             dev.xdperf.bpf.BpfObject.Opened o = dev.xdperf.bpf.BpfObject.open("port_rules.bpf.o", Files.readAllBytes(obj),
+                     pins.dir())) {
+            o.setType("port_rules_prog", 6);
+            try (dev.xdperf.bpf.BpfObject loaded = o.load()) {
+                loaded.map("port_rules").updateBytes(new byte[] {53, 0, 0, 0}, new byte[] {1, 0, 0, 0});
+                Path pinned = pins.dir().resolve("port_rules");
+                assertTrue(Files.exists(pinned), "pinned by name in the private bpffs");
+                MainTest.Run p = MainTest.run("analyze", "--prog", obj.toString(), "--pcap", dnsPcap().toString(), "--map",
+                        "port_rules=pinned:" + pinned, "--cache-sizes", "1");
+                assertEquals(0, p.exit(), p.out() + p.err());
+                assertTrue(p.out().contains("state: port_rules: 1 entry from " + pinned), p.out());
+                assertTrue(p.out().contains("verdicts: XDP_DROP 80"), p.out());
+            }
+        }
+    }
+
+    @Test
+    void mapAndFibErrorsAreOneSentence() throws Exception {
+        String obj = portRules().toString();
+        Path[] ru = rulesAndUpdates();
+        String pcap = dnsPcap().toString();
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--map", "nosuch=" + ru[0]), 1,
+                "fill map nosuch of port_rules.bpf.o: no such map (it has verdict_counters, port_rules)");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--map", "port_rules=/nonexistent.json"), 1,
+                "read map file /nonexistent.json: no such file");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--map", "port_rules"), 1,
+                "--map 'port_rules': give NAME=FILE.json");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--map", "port_rules=pinned:/nonexistent/map"), 1,
+                "no pinned map at /nonexistent/map");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--fib", "/nonexistent.json"), 1,
+                "read fib file /nonexistent.json: no such file");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--map-updates", ru[1].toString()), 1,
+                "is placed by time, which needs the timestamps of one --pcap file");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--pcap", pcap, "-n", "10", "--map-updates",
+                ru[1].toString()), 1, "an update of port_rules at packet 20, but the traffic has 10 packets");
+        Path badKey = dir.resolve("bad.json");
+        Files.writeString(badKey, "[{\"packet\": 1, \"map\": \"port_rules\", \"key\": [1, 0], \"value\": [1, 0, 0, 0]}]");
+        MainTest.assertOneSentence(MainTest.run("analyze", "--prog", obj, "--pcap", pcap, "--map-updates", badKey.toString()), 1,
+                "update map port_rules before packet 1: a 2-byte key and a 4-byte value, the map takes 4 and 4");
     }
 
     @Test

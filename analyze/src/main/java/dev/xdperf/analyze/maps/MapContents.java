@@ -1,7 +1,7 @@
-package dev.xdperf.bench;
+package dev.xdperf.analyze.maps;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.xdperf.stats.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,9 +14,11 @@ import java.util.List;
  * a JSON array of {"key": [bytes], "value": [bytes]} where each byte is "0x.." or a number (BTF's
  * "formatted" view, when present, is ignored); for per-CPU maps {"values": [{"cpu": N, "value":
  * [bytes]}, ...]}, whose first value is written for every CPU. So a filter is benchmarked with its
- * real rules: `--map NAME=FILE.json`.
+ * real rules: `--map NAME=FILE.json` (bench and analyze alike).
  */
 public record MapContents(String map, Path file, List<Entry> entries) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     public record Entry(byte[] key, byte[] value) {}
 
     public MapContents {
@@ -36,7 +38,7 @@ public record MapContents(String map, Path file, List<Entry> entries) {
     public static MapContents read(String map, Path file) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(file));
+            root = JSON.readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("read map file " + file + ": no such file");
         } catch (IOException e) {
@@ -59,7 +61,7 @@ public record MapContents(String map, Path file, List<Entry> entries) {
         return new MapContents(map, file, out);
     }
 
-    private static byte[] bytes(JsonNode n, String where) {
+    static byte[] bytes(JsonNode n, String where) {
         if (!n.isArray()) {
             throw new IllegalArgumentException(where + ": expected an array of bytes such as [\"0x09\", \"0x00\"]");
         }
