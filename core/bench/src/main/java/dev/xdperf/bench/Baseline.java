@@ -111,6 +111,50 @@ public record Baseline(Path file, Map<String, Double> latencies, Map<String, Int
         return v / 100;
     }
 
+    /** The comparisons as JSON under the report's "baseline" key. */
+    public void putInto(com.fasterxml.jackson.databind.node.ObjectNode report, List<Comparison> comparisons, double threshold) {
+        com.fasterxml.jackson.databind.node.ObjectNode b = report.putObject("baseline");
+        b.put("file", file.toString());
+        b.put("max_regression", threshold);
+        var arr = b.putArray("comparisons");
+        for (Comparison c : comparisons) {
+            com.fasterxml.jackson.databind.node.ObjectNode x = arr.addObject();
+            x.put("benchmark", c.benchmark());
+            x.put("baseline_ns", c.baselineNs());
+            x.put("current_ns", c.currentNs());
+            x.put("change", Math.round(c.change() * 10000) / 10000.0);
+            x.put("regressed", c.regressed());
+            x.putArray("baseline_ci").add(c.baselineCi().low()).add(c.baselineCi().high());
+            x.putArray("current_ci").add(c.currentCi().low()).add(c.currentCi().high());
+            x.put("least_change", Math.round(c.leastChange() * 10000) / 10000.0);
+        }
+    }
+
+    /** One line per comparison, as the text report ends. */
+    public static String text(List<Comparison> comparisons, double threshold) {
+        StringBuilder b = new StringBuilder();
+        for (Comparison c : comparisons) {
+            b.append(String.format(Locale.ROOT, "baseline %s: %.1f ns [%.1f, %.1f] -> %.1f ns [%.1f, %.1f] (%s; beyond both 95%% intervals %s,"
+                    + " allowed %s)%s%n", c.benchmark(), c.baselineNs(), c.baselineCi().low(), c.baselineCi().high(), c.currentNs(),
+                    c.currentCi().low(), c.currentCi().high(), percent(c.change()), percent(c.leastChange()),
+                    percent(threshold), c.regressed() ? "  REGRESSED" : "  ok"));
+        }
+        return b.toString();
+    }
+
+    /** The one sentence a failed gate ends with, naming the worst regression; null when nothing regressed. */
+    public String regression(List<Comparison> comparisons, double threshold) {
+        List<Comparison> regressed = comparisons.stream().filter(Comparison::regressed).toList();
+        if (regressed.isEmpty()) {
+            return null;
+        }
+        Comparison worst = regressed.stream().max(java.util.Comparator.comparingDouble(Comparison::leastChange)).get();
+        return String.format(Locale.ROOT, "bench regression: %s takes %.1f ns against %.1f ns in %s (%s, at least %s beyond both 95%%"
+                + " intervals, allowed %s)%s", worst.benchmark(), worst.currentNs(), worst.baselineNs(), file,
+                percent(worst.change()), percent(worst.leastChange()), percent(threshold),
+                regressed.size() > 1 ? " and " + (regressed.size() - 1) + " more regressed" : "");
+    }
+
     public static String percent(double fraction) {
         return String.format(Locale.ROOT, "%+.1f%%", fraction * 100);
     }

@@ -210,47 +210,26 @@ final class BenchCommand implements Callable<Integer> {
             case "json" -> {
                 ObjectNode n = report.toJson();
                 if (base != null) {
-                    ObjectNode b = n.putObject("baseline");
-                    b.put("file", base.file().toString());
-                    b.put("max_regression", threshold);
-                    var arr = b.putArray("comparisons");
-                    for (Baseline.Comparison c : comparisons) {
-                        ObjectNode x = arr.addObject();
-                        x.put("benchmark", c.benchmark());
-                        x.put("baseline_ns", c.baselineNs());
-                        x.put("current_ns", c.currentNs());
-                        x.put("change", Math.round(c.change() * 10000) / 10000.0);
-                        x.put("regressed", c.regressed());
-                        x.putArray("baseline_ci").add(c.baselineCi().low()).add(c.baselineCi().high());
-                        x.putArray("current_ci").add(c.currentCi().low()).add(c.currentCi().high());
-                        x.put("least_change", Math.round(c.leastChange() * 10000) / 10000.0);
-                    }
+                    base.putInto(n, comparisons, threshold);
                 }
                 yield n.toPrettyString() + "\n";
             }
             case "bmf" -> report.toBmf().toPrettyString() + "\n";
-            default -> report.toText() + comparisonText(comparisons, threshold);
+            default -> report.toText() + Baseline.text(comparisons, threshold);
         };
         if (output != null) {
             Files.writeString(output, text, StandardCharsets.UTF_8);
-            if (fmt.equals("text")) {
-                System.out.print(text);
-            }
-        } else {
+        }
+        if (output == null || fmt.equals("text")) {
             System.out.print(text);
         }
         System.out.flush();
         if (!fmt.equals("text") && !comparisons.isEmpty()) {
-            System.err.print(comparisonText(comparisons, threshold));
+            System.err.print(Baseline.text(comparisons, threshold));
         }
-
-        List<Baseline.Comparison> regressed = comparisons.stream().filter(Baseline.Comparison::regressed).toList();
-        if (!regressed.isEmpty()) {
-            Baseline.Comparison worst = regressed.stream().max(java.util.Comparator.comparingDouble(Baseline.Comparison::leastChange)).get();
-            System.err.printf("xdperf: bench regression: %s takes %.1f ns against %.1f ns in %s (%s, at least %s beyond both 95%%"
-                    + " intervals, allowed %s)%s%n", worst.benchmark(), worst.currentNs(), worst.baselineNs(), base.file(),
-                    Baseline.percent(worst.change()), Baseline.percent(worst.leastChange()), Baseline.percent(threshold),
-                    regressed.size() > 1 ? " and " + (regressed.size() - 1) + " more regressed" : "");
+        String regression = base == null ? null : base.regression(comparisons, threshold);
+        if (regression != null) {
+            System.err.println("xdperf: " + regression);
             return EXIT_REGRESSION;
         }
         if (report.live() != null && report.live().packets() == 0 && !untilEof) {
@@ -258,16 +237,5 @@ final class BenchCommand implements Callable<Integer> {
             return EXIT_NO_PACKETS;
         }
         return 0;
-    }
-
-    private static String comparisonText(List<Baseline.Comparison> comparisons, double threshold) {
-        StringBuilder b = new StringBuilder();
-        for (Baseline.Comparison c : comparisons) {
-            b.append(String.format("baseline %s: %.1f ns [%.1f, %.1f] -> %.1f ns [%.1f, %.1f] (%s; beyond both 95%% intervals %s,"
-                    + " allowed %s)%s%n", c.benchmark(), c.baselineNs(), c.baselineCi().low(), c.baselineCi().high(), c.currentNs(),
-                    c.currentCi().low(), c.currentCi().high(), Baseline.percent(c.change()), Baseline.percent(c.leastChange()),
-                    Baseline.percent(threshold), c.regressed() ? "  REGRESSED" : "  ok"));
-        }
-        return b.toString();
     }
 }
