@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         description = {"Send packets out of an interface with XDP, one transmit loop per CPU.",
                 "With --server, the server counts what arrives and both sides are reported."})
 final class ClientCommand implements Callable<Integer> {
-    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it).")
+    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it or --pcap is given).")
     String dev;
 
     @Option(names = "--profile", paramLabel = "FILE",
@@ -144,7 +144,9 @@ final class ClientCommand implements Callable<Integer> {
     boolean measure;
 
     @Option(names = "--pcap", paramLabel = "FILE",
-            description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
+            description = {"Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.",
+                    "Needs no --dev: addresses not given come from the device, else from the documentation ranges"
+                            + " (192.0.2.1 -> 198.51.100.1, 2001:db8::1 -> ::2, MACs 02:00:00:00:00:01 -> :02)."})
     java.nio.file.Path pcap;
 
     @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics of the run on port P (/metrics).")
@@ -187,8 +189,9 @@ final class ClientCommand implements Callable<Integer> {
             Privileges.requireXdp("client");
         }
         if (pcap != null) {
-            long n = Run.writePcap(spec, pcap, count == null ? 1000 : count);
-            System.err.println("wrote " + n + " packets to " + pcap);
+            List<String> notes = new ArrayList<>();
+            long n = Run.writePcap(spec, pcap, count == null ? 1000 : count, notes::add);
+            System.err.println("wrote " + n + " packets to " + pcap + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")"));
             return 0;
         }
         PrintStream out = System.out;
@@ -245,8 +248,10 @@ final class ClientCommand implements Callable<Integer> {
         RunSpec.Builder b;
         if (profile != null) {
             b = Profile.read(profile, given("--dev") ? dev : null).toBuilder();
+        } else if (dev == null && pcap != null) {
+            b = RunSpec.builder(Run.NO_DEVICE);   // a pcap needs no device
         } else if (dev == null) {
-            String msg = "Missing required option: '--dev=IF' (or a --profile that names the interface)";
+            String msg = "Missing required option: '--dev=IF' (or a --profile that names the interface, or --pcap FILE)";
             throw spec != null ? new picocli.CommandLine.ParameterException(spec.commandLine(), msg) : new IllegalArgumentException(msg);
         } else {
             b = RunSpec.builder(dev);
