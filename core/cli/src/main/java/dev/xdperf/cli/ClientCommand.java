@@ -191,7 +191,7 @@ final class ClientCommand implements Callable<Integer> {
         if (pcap != null) {
             List<String> notes = new ArrayList<>();
             long n = Run.writePcap(spec, pcap, count == null ? 1000 : count, notes::add);
-            System.err.println("wrote " + n + " packets to " + pcap + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")"));
+            System.err.println("wrote " + n + " packets to " + pcap + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)));
             return 0;
         }
         PrintStream out = System.out;

@@ -691,12 +691,12 @@ public final class ClientRun {
         InetAddress srcIp = o.srcIp() != null ? o.srcIp() : mine.isEmpty() ? null : mine.get(0);
         if (srcIp == null) {
             srcIp = v6 ? DOC_SRC_IP6 : DOC_SRC_IP4;
-            doc.add("source " + srcIp.getHostAddress());
+            doc.add("source " + (v6 ? "2001:db8::1" : "192.0.2.1"));
         }
         InetAddress dstIp = o.dstIp();
         if (dstIp == null) {
             dstIp = v6 ? DOC_DST_IP6 : DOC_DST_IP4;
-            doc.add("destination " + dstIp.getHostAddress());
+            doc.add("destination " + (v6 ? "2001:db8::2" : "198.51.100.1"));
         }
         MacAddress dstMac = o.dstMac();
         if (dstMac == null && device) {
@@ -708,7 +708,7 @@ public final class ClientRun {
             doc.add("destination MAC " + dstMac);
         }
         if (!doc.isEmpty()) {
-            notes.accept("documentation addresses (nothing is sent): " + String.join(", ", doc));
+            notes.accept("documentation addresses where none was given: " + String.join(", ", doc));
         }
         List<InetAddress> srcAddrs = new ArrayList<>(List.of(srcIp));
         InetAddress first = srcIp;
