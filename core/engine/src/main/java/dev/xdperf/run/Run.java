@@ -129,7 +129,13 @@ public final class Run implements AutoCloseable {
      * {@code notes} hears which ones in a line.
      */
     public static long writePcap(RunSpec spec, Path file, long count, java.util.function.Consumer<String> notes) throws IOException {
-        return new ClientRun(spec, resolve(spec, defaultResolver()), s -> { }, null).writePcap(file, count, notes);
+        return writePcap(spec, defaultResolver(), file, count, notes);
+    }
+
+    /** As above, with the plugins found by {@code plugins} (the CLI's, which prints its notices). */
+    public static long writePcap(RunSpec spec, PluginResolver plugins, Path file, long count, java.util.function.Consumer<String> notes)
+            throws IOException {
+        return new ClientRun(spec, resolve(spec, plugins), s -> { }, null).writePcap(file, count, notes);
     }
 
     /** The device of a spec that only writes a pcap: no interface is looked at (no interface name has a space). */
