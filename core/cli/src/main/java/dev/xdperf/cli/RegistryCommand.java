@@ -57,6 +57,11 @@ final class RegistryCommand implements Runnable {
             // what happens before it listens (seeding) is printed after the "listening on" line: that line comes first,
             // so a script (or the docs harness) can wait for it
             java.util.List<String> early = new java.util.ArrayList<>();
+            var shipped = dev.xdperf.registry.release.FirstPartyReleases.shipped();
+            if (shipped.isEmpty()) {
+                early.add("note: this xdperf was built without the first-party signing key, so it has no signed first-party"
+                        + " releases to offer (an empty registry starts empty)");
+            }
             boolean[] listening = {false};
             RegistryServer server = RegistryServer.builder(data).withBind(bind).withPort(port).withMaxArtifactBytes(maxArtifact)
                     .withLog(quiet ? s -> { } : s -> {
@@ -70,7 +75,7 @@ final class RegistryCommand implements Runnable {
                         }
                     })
                     // an empty registry starts with the signed first-party releases this xdperf ships (tcp, icmp, quic)
-                    .withSeed(dev.xdperf.registry.release.FirstPartyReleases.shipped(),
+                    .withSeed(shipped,
                             dev.xdperf.registry.client.TrustStore.firstPartyKey())
                     .build();
             server.start();

@@ -133,6 +133,7 @@ public final class FirstPartyReleases {
             System.out.println("xdperf: first-party releases are unsigned: no first-party signing key at " + key
                     + " (the release step signs the bundled first-party plugins when ../shared/secrets/first-party-signing-key.pem is there,"
                     + " or XDPERF_FIRST_PARTY_KEY names it)");
+            removeStale(out);
             return;
         }
         List<Input> inputs = new ArrayList<>();
@@ -144,6 +145,20 @@ public final class FirstPartyReleases {
         List<Path> files = sign(Keys.readPrivate(key), anchor, inputs, out, Instant.now());
         System.out.println("xdperf: signed " + files.size() + " first-party releases ("
                 + String.join(", ", java.util.Arrays.asList(args).subList(2, args.length)) + ") with key " + Keys.fingerprint(anchor) + " into " + out);
+    }
+
+    /** Releases an earlier build signed into {@code out}: not this build's, so they go (the files the index names, then it). */
+    private static void removeStale(Path out) throws IOException {
+        Path index = out.resolve(INDEX);
+        if (!Files.isRegularFile(index)) {
+            return;
+        }
+        for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+            if (line.matches("[a-z0-9_.-]+\\.xdpkg")) {
+                Files.deleteIfExists(out.resolve(line));
+            }
+        }
+        Files.delete(index);
     }
 
     /** A first-party plugin's file and manifest from the class path: plugins/NAME.wasm or plugins/NAME.jar, and plugins/NAME.json. */
