@@ -18,6 +18,9 @@ The markers, the topology and the matching rule are described in docs/contributi
       <!-- doc-test: background -->           keep the block running until the next block
                                               has run, then Ctrl-C it (it must exit 0)
       <!-- doc-test: interrupt=N -->          Ctrl-C every xdperf command after N seconds
+      <!-- doc-test: signed -->               needs the signed first-party releases: skipped
+                                              when xdperf was built without the first-party
+                                              signing key
       <!-- doc-test-prepare: SHELL -->        run SHELL first, in the block's directory
   - Two network namespaces joined by a veth pair stand in for the hosts of the docs: each
     end is called eth1; the sender has 192.0.2.1 (and 192.0.2.10, 2001:db8::1), the receiver
@@ -42,7 +45,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_DURATION = os.environ.get("DOC_TEST_MAX_DURATION", "3")
 BLOCK_TIMEOUT = int(os.environ.get("DOC_TEST_BLOCK_TIMEOUT", "120"))
 RUN_TAGS = {"sh", "bash", "shell"}
-FLAGS = {"check", "output", "server", "background"}
+FLAGS = {"check", "output", "server", "background", "signed"}
 VALUED = {"host": {"sender", "receiver"}, "interrupt": None}
 
 FENCE = re.compile(r"^(\s*)(```+)\s*([\w-]*)\s*$")
@@ -339,6 +342,10 @@ class Runner:
                 if b.skip:
                     self.report(b, "SKIP", b.skip)
                     continue
+                if b.markers.get("signed") and not signed_build():
+                    why = "this xdperf was built without the first-party signing key (no signed first-party releases in it)"
+                    self.report(b, "SKIP", why)   # a checkout without the key passes every test
+                    continue
                 if b.kind == "text":
                     if b.markers.get("output"):
                         if previous is None:
@@ -434,6 +441,17 @@ class Runner:
                 interrupt(background[1])
                 self.report(background[0], "FAIL", "no block ran after this background block")
             lab.down()
+
+
+def signed_build():
+    """Whether the checkout's xdperf.jar carries the signed first-party releases (releases/index.txt)."""
+    import zipfile
+    jar = os.path.join(REPO, "core/cli/target/xdperf.jar")
+    try:
+        with zipfile.ZipFile(jar) as z:
+            return "releases/index.txt" in z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def netns():

@@ -6,8 +6,8 @@
 #   target/package/xdperf_DEBVERSION_DEBARCH.deb       dpkg -i / apt install ./...deb
 #
 # Both hold the same tree: bin/xdperf (the launcher), lib/xdperf.jar (core/cli/target/xdperf.jar:
-# the application with its BPF objects and WebAssembly plugins, plus the first-party Java
-# plugins from plugins/*/target, less other platforms' native libraries), lib/libjffi-1.2.so
+# the application with its BPF objects, WebAssembly and first-party Java plugins and the signed
+# first-party releases, less other platforms' native libraries), lib/libjffi-1.2.so
 # and lib/libsqlitejdbc.so (the native libraries, so nothing is unpacked into /tmp at run time), lib/cds-archive.sh (creates an archive of the application's classes
 # for a faster start; it is tied to the directory, so it cannot ship ready-made) and runtime/
 # (a jlink image with just the JDK modules xdperf uses, and the JDK's own CDS archive). The launcher and the .deb's maintainer scripts live in
@@ -120,21 +120,18 @@ fi
 
 # --- the application --------------------------------------------------------------------------
 cp "$jar" "$tree/lib/xdperf.jar"
-# First-party Java plugins (plugins/NAME with artifactId xdperf-plugin-NAME, PF4J) build after
-# core, so core's jar cannot hold them: the packaged jar gets each as /plugins/NAME.jar, where
-# xdperf looks for bundled plugins.
+# First-party Java plugins (plugins/NAME with artifactId xdperf-plugin-NAME, PF4J) are built
+# before core/cli, which packs each into the jar as /plugins/NAME.jar (plugins/bundle-java.sh):
+# check that this jar has them.
 java_plugins=()
 for pom in "$repo"/plugins/*/pom.xml; do
   plugin=$(sed -n 's|^  <artifactId>xdperf-plugin-\(.*\)</artifactId>|\1|p' "$pom")
   [[ -n $plugin ]] || continue
-  built=$(dirname "$pom")/target/xdperf-plugin-$plugin-$version.jar
-  [[ -f $built ]] || die "bundle the $plugin plugin: $built is missing (build all modules: drop --no-build)"
-  mkdir -p "$work/bundle/plugins"
-  cp "$built" "$work/bundle/plugins/$plugin.jar"
+  unzip -Z1 "$tree/lib/xdperf.jar" "plugins/$plugin.jar" >/dev/null 2>&1 \
+    || die "bundle the $plugin plugin: $jar has no plugins/$plugin.jar (rebuild core/cli with -am)"
   java_plugins+=("$plugin")
 done
 if ((${#java_plugins[@]})); then
-  (cd "$work/bundle" && "$JAVA_HOME/bin/jar" uf "$tree/lib/xdperf.jar" plugins)
   echo "package: bundled Java plugins ${java_plugins[*]}"
 fi
 # The native libraries the jar carries for every platform: this platform's copies go to lib/,

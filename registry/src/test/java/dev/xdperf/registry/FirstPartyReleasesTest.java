@@ -81,6 +81,37 @@ class FirstPartyReleasesTest {
         assertTrue(e.getMessage().contains("not a release of the official namespace signed by the first-party key"), e.getMessage());
     }
 
+    /**
+     * A first-party Java plugin (xdperf/quic) installs without --allow-java: only the first-party
+     * key signs into xdperf/*. A bundle claiming xdperf/quic signed by any other key is refused,
+     * flag or not, and nothing is written.
+     */
+    @Test
+    void aFirstPartyJavaPluginInstallsWithoutTheFlagAndAForgedOneNever() throws Exception {
+        KeyPair firstParty = Keys.generate();
+        byte[] jar = InstallerTest.pf4j("quic", "1.0.0", false);
+        List<Path> files = FirstPartyReleases.sign(firstParty.getPrivate(), firstParty.getPublic(),
+                List.of(new FirstPartyReleases.Input(jar, TestRegistry.manifest("quic", "1.0.0", "pf4j", "1.0"))),
+                tmp.resolve("releases"), Instant.now());
+        TrustStore trust = new TrustStore(tmp.resolve("config/trusted-keys"), firstParty.getPublic());
+        Installer.Installed i = new Installer(null, trust, tmp.resolve("plugins"), AbiVersion.HOST, w -> { }).installBundle(files.get(0));
+        assertEquals("xdperf/quic", i.id());
+        assertArrayEquals(jar, Files.readAllBytes(i.file()));
+        assertTrue(i.file().toString().endsWith("xdperf/quic.jar"), i.file().toString());
+
+        KeyPair forger = Keys.generate();
+        List<Path> forged = FirstPartyReleases.sign(forger.getPrivate(), forger.getPublic(),
+                List.of(new FirstPartyReleases.Input(jar, TestRegistry.manifest("quic", "9.9.9", "pf4j", "1.0"))),
+                tmp.resolve("forged"), Instant.now());
+        Path other = tmp.resolve("other-plugins");
+        for (boolean allow : new boolean[] {false, true}) {
+            SecurityException e = assertThrows(SecurityException.class, () -> new Installer(null, trust, other, AbiVersion.HOST, w -> { })
+                    .allowJava(allow).installBundle(forged.get(0)));
+            assertTrue(e.getMessage().contains("only the first-party key built into xdperf"), e.getMessage());
+            assertTrue(!Files.exists(other), "nothing written");
+        }
+    }
+
     @Test
     void withoutTheKeyTheStepSaysSoInOneSentenceAndWritesNothing() throws Exception {
         PrintStream was = System.out;

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         description = {"Send packets out of an interface with XDP, one transmit loop per CPU.",
                 "With --server, the server counts what arrives and both sides are reported."})
 final class ClientCommand implements Callable<Integer> {
-    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it).")
+    @Option(names = "--dev", paramLabel = "IF", description = "Interface to send on (required unless the profile names it or --pcap is given).")
     String dev;
 
     @Option(names = "--profile", paramLabel = "FILE",
@@ -115,17 +115,8 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--callers", paramLabel = "N", description = "Transmit callers per CPU, 1..4 (default ${DEFAULT-VALUE}).")
     int callers = RunSpec.DEFAULT_CALLERS_PER_CPU;
 
-    @Option(names = {"-P", "--plugin"}, paramLabel = "NAME|PATH",
-            description = "Protocol plugin that makes the templates: a bundled or installed NAME, PUBLISHER/NAME[@VERSION] (exactly that installed release), or a plugin file (wasm, jar, zip).")
-    String plugin;
-
-    @Option(names = {"-O", "--plugin-opt"}, paramLabel = "KEY=VALUE", description = "A plugin option (repeatable); see 'xdperf plugin describe'.")
-    List<String> pluginOpts = new ArrayList<>();
-
-    @Option(names = "--stream", paramLabel = "SPEC",
-            description = {"A stream of a mixed run (repeatable): udp or a plugin, then ,share=N or ,pps=RATE,",
-                    ",size=BYTES and the plugin's options; e.g. --stream udp,share=80 --stream icmp,share=20,flows=8"})
-    List<String> streamSpecs = new ArrayList<>();
+    @Mixin
+    TrafficOptions traffic = new TrafficOptions();
 
     @Option(names = "--templates", paramLabel = "FILE", description = "Send an encoded template set (docs/abi.md) from a file.")
     java.nio.file.Path templateFile;
@@ -144,14 +135,13 @@ final class ClientCommand implements Callable<Integer> {
     boolean measure;
 
     @Option(names = "--pcap", paramLabel = "FILE",
-            description = "Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.")
+            description = {"Write the packets the run would send (--count of them, default 1000) to a pcap file; send nothing.",
+                    "Needs no --dev: addresses not given come from the device, else from the documentation ranges"
+                            + " (192.0.2.1 -> 198.51.100.1, 2001:db8::1 -> ::2, MACs 02:00:00:00:00:01 -> :02)."})
     java.nio.file.Path pcap;
 
-    @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics of the run on port P (/metrics).")
-    Integer metricsPort;
-
-    @Option(names = "--web", paramLabel = "P", description = "Serve a live dashboard of the run on port P.")
-    Integer webPort;
+    @Mixin
+    LiveViewOptions live = new LiveViewOptions();
 
     @Option(names = "--run-id", paramLabel = "ID", description = "Label of this run in metrics (default: random).")
     String runId;
@@ -198,17 +188,19 @@ final class ClientCommand implements Callable<Integer> {
         }
         if (pcap != null) {
             spec = spec.withSeedSettled();
-            long n = Run.writePcap(spec, pcap, count == null ? 1000 : count);
-            System.err.println("wrote " + n + " packets to " + pcap + " (seed " + Long.toUnsignedString(spec.seed())
-                    + ": a run with --seed " + Long.toUnsignedString(spec.seed()) + " sends these frames)");
+            List<String> notes = new ArrayList<>();
+            long n = Run.writePcap(spec, PluginCommand.resolver(), pcap, count == null ? 1000 : count, notes::add);
+            String seedText = Long.toUnsignedString(spec.seed());
+            notes.add("seed " + seedText + " (a run with --seed " + seedText + " sends these frames)");
+            System.err.println("wrote " + n + " packets to " + pcap + "; " + String.join("; ", notes));
             return 0;
         }
         PrintStream out = System.out;
         String id = runId != null ? runId : java.util.UUID.randomUUID().toString().substring(0, 8);
         Run.Starter starter = Run.with(spec).plugins(PluginCommand.resolver()).subscribe(liveLines(out));
-        Metrics metrics = metricsPort == null ? null
-                : Metrics.start(metricsPort, null, java.util.Map.of("run", id, "role", "client"));
-        Dashboard web = webPort == null ? null : Dashboard.start(webPort, id, describeRun(spec));
+        Metrics metrics = live.metricsPort == null ? null
+                : Metrics.start(live.metricsPort, null, java.util.Map.of("run", id, "role", "client"));
+        Dashboard web = live.webPort == null ? null : Dashboard.start(live.webPort, id, describeRun(spec));
         if (metrics != null) {
             starter.metrics(metrics);
             System.err.println("metrics: http://localhost:" + metrics.port() + "/metrics");
@@ -228,7 +220,7 @@ final class ClientCommand implements Callable<Integer> {
                 metrics.close();
             }
             if (web != null) {
-                web.closeAfter(java.time.Duration.ofSeconds(webLinger));
+                web.closeAfter(java.time.Duration.ofSeconds(live.webLinger));
             }
         }
         Reports.print(result, out, json, jsonStream);
@@ -248,7 +240,7 @@ final class ClientCommand implements Callable<Integer> {
      * the file is the base and only the options given on the command line change it.
      */
     RunSpec spec() {
-        if (plugin != null && templateFile != null) {
+        if (traffic.plugin != null && templateFile != null) {
             throw new IllegalArgumentException("give --plugin or --templates, not both");
         }
         if (reverse && bidir) {
@@ -257,8 +249,10 @@ final class ClientCommand implements Callable<Integer> {
         RunSpec.Builder b;
         if (profile != null) {
             b = Profile.read(profile, given("--dev") ? dev : null).toBuilder();
+        } else if (dev == null && pcap != null) {
+            b = RunSpec.builder(Run.NO_DEVICE);   // a pcap needs no device
         } else if (dev == null) {
-            String msg = "Missing required option: '--dev=IF' (or a --profile that names the interface)";
+            String msg = "Missing required option: '--dev=IF' (or a --profile that names the interface, or --pcap FILE)";
             throw spec != null ? new picocli.CommandLine.ParameterException(spec.commandLine(), msg) : new IllegalArgumentException(msg);
         } else {
             b = RunSpec.builder(dev);
@@ -332,14 +326,14 @@ final class ClientCommand implements Callable<Integer> {
         if (given("--test-latency-offset")) {
             b.testLatencyOffset(testLatencyOffset);
         }
-        b.plugin(plugin).templates(templateFile);
+        b.plugin(traffic.plugin).templates(templateFile);
         if (profile == null) {
-            b.pluginOptions(PluginResolver.parseOptions(pluginOpts));
+            b.pluginOptions(PluginResolver.parseOptions(traffic.pluginOpts));
         } else {
-            PluginResolver.parseOptions(pluginOpts).forEach(b::pluginOption);
+            PluginResolver.parseOptions(traffic.pluginOpts).forEach(b::pluginOption);
         }
         if (given("--stream")) {
-            b.streams(parseStreams(streamSpecs));
+            b.streams(parseStreams(traffic.streamSpecs));
         }
         RunSpec.Replay replay = base.replay();
         if (replayFile != null) {
@@ -499,8 +493,6 @@ final class ClientCommand implements Callable<Integer> {
         return rate == null ? s : s.withPps(rate);
     }
 
-    @Option(names = "--web-linger", paramLabel = "S", description = "Keep the dashboard up this many seconds after the run (default ${DEFAULT-VALUE}).")
-    int webLinger = 0;
 
     private java.util.Map<String, String> describeRun(RunSpec run) {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -511,7 +503,7 @@ final class ClientCommand implements Callable<Integer> {
         m.put("duration", duration == null ? (count == null ? "10 s" : "-") : duration.toMillis() / 1000.0 + " s");
         m.put("count", count == null ? "-" : Long.toString(count));
         m.put("size", sizeGiven() ? size + (SizeMix.isMix(size) ? "" : " B") : "each stream's own (frame sizes below)");
-        m.put("plugin", plugin == null ? (streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs)) : plugin);
+        m.put("plugin", traffic.plugin == null ? (traffic.streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", traffic.streamSpecs)) : traffic.plugin);
         return m;
     }
 

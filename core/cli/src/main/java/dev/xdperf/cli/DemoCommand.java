@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Create two network namespaces joined by a veth pair, run a server and a client in them",
-                "with real XDP, print the report, and remove everything again."})
+                "with real XDP, print the report, and remove everything again.",
+                "--web and --metrics-port are served on this host's localhost (relayed into the client's namespace)."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-t", "--duration"}, paramLabel = "TIME", converter = Converters.Time.class,
             description = "How long the client sends (default 5 s).")
@@ -26,6 +28,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: all online).")
     String cpus;
+
+    @Mixin
+    TrafficOptions traffic = new TrafficOptions();
+
+    @Mixin
+    LiveViewOptions live = new LiveViewOptions();
 
     @Option(names = "--profile", paramLabel = "FILE",
             description = "Run this profile (docs/profiles.md) in the demo's client; its interface and server are the demo's.")
@@ -63,12 +71,14 @@ final class DemoCommand implements Callable<Integer> {
             args.add("--cpus");
             args.add(cpus);
         }
+        args.addAll(traffic.args());
+        args.addAll(live.args());
         if (json) {
             args.add("--json");
         }
         if (jsonStream) {
             args.add("--json-stream");
         }
-        return new Demo(args, System.out, System.err).run();
+        return new Demo(args, live.ports(), System.out, System.err).run();
     }
 }

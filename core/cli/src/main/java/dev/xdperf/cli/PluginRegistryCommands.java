@@ -4,6 +4,7 @@ import dev.xdperf.abi.AbiVersion;
 import dev.xdperf.plugin.PluginResolver;
 import dev.xdperf.registry.Digests;
 import dev.xdperf.registry.Keys;
+import dev.xdperf.registry.Names;
 import dev.xdperf.registry.client.Installer;
 import dev.xdperf.registry.client.LockFile;
 import dev.xdperf.registry.client.Publishing;
@@ -373,7 +374,8 @@ final class PluginRegistryCommands {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME@VERSION")
+        @Parameters(paramLabel = "NS/NAME@VERSION",
+                description = "The release: PUBLISHER/NAME@VERSION; a bare NAME@VERSION means the official namespace, xdperf/NAME.")
         String name;
 
         @Option(names = "--undo", description = "Unyank.")
@@ -389,10 +391,23 @@ final class PluginRegistryCommands {
         public Integer call() {
             Installer.Spec s = Installer.Spec.parse(name);
             if (s.version() == null) {
-                throw new IllegalArgumentException("yank: give the exact version, NAME@VERSION");
+                throw new IllegalArgumentException("yank: give the exact version, PUBLISHER/NAME@VERSION");
             }
-            var v = registry.client().setYanked(token.require("yank"), s.publisher(), s.name(), s.version(), !undo);
-            spec.commandLine().getOut().println((v.yanked() ? "yanked " : "unyanked ") + v.id() + " " + v.version());
+            boolean bare = !name.contains("/");
+            String tokenText = token.require("yank");
+            RegistryClient.VersionInfo v;
+            try {
+                v = registry.client().setYanked(tokenText, s.publisher(), s.name(), s.version(), !undo);
+            } catch (dev.xdperf.registry.client.RegistryException e) {
+                if (!bare || e.status() < 400 || e.status() >= 500) {
+                    throw e;
+                }
+                // the likely mistake: a publisher's own plugin named without its namespace
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("[.]?$", "") + " (a bare name means the official namespace, "
+                        + s.id() + "; name your own release PUBLISHER/" + s.name() + "@" + s.version() + ")");
+            }
+            spec.commandLine().getOut().println((v.yanked() ? "yanked " : "unyanked ") + v.id() + " " + v.version()
+                    + (bare ? " (a bare name means the official namespace, " + Names.OFFICIAL + ")" : ""));
             return 0;
         }
     }

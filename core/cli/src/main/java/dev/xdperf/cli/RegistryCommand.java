@@ -54,15 +54,28 @@ final class RegistryCommand implements Runnable {
         public Integer call() throws InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             DateTimeFormatter t = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+            // what happens before it listens (seeding) is printed after the "listening on" line: that line comes first,
+            // so a script (or the docs harness) can wait for it
+            java.util.List<String> early = new java.util.ArrayList<>();
+            var shipped = dev.xdperf.registry.release.FirstPartyReleases.shipped();
+            if (shipped.isEmpty()) {
+                early.add("note: this xdperf was built without the first-party signing key, so it has no signed first-party"
+                        + " releases to offer (an empty registry starts empty)");
+            }
+            boolean[] listening = {false};
             RegistryServer server = RegistryServer.builder(data).withBind(bind).withPort(port).withMaxArtifactBytes(maxArtifact)
                     .withLog(quiet ? s -> { } : s -> {
                         synchronized (out) {
+                            if (!listening[0]) {
+                                early.add(LocalTime.now().format(t) + " " + s);
+                                return;
+                            }
                             out.println(LocalTime.now().format(t) + " " + s);
                             out.flush();
                         }
                     })
-                    // an empty registry starts with the signed first-party releases this xdperf ships (tcp, icmp)
-                    .withSeed(dev.xdperf.registry.release.FirstPartyReleases.shipped(),
+                    // an empty registry starts with the signed first-party releases this xdperf ships (tcp, icmp, quic)
+                    .withSeed(shipped,
                             dev.xdperf.registry.client.TrustStore.firstPartyKey())
                     .build();
             server.start();
@@ -71,8 +84,12 @@ final class RegistryCommand implements Runnable {
                 server.close();
                 stopped.countDown();
             }));
-            out.println("xdperf registry: listening on " + server.url() + " (data " + data.toAbsolutePath() + ")");
-            out.flush();
+            synchronized (out) {
+                out.println("xdperf registry: listening on " + server.url() + " (data " + data.toAbsolutePath() + ")");
+                early.forEach(out::println);
+                listening[0] = true;
+                out.flush();
+            }
             stopped.await();
             return 0;
         }

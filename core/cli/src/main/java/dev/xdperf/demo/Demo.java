@@ -21,13 +21,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Demo {
     private final List<String> clientArgs;
+    private final List<Integer> relayed;
+    private final List<PortRelay> relays = new ArrayList<>();
     private final PrintStream out;
     private final PrintStream err;
     private final List<Process> children = new ArrayList<>();
     private DemoTopology topology;
 
     public Demo(List<String> clientArgs, PrintStream out, PrintStream err) {
+        this(clientArgs, List.of(), out, err);
+    }
+
+    /** {@code relayed}: ports the client serves in its namespace (--web, --metrics-port), reached on this host's localhost. */
+    public Demo(List<String> clientArgs, List<Integer> relayed, PrintStream out, PrintStream err) {
         this.clientArgs = List.copyOf(clientArgs);
+        this.relayed = List.copyOf(relayed);
         this.out = out;
         this.err = err;
     }
@@ -40,6 +48,14 @@ public final class Demo {
             err.printf("demo: namespaces %s (client %s %s) and %s (server %s %s), veth with one queue per CPU%n",
                     topology.clientNs(), DemoTopology.CLIENT_IF, DemoTopology.CLIENT_IP,
                     topology.serverNs(), DemoTopology.SERVER_IF, DemoTopology.SERVER_IP);
+            if (!relayed.isEmpty()) {
+                String inside = topology.linkHost();
+                for (int port : relayed) {
+                    relays.add(new PortRelay(port, inside));
+                }
+                err.printf("demo: localhost port%s %s lead%s to the client's namespace (%s)%n", relayed.size() > 1 ? "s" : "",
+                        String.join(", ", relayed.stream().map(String::valueOf).toList()), relayed.size() > 1 ? "" : "s", inside);
+            }
 
             List<String> server = new ArrayList<>(List.of("ip", "netns", "exec", topology.serverNs()));
             server.addAll(SelfProcess.command());
@@ -94,6 +110,8 @@ public final class Demo {
     }
 
     private synchronized void cleanUp() {
+        relays.forEach(PortRelay::close);
+        relays.clear();
         for (Process p : children) {
             if (p.isAlive()) {
                 p.destroy();

@@ -47,6 +47,62 @@ class DemoTest {
         assertEquals(before, demoNamespaces(), "the demo left namespaces behind");
     }
 
+    /**
+     * The demo with a plugin, its options and a stream mix, a dashboard and metrics: the client
+     * serves both inside its namespace, and they answer on this host's localhost while it runs.
+     */
+    @Test
+    void demoShowsAPluginWithDashboardAndMetricsOnLocalhost() throws Exception {
+        Privileged.require();
+        java.util.Set<String> before = demoNamespaces();
+        int web;
+        int metrics;
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+            web = a.getLocalPort();
+            metrics = b.getLocalPort();
+        }
+        Process p = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "dev.xdperf.cli.Main", "demo", "--duration", "6", "--pps", "10k",
+                "--stream", "udp,share=80", "--stream", "icmp,share=20,flows=4", "--web", Integer.toString(web),
+                "--metrics-port", Integer.toString(metrics), "--json")).redirectErrorStream(true).start();
+        StringBuilder all = new StringBuilder();
+        String page = null;
+        String scraped = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                all.append(line).append('\n');
+                if (page == null && line.contains("tx ")) {   // the first live line: the run is going
+                    page = get("http://localhost:" + web + "/");
+                    scraped = get("http://localhost:" + metrics + "/metrics");
+                }
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), all::toString);
+        assertTrue(all.toString().contains("lead to the client's namespace"), all::toString);
+        assertTrue(page != null && page.contains("<title>xdperf live</title>"), "dashboard on localhost: " + page);
+        assertTrue(scraped != null && scraped.contains("xdperf_device_tx_packets_total{dev=\"xdperf-c\""), "metrics on localhost: " + scraped);
+        assertTrue(java.util.regex.Pattern.compile("\"stream\"\\s*:\\s*1\\b").matcher(all).find(), "the second stream (icmp) was reported: " + all);
+        assertEquals(before, demoNamespaces(), "the demo left namespaces behind");
+        assertTrue(Commands.check(List.of("ip", "-o", "link")).lines().noneMatch(l -> l.contains(": xdpm")), "the host link is gone");
+
+        Xdperf.Result bad = Xdperf.run(null, 60, "demo", "--duration", "1", "--plugin", "no-such-plugin");
+        assertEquals(1, bad.exit(), bad::toString);
+        assertTrue(bad.stderr().contains("xdperf: no plugin named 'no-such-plugin'"), bad::toString);
+        assertEquals(before, demoNamespaces(), "the demo left namespaces behind");
+    }
+
+    static String get(String url) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url)).timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        } catch (Exception e) {
+            return "failed: " + e;
+        }
+    }
+
     @Test
     void interruptedDemoRemovesEverything() throws Exception {
         Privileged.require();

@@ -83,6 +83,14 @@ class RegistryCliTest {
         return url;
     }
 
+    /** Whether the registry printed {@code text} within 10 s (it prints what it seeded right after "listening on"). */
+    boolean serverSaid(String text) throws InterruptedException {
+        for (int i = 0; i < 100 && !server.output().contains(text); i++) {
+            Thread.sleep(100);
+        }
+        return server.output().contains(text);
+    }
+
     /** A first-party plugin's file and manifest as this build packed them (/plugins/NAME.wasm, /plugins/NAME.json). */
     Path bundled(String resource) throws IOException {
         Path out = tmp.resolve("bundled").resolve(resource);
@@ -212,7 +220,7 @@ class RegistryCliTest {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.xdperf.registry.release.FirstPartyReleases.shipped().isEmpty(),
                 "this build ships no signed first-party releases (built without ../shared/secrets/first-party-signing-key.pem)");
         serve();
-        assertTrue(server.output().contains("seeded xdperf/tcp 1.0.0"), server.output());
+        assertTrue(serverSaid("seeded xdperf/tcp 1.0.0"), server.output());
         String search = ok("plugin", "search").stdout();
         assertTrue(search.contains("xdperf/tcp ") && search.contains("xdperf/icmp "), search);
         Xdperf.Result install = ok("plugin", "install", "tcp");
@@ -228,6 +236,83 @@ class RegistryCliTest {
         // the installed official release takes the bundled one's place, and says so
         Xdperf.Result describe = ok("plugin", "describe", "tcp");
         assertTrue(describe.stderr().contains("using the installed xdperf/tcp 1.0.0"), describe.toString());
+    }
+
+    /**
+     * The README's walkthrough: an empty registry offers xdperf/quic too, and the first-party
+     * Java plugin installs with no trust step and without --allow-java (only the first-party key
+     * signs xdperf/*); a pcap of it needs neither a device nor addresses.
+     */
+    @Test
+    void firstPartyQuicInstallsWithoutAllowJavaAndWritesAPcapWithNoDevice() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.xdperf.registry.release.FirstPartyReleases.shipped().isEmpty(),
+                "this build ships no signed first-party releases (built without ../shared/secrets/first-party-signing-key.pem)");
+        serve();
+        assertTrue(serverSaid("seeded xdperf/quic 1.0.0"), server.output());
+        String search = ok("plugin", "search", "quic").stdout();
+        assertTrue(search.contains("xdperf/quic ") && search.contains(" pf4j "), search);
+        Xdperf.Result install = ok("plugin", "install", "quic");
+        assertTrue(install.stdout().startsWith("installed xdperf/quic 1.0.0 to " + tmp.resolve("plugins/xdperf/quic.jar")), install.stdout());
+        assertFalse(Files.exists(tmp.resolve("config/trusted-keys")), "no trust step");
+        assertTrue(ok("plugin", "verify", "xdperf/quic").stdout().startsWith("ok: xdperf/quic is xdperf/quic 1.0.0"));
+        Path pcap = tmp.resolve("quic.pcap");
+        Xdperf.Result run = ok("client", "--plugin", "quic", "--plugin-opt", "flows=2", "--count", "4", "--pcap", pcap.toString());
+        assertTrue(run.stderr().contains("wrote 4 packets to " + pcap + "; documentation addresses where none was given: source MAC"
+                + " 02:00:00:00:00:01, source 192.0.2.1, destination 198.51.100.1, destination MAC 02:00:00:00:00:02"), run.toString());
+        assertTrue(run.stderr().contains("using the installed xdperf/quic 1.0.0"), run.toString());
+        byte[] bytes = Files.readAllBytes(pcap);
+        assertEquals(24 + 4 * (16 + 1242), bytes.length, "4 QUIC Initials of 1242 bytes");
+        // the first frame: documentation MACs and addresses
+        assertEquals("020000000002020000000001", java.util.HexFormat.of().formatHex(bytes, 40, 52));
+        assertEquals("c0000201c6336401", java.util.HexFormat.of().formatHex(bytes, 40 + 26, 40 + 34));
+        // what is given is used: one address given, the rest still documentation ones
+        Xdperf.Result given = ok("client", "--plugin", "quic", "--count", "1", "--pcap", pcap.toString(), "--dst-ip", "10.1.1.1");
+        assertTrue(given.stderr().contains("source 192.0.2.1, destination MAC"), given.toString());
+        assertEquals("c00002010a010101", java.util.HexFormat.of().formatHex(Files.readAllBytes(pcap), 40 + 26, 40 + 34));
+    }
+
+    /** search, info, install, publish and yank take the registry from --registry or XDPERF_REGISTRY alike. */
+    @Test
+    void everyRegistryCommandTakesTheFlagAndTheEnvironmentAlike() throws Exception {
+        Path key = tmp.resolve("keys/netlab");
+        ok("plugin", "keygen", "--out", key.toString());
+        ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-publisher", "netlab", "--key", key + ".pub");
+        String token = ok("registry", "admin", "--data", tmp.resolve("data").toString(), "create-token", "netlab").stdout().strip();
+        ok("plugin", "trust", key + ".pub", "--namespace", "netlab");
+        String live = serve();
+        Path wasm = bundled("tcp.wasm");
+        Path manifest = bundled("tcp.json");
+        Path icmp = bundled("icmp.wasm");
+        Path icmpManifest = bundled("icmp.json");
+        String[][] commands = {
+            {"plugin", "publish", wasm.toString(), "--manifest", manifest.toString(), "--key", key.toString(), "--token", token},
+            {"plugin", "search", "tcp"},
+            {"plugin", "info", "netlab/tcp"},
+            {"plugin", "install", "netlab/tcp"},
+            {"plugin", "yank", "netlab/tcp@1.0.0", "--token", token},
+        };
+        // by the environment (serve() set XDPERF_REGISTRY), then by the flag with the environment naming a dead port
+        for (String[] c : commands) {
+            ok(c);
+        }
+        ok("plugin", "yank", "netlab/tcp@1.0.0", "--undo", "--token", token);
+        ok("plugin", "remove", "netlab/tcp");
+        env.put("XDPERF_REGISTRY", "http://127.0.0.1:1");
+        commands[0] = new String[] {"plugin", "publish", icmp.toString(), "--manifest", icmpManifest.toString(), "--key", key.toString(),
+            "--token", token};
+        commands[2] = new String[] {"plugin", "info", "netlab/icmp"};
+        commands[3] = new String[] {"plugin", "install", "netlab/tcp"};
+        for (String[] c : commands) {
+            String[] withFlag = java.util.Arrays.copyOf(c, c.length + 2);
+            withFlag[c.length] = "--registry";
+            withFlag[c.length + 1] = live;
+            ok(withFlag);
+            refused("cannot connect to registry http://127.0.0.1:1", c);
+        }
+        // a bare name means the official namespace, and yank says so
+        env.put("XDPERF_REGISTRY", live);
+        refused("(a bare name means the official namespace, xdperf/tcp; name your own release PUBLISHER/tcp@1.0.0)",
+                "plugin", "yank", "tcp@1.0.0", "--token", token);
     }
 
     @Test

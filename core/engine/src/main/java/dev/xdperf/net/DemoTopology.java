@@ -19,9 +19,12 @@ public final class DemoTopology implements AutoCloseable {
 
     private final String clientNs;
     private final String serverNs;
+    private final String tag;
+    private String hostLink;
     private final List<String> created = new ArrayList<>();
 
     private DemoTopology(String tag) {
+        this.tag = tag;
         this.clientNs = "xdperf-" + tag + "-c";
         this.serverNs = "xdperf-" + tag + "-s";
     }
@@ -62,6 +65,27 @@ public final class DemoTopology implements AutoCloseable {
         Commands.check(List.of("ip", "-n", ns, "link", "set", ifname, "up"));
     }
 
+    /**
+     * A second veth pair from this host's namespace into the client's, for services the client
+     * runs there (a dashboard, metrics) to be reached from this host; returns the client end's
+     * address. Its /30 comes from the tag (198.18.128.0/17), so demos running at once do not
+     * share one; it goes with the client's namespace.
+     */
+    public synchronized String linkHost() {
+        int n = Math.floorMod(tag.hashCode(), 8192) * 4;
+        String net = "198.18." + (128 + n / 256) + ".";
+        String host = net + (n % 256 + 1);
+        String client = net + (n % 256 + 2);
+        String hostIf = ("xdpm" + tag).substring(0, Math.min(15, 4 + tag.length()));
+        Commands.check(List.of("ip", "link", "add", hostIf, "type", "veth", "peer", "name", "xdperf-m", "netns", clientNs));
+        hostLink = hostIf;
+        Commands.check(List.of("ip", "addr", "add", host + "/30", "dev", hostIf));
+        Commands.check(List.of("ip", "link", "set", hostIf, "up"));
+        Commands.check(List.of("ip", "-n", clientNs, "addr", "add", client + "/30", "dev", "xdperf-m"));
+        Commands.check(List.of("ip", "-n", clientNs, "link", "set", "xdperf-m", "up"));
+        return client;
+    }
+
     public String clientNs() {
         return clientNs;
     }
@@ -73,6 +97,11 @@ public final class DemoTopology implements AutoCloseable {
     /** Removes the namespaces (and with them the veth pair). Safe to call more than once. */
     @Override
     public synchronized void close() {
+        if (hostLink != null) {
+            // removed here: a namespace's own links go when the kernel gets to it, later
+            Commands.run(List.of("ip", "link", "del", hostLink));
+            hostLink = null;
+        }
         for (int i = created.size() - 1; i >= 0; i--) {
             Commands.run(List.of("ip", "netns", "del", created.get(i)));
         }

@@ -212,7 +212,7 @@ public final class JavaPlugin implements LoadedPlugin {
     static String thrown(Throwable c) {
         String msg = c.getMessage() == null ? "" : c.getMessage().strip();
         if ((c instanceof IllegalArgumentException || c instanceof IllegalStateException) && !msg.isEmpty()) {
-            return "it reported: " + msg;
+            return msg;   // the plugin's own refusal, in its words
         }
         if (c instanceof OutOfMemoryError || c instanceof StackOverflowError) {
             return "it exhausted the JVM's " + (c instanceof StackOverflowError ? "stack" : "memory");

@@ -178,14 +178,19 @@ public final class WasmPlugin implements LoadedPlugin {
 
     static String describe(Throwable c) {
         if (c instanceof ExtismFunctionException x) {
-            String msg = x.getMessage();
-            return msg == null || msg.isBlank() ? "it returned an error without a message" : "it reported: " + msg.strip();
+            // the plugin's own words, once: not the SDK's "function F returned an error: " around them
+            String msg = x.getError();
+            return msg == null || msg.isBlank() ? "it returned an error without a message" : msg.strip();
         }
         if (c instanceof OutOfMemoryError || c instanceof StackOverflowError) {
             return "it exhausted the host's " + (c instanceof StackOverflowError ? "stack" : "memory");
         }
         String cls = c.getClass().getSimpleName();
         String msg = c.getMessage() == null ? "" : c.getMessage().strip();
+        if (msg.toLowerCase().contains("out of bounds")) {
+            // a bad pointer, or one past memory it failed to grow: either way the access is the cause
+            return "it accessed memory out of bounds (" + msg + ")";
+        }
         if (cls.contains("Trap") || msg.toLowerCase().contains("unreachable")) {
             return "it trapped (" + (msg.isEmpty() ? cls : msg) + ")";
         }

@@ -528,7 +528,7 @@ public final class ClientRun {
 
     private TemplateSet plugin(TemplateSource source, List<java.util.Map.Entry<String, String>> options, Endpoints e, int cpus,
                                int frameBytes, int base) {
-        RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(Interfaces.mtu(o.dev()), 65535), cpus, e.srcMac().bytes(),
+        RunRequest request = new RunRequest(AbiVersion.HOST, Math.min(mtu(), 65535), cpus, e.srcMac().bytes(),
                 e.dstMac().bytes(), frameBytes, base, e.srcAddrs(), e.dstAddrs(), options);
         return source.generate(request);
     }
@@ -642,12 +642,15 @@ public final class ClientRun {
      * engine, to a pcap file; sends nothing. Sequence numbers and CPUs are stamped as xdp_tx
      * would on the given CPUs; send times are 0.
      */
-    public long writePcap(java.nio.file.Path file, long count) throws java.io.IOException {
-        Interfaces.requireExists(o.dev());
-        Endpoints ends = resolveEndpoints(null);
+    public long writePcap(java.nio.file.Path file, long count, Consumer<String> notes) throws java.io.IOException {
+        boolean device = !Run.NO_DEVICE.equals(o.dev());
+        if (device) {
+            Interfaces.requireExists(o.dev());
+        }
+        Endpoints ends = o.replay() != null ? resolveEndpoints(null) : pcapEndpoints(device, notes);
         List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
         TemplateSet set = templates(ends, cpus.size());
-        TemplateCompiler.compile(set, Interfaces.mtu(o.dev()), o.seed());
+        TemplateCompiler.compile(set, mtu(), o.seed());
         FieldEngine engine = new FieldEngine(set, o.seed());
         // xdp_tx numbers each stream's frames per sending CPU: CPU rank r sends packets k = r, r + n, r + 2n, ...
         java.util.Map<Long, Long> seqs = new java.util.HashMap<>();
@@ -667,6 +670,60 @@ public final class ClientRun {
             }
         }
         return count;
+    }
+
+    /** Addresses from the documentation ranges, for a pcap that names no device or leaves addresses out. */
+    static final MacAddress DOC_SRC_MAC = MacAddress.parse("02:00:00:00:00:01");
+    static final MacAddress DOC_DST_MAC = MacAddress.parse("02:00:00:00:00:02");
+    static final InetAddress DOC_SRC_IP4 = UdpStream.parseIp("192.0.2.1");
+    static final InetAddress DOC_DST_IP4 = UdpStream.parseIp("198.51.100.1");
+    static final InetAddress DOC_SRC_IP6 = UdpStream.parseIp("2001:db8::1");
+    static final InetAddress DOC_DST_IP6 = UdpStream.parseIp("2001:db8::2");
+
+    private int mtu() {
+        return Run.NO_DEVICE.equals(o.dev()) ? 1500 : Interfaces.mtu(o.dev());
+    }
+
+    /**
+     * The endpoints of a pcap-only run: each address the spec gives; else the device's (its MAC
+     * and first address, the neighbour table's MAC for the destination); else a documentation
+     * address, and {@code notes} hears which were taken so.
+     */
+    private Endpoints pcapEndpoints(boolean device, Consumer<String> notes) {
+        boolean v6 = o.ipv6() || o.dstIp() instanceof Inet6Address || o.srcIp() instanceof Inet6Address;
+        List<String> doc = new ArrayList<>();
+        MacAddress srcMac = o.srcMac() != null ? o.srcMac() : device ? Interfaces.mac(o.dev()) : null;
+        if (srcMac == null) {
+            srcMac = DOC_SRC_MAC;
+            doc.add("source MAC " + srcMac);
+        }
+        List<InetAddress> mine = device ? Interfaces.addresses(o.dev(), v6) : List.of();
+        InetAddress srcIp = o.srcIp() != null ? o.srcIp() : mine.isEmpty() ? null : mine.get(0);
+        if (srcIp == null) {
+            srcIp = v6 ? DOC_SRC_IP6 : DOC_SRC_IP4;
+            doc.add("source " + (v6 ? "2001:db8::1" : "192.0.2.1"));
+        }
+        InetAddress dstIp = o.dstIp();
+        if (dstIp == null) {
+            dstIp = v6 ? DOC_DST_IP6 : DOC_DST_IP4;
+            doc.add("destination " + (v6 ? "2001:db8::2" : "198.51.100.1"));
+        }
+        MacAddress dstMac = o.dstMac();
+        if (dstMac == null && device) {
+            InetAddress hop = Interfaces.gateway(o.dev(), dstIp).orElse(dstIp);
+            dstMac = Interfaces.neighbour(o.dev(), hop).orElse(null);
+        }
+        if (dstMac == null) {
+            dstMac = DOC_DST_MAC;
+            doc.add("destination MAC " + dstMac);
+        }
+        if (!doc.isEmpty()) {
+            notes.accept("documentation addresses where none was given: " + String.join(", ", doc));
+        }
+        List<InetAddress> srcAddrs = new ArrayList<>(List.of(srcIp));
+        InetAddress first = srcIp;
+        mine.stream().filter(a -> !a.equals(first)).limit(RunRequest.MAX_ADDRS - 1).forEach(srcAddrs::add);
+        return new Endpoints(srcMac, dstMac, srcIp, dstIp, srcAddrs, List.of(dstIp));
     }
 
     private static String firstMatching(Messages.Host host, InetAddress ip) {

@@ -119,8 +119,27 @@ public final class Run implements AutoCloseable {
      * reference engine; sends nothing.
      */
     public static long writePcap(RunSpec spec, Path file, long count) throws IOException {
-        return new ClientRun(spec, resolve(spec, defaultResolver()), s -> { }, null).writePcap(file, count);
+        return writePcap(spec, file, count, n -> { });
     }
+
+    /**
+     * As {@link #writePcap(RunSpec, Path, long)}, for a spec that may name no device
+     * ({@link #NO_DEVICE}) and leave out addresses: what neither the spec nor the device gives is
+     * taken from the documentation ranges (RFC 5737, RFC 3849, locally administered MACs), and
+     * {@code notes} hears which ones in a line.
+     */
+    public static long writePcap(RunSpec spec, Path file, long count, java.util.function.Consumer<String> notes) throws IOException {
+        return writePcap(spec, defaultResolver(), file, count, notes);
+    }
+
+    /** As above, with the plugins found by {@code plugins} (the CLI's, which prints its notices). */
+    public static long writePcap(RunSpec spec, PluginResolver plugins, Path file, long count, java.util.function.Consumer<String> notes)
+            throws IOException {
+        return new ClientRun(spec, resolve(spec, plugins), s -> { }, null).writePcap(file, count, notes);
+    }
+
+    /** The device of a spec that only writes a pcap: no interface is looked at (no interface name has a space). */
+    public static final String NO_DEVICE = "(no device)";
 
     /** What the run's input left out (a replay's skipped frames) goes with the forward report's warnings. */
     private static RunResult withNotes(RunResult r, List<String> notes) {

@@ -164,7 +164,7 @@ class JavaPluginTest {
         }
         Path refuses = build("refuses.jar", "refuses", ABI, "throw new IllegalArgumentException(\"mode b needs flows=2\");");
         try (JavaPlugin p = JavaPlugin.load(refuses, "0.1.0", PluginLimits.DEFAULT)) {
-            assertEquals("plugin refuses: generate failed: it reported: mode b needs flows=2",
+            assertEquals("plugin refuses: generate failed: mode b needs flows=2",
                     assertThrows(PluginException.class, () -> p.generate(request(List.of()))).getMessage());
         }
         Path nothing = build("nothing.jar", "nothing", ABI, "return null;");
@@ -250,7 +250,7 @@ class JavaPluginTest {
                         "public class Plugin implements TemplatePlugin {\n    public Plugin() { throw new IllegalStateException(\"no config\"); }");
         Path jar = PluginJars.jar("ctor.jar").source("test.ctor.Plugin", code)
                 .properties(Map.of("plugin.id", "ctor", "plugin.version", "1.0.0")).build(jars);
-        assertEquals("plugin ctor: create Plugin failed: it reported: no config", refused(jar).getMessage());
+        assertEquals("plugin ctor: create Plugin failed: no config", refused(jar).getMessage());
     }
 
     @Test

@@ -87,8 +87,16 @@ class WasmPluginTest {
 
     @Test
     void exhaustingTheMemoryCapFailsTheCall() throws Exception {
+        // it grows to the cap, then writes past it: the access is what fails, and is named so
         PluginException e = fails("oom", FAST);
-        assertTrue(e.getMessage().startsWith("plugin oom: generate failed:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("plugin oom: generate failed: it accessed memory out of bounds"), e.getMessage());
+    }
+
+    @Test
+    void anOutOfBoundsWriteIsNamedSoAndNotAFullMemory() throws Exception {
+        PluginException e = fails("oob", FAST);
+        assertTrue(e.getMessage().startsWith("plugin oob: generate failed: it accessed memory out of bounds"), e.getMessage());
+        assertTrue(!e.getMessage().contains("memory cap"), e.getMessage());
     }
 
     @Test
@@ -112,7 +120,8 @@ class WasmPluginTest {
     @Test
     void aPluginsOwnErrorIsPassedOn() throws Exception {
         PluginException e = fails("refuse", FAST);
-        assertTrue(e.getMessage().contains("no IPv6 address to send from"), e.getMessage());
+        // once, in the plugin's words: no "it reported:" or "function generate returned an error:" stacked before them
+        assertEquals("plugin refuse: generate failed: no IPv6 address to send from", e.getMessage());
     }
 
     @Test
@@ -124,7 +133,7 @@ class WasmPluginTest {
 
     @Test
     void theHostSurvivesAllOfThem() throws Exception {
-        for (String bad : List.of("trap", "oom", "garbage", "refuse")) {
+        for (String bad : List.of("trap", "oom", "oob", "garbage", "refuse")) {
             assertTrue(fails(bad, FAST).getMessage().startsWith("plugin " + bad + ": generate"));
         }
         goodPluginDescribesItselfAndGeneratesAValidSet();

@@ -166,7 +166,7 @@ public final class Installer {
             throw new SecurityException(what + ": the lock file expects sha256 " + lockedSha + ", the registry now offers "
                     + v.artifactSha256() + " (a published version never changes: the registry or the lock file was altered)");
         }
-        requireKind(what, v.kind());
+        requireKind(what, s.publisher(), v.kind());
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + version + " is yanked: its publisher withdrew it; installing it because it was asked for by exact version");
         }
@@ -183,12 +183,17 @@ public final class Installer {
         return write(what, s, v, release, artifact, source);
     }
 
-    /** A kind this xdperf installs: WebAssembly, or a Java (PF4J) plugin when the operator allowed Java plugins. */
-    private void requireKind(String what, String kind) {
+    /**
+     * A kind this xdperf installs: WebAssembly, or a Java (PF4J) plugin when the operator allowed
+     * Java plugins. A first-party Java plugin needs no flag: the official namespace installs only
+     * what the first-party key built into xdperf signed (checked later, before anything is written),
+     * the same source as the xdperf that runs it.
+     */
+    private void requireKind(String what, String publisher, String kind) {
         if (!Names.KINDS.contains(kind)) {
             throw new SecurityException(what + ": it is of kind '" + kind + "', which this xdperf does not install (wasm or pf4j)");
         }
-        if (kind.equals("pf4j") && !allowJava) {
+        if (kind.equals("pf4j") && !allowJava && !publisher.equals(Names.OFFICIAL)) {
             throw new IllegalStateException(what + ": it is a Java (PF4J) plugin, which runs inside xdperf with the full rights of the JVM"
                     + " (no sandbox), so installing it needs --allow-java, given only if you trust its publisher");
         }
@@ -203,7 +208,7 @@ public final class Installer {
         RegistryClient.VersionInfo v = b.version();
         Spec s = Spec.parse(v.publisher() + "/" + v.name() + "@" + v.version());
         String what = "install " + s.id() + " " + v.version() + " from " + file;
-        requireKind(what, v.kind());
+        requireKind(what, s.publisher(), v.kind());
         if (v.yanked()) {
             warn.accept("warning: " + s.id() + " " + v.version() + " was yanked by its publisher when this bundle was fetched");
         }

@@ -120,8 +120,9 @@ public final class FirstPartyReleases {
     }
 
     /**
-     * The build's release step: {@code KEYFILE OUTDIR NAME...}, each NAME's plugins/NAME.wasm and
-     * plugins/NAME.json taken from the class path. Without the key file it says in one sentence
+     * The build's release step: {@code KEYFILE OUTDIR NAME...}, each NAME's plugin file
+     * (plugins/NAME.wasm, or the Java plugin plugins/NAME.jar) and manifest plugins/NAME.json
+     * taken from the class path. Without the key file it says in one sentence
      * that first-party releases are unsigned, and succeeds.
      */
     public static void main(String[] args) throws IOException {
@@ -132,21 +133,51 @@ public final class FirstPartyReleases {
             System.out.println("xdperf: first-party releases are unsigned: no first-party signing key at " + key
                     + " (the release step signs the bundled first-party plugins when ../shared/secrets/first-party-signing-key.pem is there,"
                     + " or XDPERF_FIRST_PARTY_KEY names it)");
+            removeStale(out);
             return;
         }
         List<Input> inputs = new ArrayList<>();
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
         for (int i = 2; i < args.length; i++) {
-            try (InputStream a = cl.getResourceAsStream("plugins/" + args[i] + ".wasm");
-                 InputStream m = cl.getResourceAsStream("plugins/" + args[i] + ".json")) {
-                if (a == null || m == null) {
-                    throw new IllegalStateException("sign first-party releases: plugins/" + args[i] + ".wasm or .json is not on the class path");
-                }
-                inputs.add(new Input(a.readAllBytes(), m.readAllBytes()));
-            }
+            inputs.add(input(cl, args[i]));
         }
         PublicKey anchor = TrustStore.firstPartyKey();
         List<Path> files = sign(Keys.readPrivate(key), anchor, inputs, out, Instant.now());
-        System.out.println("xdperf: signed " + files.size() + " first-party releases with key " + Keys.fingerprint(anchor) + " into " + out);
+        System.out.println("xdperf: signed " + files.size() + " first-party releases ("
+                + String.join(", ", java.util.Arrays.asList(args).subList(2, args.length)) + ") with key " + Keys.fingerprint(anchor) + " into " + out);
+    }
+
+    /** Releases an earlier build signed into {@code out}: not this build's, so they go (the files the index names, then it). */
+    private static void removeStale(Path out) throws IOException {
+        Path index = out.resolve(INDEX);
+        if (!Files.isRegularFile(index)) {
+            return;
+        }
+        for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+            if (line.matches("[a-z0-9_.-]+\\.xdpkg")) {
+                Files.deleteIfExists(out.resolve(line));
+            }
+        }
+        Files.delete(index);
+    }
+
+    /** A first-party plugin's file and manifest from the class path: plugins/NAME.wasm or plugins/NAME.jar, and plugins/NAME.json. */
+    private static Input input(ClassLoader cl, String name) throws IOException {
+        for (String ext : new String[] {".wasm", ".jar"}) {
+            try (InputStream a = cl.getResourceAsStream("plugins/" + name + ext)) {
+                if (a == null) {
+                    continue;
+                }
+                try (InputStream m = cl.getResourceAsStream("plugins/" + name + ".json")) {
+                    if (m == null) {
+                        throw new IllegalStateException("sign first-party releases: plugins/" + name + ".json (the manifest of plugins/"
+                                + name + ext + ") is not on the class path");
+                    }
+                    return new Input(a.readAllBytes(), m.readAllBytes());
+                }
+            }
+        }
+        throw new IllegalStateException("sign first-party releases: neither plugins/" + name + ".wasm nor plugins/" + name
+                + ".jar is on the class path");
     }
 }
