@@ -8,7 +8,9 @@
 # the statistics' own overhead (two clock reads per run), the same for every program, so
 # compare differences: xdp_tx − xdp_ceiling is what xdperf adds per frame.
 #
-# Usage: bench/bpf-stats.sh [--sizes 64,512,1500] [--cpu C] [--seconds S] [--rounds N]   (as root)
+# Usage: bench/bpf-stats.sh [--sizes 64,512,1500] [--cpu C] [--seconds S] [--rounds N]
+#                           [--xdperf-opts "OPTS"]   (as root; OPTS go to every xdperf client run,
+#                           e.g. "--no-measure" to see what the measurement header costs)
 # Output: one line per program and size with the median ns/run over the rounds, and its
 # difference from the ceiling. With more than one CPU, xdp_tx (header) also runs on two CPUs
 # at once: its cost per frame should equal the one-CPU cost, since nothing on the per-packet
@@ -32,12 +34,14 @@ sizes=64
 cpu=1
 seconds=3
 rounds=3
+extra=()
 while (($#)); do
   case $1 in
     --sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
     --cpu) cpu=${2:?--cpu needs a CPU}; shift 2 ;;
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
+    --xdperf-opts) read -r -a extra <<<"${2:?--xdperf-opts needs options}"; shift 2 ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -88,7 +92,7 @@ for size in ${sizes//,/ }; do
       --seconds "$seconds" --size $((size + 4)) --repeat 4000000 --src-mac "$tx_mac" --dst-mac "$rx_mac" \
       --src-ip 198.18.0.1 --dst-ip 198.18.0.2)")
     base=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$cpu" --duration "$seconds" --size "$size"
-      --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac" --max-loss 100 -q)
+      --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac" --max-loss 100 -q "${extra[@]}")
     h+=("$(measure xdp_tx "${base[@]}")")
     f+=("$(measure xdp_tx "${base[@]}" "${fields[@]}")")
     if ((two)); then   # the same program on two CPUs at once: a per-frame cost that grows would mean shared writes
