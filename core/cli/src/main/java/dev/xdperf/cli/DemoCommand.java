@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
                 "with real XDP, print the report, and remove everything again.",
                 "--web and --metrics-port are served on this host's localhost (relayed into the client's namespace)."})
 final class DemoCommand implements Callable<Integer> {
+    /** Flat out on veth the sender can outrun the peer's ring; a demo reports that, and fails only beyond this share. */
+    static final double FLAT_OUT_MAX_LOSS = 1;
+
     @Option(names = {"-t", "--duration"}, paramLabel = "TIME", converter = Converters.Time.class,
             description = "How long the client sends (default 5 s).")
     Duration duration;
@@ -28,6 +31,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: all online).")
     String cpus;
+
+    @Option(names = "--max-loss", paramLabel = "PCT", converter = Converters.Percent.class,
+            description = "Frames that may vanish on the way out before the demo fails (default: 1 flat out, where the veth"
+                    + " transmit ring can overflow now and then; 0 paced). Vanished frames are reported either way.")
+    Double maxLoss;
 
     @Mixin
     TrafficOptions traffic = new TrafficOptions();
@@ -62,6 +70,11 @@ final class DemoCommand implements Callable<Integer> {
         if (pps != null) {
             args.add("--pps");
             args.add(Long.toString(pps));
+        }
+        double loss = maxLoss != null ? maxLoss : pps == null && profile == null ? FLAT_OUT_MAX_LOSS : 0;
+        if (loss > 0) {
+            args.add("--max-loss");
+            args.add(Double.toString(loss));
         }
         if (size != null) {
             args.add("--size");
