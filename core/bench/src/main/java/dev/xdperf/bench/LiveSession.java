@@ -131,7 +131,8 @@ public final class LiveSession implements AutoCloseable {
         }
         double[] mh = Interval.weightedMeanAndHalfWidth(xw.stream().mapToDouble(a -> a[0]).toArray(),
                 xw.stream().mapToDouble(a -> a[1]).toArray());
-        return new Interval(Math.max(0, ns - mh[1]), ns + mh[1]);
+        double low = Math.max(0, ns - mh[1]);
+        return new Interval(low, Math.max(low, ns + mh[1]));
     }
 
     @Override
