@@ -14,11 +14,17 @@ int main(void)
 	FIELD(xdperf_mh, tx_ns); FIELD(xdperf_mh, cpu); FIELD(xdperf_mh, version);
 
 	SIZE(xdperf_tx_config);
-	FIELD(xdperf_tx_config, interval_ns); FIELD(xdperf_tx_config, max_lag_ns);
 	FIELD(xdperf_tx_config, end_ns); FIELD(xdperf_tx_config, stop);
-	FIELD(xdperf_tx_config, test_hooks); FIELD(xdperf_tx_config, n_templates);
-	FIELD(xdperf_tx_config, cycle_len); FIELD(xdperf_tx_config, n_cpus); FIELD(xdperf_tx_config, copy);
-	FIELD(xdperf_tx_config, test_tx_offset_ns); FIELD(xdperf_tx_config, clock_every);
+
+	SIZE(xdperf_tx_plan);
+	FIELD(xdperf_tx_plan, interval_ns); FIELD(xdperf_tx_plan, max_lag_ns);
+	FIELD(xdperf_tx_plan, test_tx_offset_ns); FIELD(xdperf_tx_plan, test_hooks);
+	FIELD(xdperf_tx_plan, n_templates); FIELD(xdperf_tx_plan, cycle_len); FIELD(xdperf_tx_plan, n_cpus);
+	FIELD(xdperf_tx_plan, copy); FIELD(xdperf_tx_plan, clock_every); FIELD(xdperf_tx_plan, limited);
+	FIELD(xdperf_tx_plan, single); FIELD(xdperf_tx_plan, frame_end); FIELD(xdperf_tx_plan, cursor_mask);
+	FIELD(xdperf_tx_plan, tmpl); FIELD(xdperf_tx_plan, steps);
+	SIZE(xdperf_cursor_step);
+	FIELD(xdperf_cursor_step, delta); FIELD(xdperf_cursor_step, gap);
 
 	SIZE(xdperf_field);
 	FIELD(xdperf_field, offset); FIELD(xdperf_field, width); FIELD(xdperf_field, op);
@@ -27,7 +33,7 @@ int main(void)
 	FIELD(xdperf_field, range); FIELD(xdperf_field, step);
 
 	SIZE(xdperf_csum);
-	FIELD(xdperf_csum, offset); FIELD(xdperf_csum, kind);
+	FIELD(xdperf_csum, offset); FIELD(xdperf_csum, kind); FIELD(xdperf_csum, base);
 
 	SIZE(xdperf_template);
 	FIELD(xdperf_template, len); FIELD(xdperf_template, stream_id); FIELD(xdperf_template, mh_offset);
@@ -44,7 +50,7 @@ int main(void)
 	FIELD(xdperf_tx_state, sent_packets); FIELD(xdperf_tx_state, sent_bytes);
 	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank); FIELD(xdperf_tx_state, last_ns);
 	FIELD(xdperf_tx_state, clock_ns); FIELD(xdperf_tx_state, clock_slot); FIELD(xdperf_tx_state, clock_step);
-	FIELD(xdperf_tx_state, deficit);
+	FIELD(xdperf_tx_state, deficit); FIELD(xdperf_tx_state, cursor);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);

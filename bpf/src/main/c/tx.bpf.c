@@ -7,19 +7,22 @@
  *
  * Per packet: pacing against bpf_ktime_get_ns() (an early iteration returns XDP_DROP,
  * which only recycles the frame), the template from the weighted cycle, the field rules
- * (docs/abi.md), the measurement header, and incremental checksum fixes (RFC 1624).
+ * (docs/abi.md), the measurement header, and the checksums over what was written.
+ *
+ * What is fixed for a run sits in read-only data (`plan`, struct xdperf_tx_plan), written
+ * before load: the verifier treats it as constants and drops the code a run cannot reach.
+ * With one template (the common case) its rules are read from there too, unrolled, so each
+ * rule's width, kind and place are constants and one bounds check covers every write.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xdperf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xdperf_tx_config);
-} tx_config SEC(".maps");
+const volatile struct xdperf_tx_plan plan = {};
+
+/* The run's end and its stop flag (.bss): written by the host, read here without a lookup. */
+volatile struct xdperf_tx_config run = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -68,9 +71,12 @@ struct {
 #define OFFSET_MASK (XDPERF_TMPL_BYTES - 1)
 _Static_assert((XDPERF_TMPL_BYTES & OFFSET_MASK) == 0, "the offset mask needs XDPERF_TMPL_BYTES to be a power of two");
 #define GOLDEN 0x9E3779B97F4A7C15ULL
+#define MH_STAMPED 14   /* bytes of the measurement header written per frame: seq, tx_ns, cpu, version */
 
+/* A one's complement sum of up to 64 bits folded to 16 (zero only for zero). */
 static __always_inline __u32 fold(__u64 sum)
 {
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -94,94 +100,69 @@ static __always_inline __u64 mod_range(__u64 v, __u64 range)
 	return v % range;
 }
 
-/* The one's complement sum of a value's 16-bit big-endian words, as if it lay at an even offset. */
-static __always_inline __u32 word_sum(__u64 v)
+/*
+ * Writes `width` bytes of `v` big-endian at p and returns their one's complement sum as if
+ * the value ended on a word boundary (congruent modulo 0xffff, unfolded). Where it does not,
+ * the caller shifts the sum by 8: 2^16 = 1 modulo 0xffff, so a byte's weight is 2^8 or 1 by
+ * the parity of its offset alone (RFC 1071).
+ */
+static __always_inline __u64 put_be(void *p, __u32 width, __u64 v)
 {
-	return (__u32)(v & 0xffff) + (__u32)((v >> 16) & 0xffff) + (__u32)((v >> 32) & 0xffff) +
-	       (__u32)(v >> 48);
+	switch (width) {
+	case 1:
+		*(__u8 *)p = (__u8)v;
+		return v & 0xff;
+	case 2:
+		*(__u16 *)p = bpf_htons((__u16)v);
+		return v & 0xffff;
+	case 4:
+		*(__u32 *)p = bpf_htonl((__u32)v);
+		return v & 0xffffffff;
+	default:
+		*(__u64 *)p = bpf_cpu_to_be64(v);
+		return (v & 0xffffffff) + (v >> 32);
+	}
 }
 
-/*
- * Writes `width` bytes of `v` big-endian at `off` with one bounds check and one store, and
- * returns what the fields' checksums must absorb: ~m + m' of RFC 1624 for the bytes replaced
- * (unfolded), or -1 when the field lies outside the frame. A field at an odd offset sits in
- * the words byte-swapped (RFC 1071: the sum of swapped words is the swapped sum).
- */
-static __always_inline __s64 put_field(void *data, void *data_end, __u32 off, __u32 width, __u64 v)
+/* As put_be, at a masked offset checked against the frame's end: -1 when it lies outside. */
+static __always_inline __s64 put_checked(void *data, void *data_end, __u32 off, __u32 width, __u64 v)
 {
-	__u64 old, new;
-	off &= OFFSET_MASK;
-	void *p = data + off;
+	void *p = data + (off & OFFSET_MASK);
 	switch (width) {
 	case 1:
 		if (p + 1 > data_end)
 			return -1;
-		old = (__u64)*(__u8 *)p << 8;
-		new = (v & 0xff) << 8;
-		*(__u8 *)p = (__u8)v;
-		break;
+		return put_be(p, 1, v);
 	case 2:
 		if (p + 2 > data_end)
 			return -1;
-		old = bpf_ntohs(*(__u16 *)p);
-		new = v & 0xffff;
-		*(__u16 *)p = bpf_htons((__u16)v);
-		break;
+		return put_be(p, 2, v);
 	case 4:
 		if (p + 4 > data_end)
 			return -1;
-		old = bpf_ntohl(*(__u32 *)p);
-		new = v & 0xffffffff;
-		*(__u32 *)p = bpf_htonl((__u32)v);
-		break;
+		return put_be(p, 4, v);
 	default:
 		if (p + 8 > data_end)
 			return -1;
-		old = bpf_be64_to_cpu(*(__u64 *)p);
-		new = v;
-		*(__u64 *)p = bpf_cpu_to_be64(v);
-		break;
+		return put_be(p, 8, v);
 	}
-	if (!(off & 1))
-		/* ~m + m' without folding: word_sum(old) <= 4 * 0xffff, a multiple of 0xffff */
-		return (4 * 0xffff - word_sum(old)) + word_sum(new);
-	__u32 m_old = fold(word_sum(old));
-	__u32 m_new = fold(word_sum(new));
-	m_old = ((m_old & 0xff) << 8) | (m_old >> 8);
-	m_new = ((m_new & 0xff) << 8) | (m_new >> 8);
-	return (~m_old & 0xffff) + m_new;
 }
 
-/* Adds a field's adjustment to every checksum in `mask`. */
-static __always_inline void absorb(__u64 acc[XDPERF_MAX_CSUMS], __u32 mask, __u64 adj)
+/*
+ * Keeps a branch on a plan value a branch: the compiler would otherwise turn a short one into
+ * arithmetic that runs either way, which the verifier cannot remove.
+ */
+#define KEEP_BRANCH() asm volatile("")
+
+/* Adds a sum to every checksum in `mask`. */
+static __always_inline void absorb(__u64 acc[XDPERF_MAX_CSUMS], __u32 mask, __u64 sum)
 {
 #pragma unroll
 	for (int c = 0; c < XDPERF_MAX_CSUMS; c++)
-		if (mask & (1U << c))
-			acc[c] += adj;
-}
-
-/* Fixes each checksum in `touched` once, with everything its fields changed (RFC 1624). */
-static __always_inline int fix_checksums(void *data, void *data_end, struct xdperf_template *t,
-					 __u32 touched, __u64 acc[XDPERF_MAX_CSUMS])
-{
-#pragma unroll
-	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
-		if (!(touched & (1U << c)))
-			continue;
-		__u8 *p = data + (t->csums[c].offset & OFFSET_MASK);
-		if ((void *)(p + 2) > data_end)
-			return -1;
-		__u32 hc = bpf_ntohs(*(__u16 *)p);
-		if (t->csums[c].kind == XDPERF_CSUM_UDP && hc == 0)
-			continue;               /* IPv4/UDP without a checksum stays so */
-		/* HC' = ~(~HC + sum of (~m + m')) */
-		__u32 res = ~fold((~hc & 0xffff) + acc[c]) & 0xffff;
-		if (t->csums[c].kind == XDPERF_CSUM_UDP && res == 0)
-			res = 0xffff;
-		*(__u16 *)p = bpf_htons((__u16)res);
-	}
-	return 0;
+		if (mask & (1U << c)) {
+			acc[c] += sum;
+			KEEP_BRANCH();
+		}
 }
 
 /* Returns -1 when the slot must not be sent, else the sequence number to stamp. */
@@ -202,15 +183,16 @@ static __always_inline __s64 apply_test_hooks(__u32 n, __u64 seq)
 	return seq;
 }
 
-static __always_inline __u64 field_value(struct xdperf_field *fr, __u64 j, __u64 f, __u64 sj)
+static __always_inline __u64 field_value(const volatile struct xdperf_field *fr, __u64 j, __u64 f, __u64 sj)
 {
-	__u64 x = fr->scope == 1 ? f : fr->scope == 2 ? sj : j;
-	__u64 r;
+	__u32 scope = fr->scope;
+	__u64 x = scope == 1 ? f : scope == 2 ? sj : j;
+	__u64 min = fr->min, range = fr->range, step = fr->step;
 	switch (fr->op) {
 	case XDPERF_OP_INC:
-		return fr->min + mod_range(x * fr->step, fr->range);
+		return min + mod_range(x * step, range);
 	case XDPERF_OP_DEC:
-		return fr->min + fr->range - 1 - mod_range(x * fr->step, fr->range);
+		return min + range - 1 - mod_range(x * step, range);
 	case XDPERF_OP_LIST: {
 		__u32 n = fr->list_count ? fr->list_count : 1;
 		__u32 key = fr->list_start + (__u32)(x % n);
@@ -222,20 +204,158 @@ static __always_inline __u64 field_value(struct xdperf_field *fr, __u64 j, __u64
 		 * rule's place, stands in `step`), so that the packet or flow number alone decides
 		 * the value and a pcap of the same seed is what goes out (docs/abi.md, "Random values")
 		 */
-		r = splitmix64(fr->step + x * GOLDEN);
-		return fr->min + mod_range(r, fr->range);
+		return min + mod_range(splitmix64(step + x * GOLDEN), range);
 	}
+}
+
+/*
+ * Writes one rule's value and adds what it wrote to the checksums that cover it. `checked`:
+ * the offset is bounded and checked here; otherwise the caller checked the frame's length
+ * against the plan once (the offset is then a constant the verifier knows). `i` is the rule's
+ * index where it may count with a cursor (one template), else -1.
+ */
+static __always_inline int apply_field(void *data, void *data_end, const volatile struct xdperf_field *fr,
+				       __u64 j, __u64 f, __u64 sj, __u64 acc[XDPERF_MAX_CSUMS], __u32 *touched,
+				       const int checked, struct xdperf_tx_state *st, const int i)
+{
+	__u32 off = fr->offset, width = fr->width, mask = fr->csum_mask;
+	__u64 v;
+	if (i >= 0 && (plan.cursor_mask & (1U << i))) {
+		__u64 cur = st->cursor[i & (XDPERF_MAX_FIELDS - 1)];
+		__u64 gap = plan.steps[i].gap;
+		v = fr->op == XDPERF_OP_DEC ? fr->min + fr->range - 1 - cur : fr->min + cur;
+		st->cursor[i & (XDPERF_MAX_FIELDS - 1)] = cur >= gap ? cur - gap : cur + plan.steps[i].delta;
+	} else {
+		v = field_value(fr, j, f, sj);
+	}
+	__u64 sum;
+	if (checked) {
+		__s64 s = put_checked(data, data_end, off, width, v);
+		if (s < 0)
+			return -1;
+		sum = s;
+	} else {
+		sum = put_be(data + off, width, v);
+	}
+	if (mask) {
+		absorb(acc, mask, sum << (((off + width) & 1) << 3));
+		*touched |= mask;
+	}
+	return 0;
+}
+
+/*
+ * One slot's frame from template `t` (in the plan when `single`, else in tx_templates):
+ * copied in if the frames are shared, fields and header written, checksums set.
+ */
+static __always_inline int send(struct xdp_md *ctx, struct xdperf_tx_state *st, const volatile struct xdperf_template *t,
+				__u64 slot, __u64 now, __u64 j, __u64 sj, const int single)
+{
+	/*
+	 * The stream's next sequence number; a test hook may drop the slot or change the number.
+	 * With one template every slot is its stream's: the slot number is the sequence number.
+	 */
+	__s64 seq = slot;
+	__u32 mh = t->mh_offset;
+	if (mh && !single) {
+		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
+		__u64 *stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
+		if (!stream_seq)
+			return XDP_ABORTED;
+		seq = (*stream_seq)++;
+	}
+	if (plan.test_hooks) {
+		__s64 hooked = apply_test_hooks(plan.test_hooks, slot);
+		if (hooked < 0) {
+			st->test_drops++;
+			return XDP_DROP;
+		}
+		if ((__u64)hooked != slot)
+			seq = hooked;
+	}
+
+	if (plan.copy) {
+		/* Several templates share the frames: set the length, then copy this one in. */
+		int delta = (int)t->len - (int)(ctx->data_end - ctx->data);
+		if (delta && bpf_xdp_adjust_tail(ctx, delta))
+			return XDP_ABORTED;
+		__u32 len = t->len & OFFSET_MASK;
+		if (len < XDPERF_MIN_FRAME)
+			return XDP_ABORTED;
+		if (bpf_xdp_store_bytes(ctx, 0, (void *)t->bytes, len))
+			return XDP_ABORTED;
+	}
+
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	if (single && data + plan.frame_end > data_end)
+		return XDP_ABORTED;
+	__u64 acc[XDPERF_MAX_CSUMS] = {};
+	__u32 touched = 0;
+	__u32 nf = t->n_fields;
+	if (nf) {
+		__u32 flows = t->flows;
+		__u64 f = flows > 1 ? j % flows : 0;
+		if (single) {
+#pragma unroll
+			for (int i = 0; i < XDPERF_MAX_FIELDS; i++)
+				if (i < nf)
+					apply_field(data, data_end, &t->fields[i], j, f, sj, acc, &touched, 0, st, i);
+		} else {
+			for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
+				if (i >= nf)
+					break;
+				if (apply_field(data, data_end, &t->fields[i], j, f, sj, acc, &touched, 1, st, -1))
+					return XDP_ABORTED;
+			}
+		}
+	}
+
+	if (mh) {
+		void *p = data + (mh & OFFSET_MASK);
+		if (!single && p + sizeof(struct xdperf_mh) > data_end)
+			return XDP_ABORTED;
+		if (single)
+			p = data + mh;
+		__u64 tx_ns = now - plan.test_tx_offset_ns;
+		__u32 cpu = (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION;
+		__u64 sum = put_be(p + 4, 4, (__u32)seq) + put_be(p + 8, 8, tx_ns) + put_be(p + 16, 2, cpu);
+		__u32 mask = t->mh_csum_mask;
+		absorb(acc, mask, sum << ((mh & 1) << 3));
+		touched |= mask;
+	}
+
+	/* Each checksum its writes touched: HC = ~(base + sum of what was written). */
+#pragma unroll
+	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
+		if (!(touched & (1U << c)))
+			continue;
+		__u32 off = t->csums[c].offset;
+		void *p = data + (off & OFFSET_MASK);
+		if (!single && p + 2 > data_end)
+			return XDP_ABORTED;
+		if (single)
+			p = data + off;
+		__u32 res = ~fold(t->csums[c].base + acc[c]) & 0xffff;
+		if (t->csums[c].kind == XDPERF_CSUM_UDP && res == 0)
+			res = 0xffff;           /* 0 would mean "no checksum" */
+		*(__u16 *)p = bpf_htons((__u16)res);
+	}
+
+	st->sent_packets++;
+	st->sent_bytes += data_end - data;
+	st->last_ns = now;
+	return XDP_TX;
 }
 
 SEC("xdp")
 int xdp_tx(struct xdp_md *ctx)
 {
 	__u32 zero = 0;
-	struct xdperf_tx_config *cfg = bpf_map_lookup_elem(&tx_config, &zero);
 	struct xdperf_tx_state *st = bpf_map_lookup_elem(&tx_state, &zero);
-	if (!cfg || !st)
+	if (!st)
 		return XDP_ABORTED;
-	if (cfg->stop || (st->limit && st->seq >= st->limit))
+	if (run.stop || (plan.limited && st->limit && st->seq >= st->limit))
 		return XDP_DROP;
 
 	/*
@@ -247,32 +367,37 @@ int xdp_tx(struct xdp_md *ctx)
 	 * veth runs on this CPU, is not part of that pace).
 	 */
 	__u64 now;
-	__u32 every = cfg->clock_every;     /* a power of two */
-	if (cfg->interval_ns || every <= 1) {
+	__u64 interval = plan.interval_ns;
+	__u32 every = plan.clock_every;     /* a power of two */
+	if (interval || every <= 1) {
 		now = bpf_ktime_get_ns();
 	} else {
-		__u64 pos = st->seq & (every - 1);
-		if (pos == 0 || pos == every - 1 || !st->clock_step) {
+		__u64 seq = st->seq;
+		__u64 pos = seq & (every - 1);
+		if (pos == 0) {
 			now = bpf_ktime_get_ns();
-			if (pos == 0) {
-				st->clock_ns = now;
-				st->clock_slot = st->seq;
-			} else if (pos == every - 1 && st->clock_slot + every - 1 == st->seq) {
+			st->clock_ns = now;
+			st->clock_slot = seq;
+		} else if (pos == every - 1) {
+			now = bpf_ktime_get_ns();
+			if (st->clock_slot + every - 1 == seq) {
 				__u64 step = (now - st->clock_ns) / (every - 1);
 				/* an interrupt in the middle of a batch is not a pace */
 				if (step < 10000 && (!st->clock_step || step <= 2 * st->clock_step))
 					st->clock_step = step;
 			}
 		} else {
-			now = st->clock_ns + (st->seq - st->clock_slot) * st->clock_step;
+			/* the first batch has no pace yet: its stamps are the batch's start, made to rise */
+			now = st->clock_ns + (seq - st->clock_slot) * st->clock_step;
 		}
 		/* A faster batch than the last may reach a placed stamp before its time. */
 		if (now <= st->last_ns)
 			now = st->last_ns + 1;
 	}
-	if (cfg->end_ns && now >= cfg->end_ns)
+	__u64 end = run.end_ns;
+	if (end && now >= end)
 		return XDP_DROP;
-	if (cfg->interval_ns) {
+	if (interval) {
 		if (now < st->next_ns) {
 			st->paced_skips++;
 			return XDP_DROP;
@@ -283,10 +408,11 @@ int xdp_tx(struct xdp_md *ctx)
 		 * token bucket of that depth at the target rate passes. The departures given up are
 		 * the run's deficit, reported rather than crammed in later.
 		 */
-		__u64 next = st->next_ns + cfg->interval_ns;
-		if (now > next + cfg->max_lag_ns) {
-			st->deficit += (now - cfg->max_lag_ns - next) / cfg->interval_ns;
-			next = now - cfg->max_lag_ns;
+		__u64 max_lag = plan.max_lag_ns;
+		__u64 next = st->next_ns + interval;
+		if (now > next + max_lag) {
+			st->deficit += (now - max_lag - next) / interval;
+			next = now - max_lag;
 		}
 		st->next_ns = next;
 	}
@@ -294,12 +420,16 @@ int xdp_tx(struct xdp_md *ctx)
 	__u64 slot = st->seq++;
 
 	/* Which template, and which packet of it: docs/abi.md, "What xdp_tx does". */
-	__u64 k = slot * cfg->n_cpus + st->rank;
+	__u64 k = slot * plan.n_cpus + st->rank;
+	if (plan.single)
+		return send(ctx, st, &plan.tmpl, slot, now, k, k, 1);
+
 	__u32 tid = 0;
-	__u64 j = k;
+	__u64 j = k, sj = k;    /* sj: the packet's number within its stream, for counters templates share */
+	__u32 cycle = plan.cycle_len;
 	struct xdperf_slot *s = 0;
-	if (cfg->cycle_len > 1) {
-		__u32 pos = (__u32)(k % cfg->cycle_len);
+	if (cycle > 1) {
+		__u32 pos = (__u32)(k % cycle);
 		s = bpf_map_lookup_elem(&tx_schedule, &pos);
 		if (!s)
 			return XDP_ABORTED;
@@ -308,86 +438,12 @@ int xdp_tx(struct xdp_md *ctx)
 	struct xdperf_template *t = bpf_map_lookup_elem(&tx_templates, &tid);
 	if (!t)
 		return XDP_ABORTED;
-	__u64 sj = k;    /* the packet's number within its stream: counters that templates share */
 	if (s) {
-		__u64 turn = k / cfg->cycle_len;
+		__u64 turn = k / cycle;
 		j = turn * t->weight + s->rank;
 		sj = turn * s->stream_weight + s->stream_rank;
 	}
-
-	/* The stream's next sequence number; a test hook may drop the slot or change the number. */
-	__s64 seq = 0;
-	__u64 *stream_seq = 0;
-	if (t->mh_offset) {
-		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
-		stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
-		if (!stream_seq)
-			return XDP_ABORTED;
-		seq = (*stream_seq)++;
-	}
-	if (cfg->test_hooks) {
-		__s64 hooked = apply_test_hooks(cfg->test_hooks, slot);
-		if (hooked < 0) {
-			st->test_drops++;
-			return XDP_DROP;
-		}
-		if ((__u64)hooked != slot)
-			seq = hooked;
-	}
-
-	if (cfg->copy) {
-		/* Several templates share the frames: set the length, then copy this one in. */
-		int delta = (int)t->len - (int)(ctx->data_end - ctx->data);
-		if (delta && bpf_xdp_adjust_tail(ctx, delta))
-			return XDP_ABORTED;
-		__u32 len = t->len & OFFSET_MASK;
-		if (len < XDPERF_MIN_FRAME)
-			return XDP_ABORTED;
-		if (bpf_xdp_store_bytes(ctx, 0, t->bytes, len))
-			return XDP_ABORTED;
-	}
-
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u64 acc[XDPERF_MAX_CSUMS] = {};
-	__u32 touched = 0;
-	__u32 nf = t->n_fields;
-	if (nf) {
-		__u64 f = t->flows > 1 ? j % t->flows : 0;
-		for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
-			if (i >= nf)
-				break;
-			struct xdperf_field *fr = &t->fields[i];
-			__s64 adj = put_field(data, data_end, fr->offset, fr->width, field_value(fr, j, f, sj));
-			if (adj < 0)
-				return XDP_ABORTED;
-			__u32 mask = fr->csum_mask;
-			if (mask) {
-				absorb(acc, mask, adj);
-				touched |= mask;
-			}
-		}
-	}
-
-	__u32 mh = t->mh_offset;
-	if (mh) {
-		__u32 mask = t->mh_csum_mask;
-		__s64 a1 = put_field(data, data_end, mh + 4, 4, (__u32)seq);
-		__s64 a2 = put_field(data, data_end, mh + 8, 8, now - cfg->test_tx_offset_ns);
-		__s64 a3 = put_field(data, data_end, mh + 16, 2,
-				     (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION);
-		if (a1 < 0 || a2 < 0 || a3 < 0)
-			return XDP_ABORTED;
-		absorb(acc, mask, a1 + a2 + a3);
-		touched |= mask;
-	}
-	if (touched && fix_checksums(data, data_end, t, touched, acc))
-		return XDP_ABORTED;
-
-	st->sent_packets++;
-	st->sent_bytes += data_end - data;
-	st->last_ns = now;
-	return XDP_TX;
+	return send(ctx, st, t, slot, now, j, sj, 0);
 }
 
 /* Attached to the sending interface: real NIC drivers only set up XDP transmit queues then. */

@@ -53,21 +53,10 @@ struct xdperf_mh {
 	__u8  version;
 } __attribute__((packed));
 
-/* xdp_tx: one entry, written before a run; `stop` is flipped during it. */
+/* xdp_tx: its writable global (`run`, in .bss), written before a run; `stop` is flipped during it. */
 struct xdperf_tx_config {
-	__u64 interval_ns;   /* spacing of departures on each CPU; 0 = flat out */
-	__u64 max_lag_ns;    /* how far behind a CPU may fall and still catch up: (max burst - 1) x interval */
 	__u64 end_ns;        /* nothing departs at or after this CLOCK_MONOTONIC time; 0 = never */
 	__u32 stop;          /* non-zero: every iteration is dropped */
-	__u32 test_hooks;    /* number of valid entries in tx_test_hooks (tests only) */
-	__u32 n_templates;   /* templates in tx_templates */
-	__u32 cycle_len;     /* entries in tx_schedule: the weighted cycle of templates */
-	__u32 n_cpus;        /* sending CPUs: packet index k = slot * n_cpus + rank */
-	__u32 copy;          /* non-zero: copy the template into every frame (several templates) */
-	__u64 test_tx_offset_ns; /* tests only: stamp send times this much earlier (a known delay) */
-	__u32 clock_every;   /* flat out: read the clock on the first slot of every live-frames
-	                      * batch of this many frames (a power of two) and
-	                      * interpolate within it; 0: every slot */
 	__u32 pad;
 };
 
@@ -86,11 +75,17 @@ struct xdperf_field {
 	__u64 step;          /* a random rule: its key (FieldEngine.ruleKey), not a step */
 };
 
-/* A checksum xdp_tx keeps right. 8 bytes. */
+/*
+ * A checksum xdp_tx keeps right. 8 bytes. xdp_tx never reads the frame's old values: it writes
+ * HC = ~(base + the one's complement sum of the bytes it wrote), where `base` is the sum of
+ * everything else the checksum covers (pseudo-header included), taken from the template.
+ */
 struct xdperf_csum {
 	__u16 offset;        /* of the 16-bit checksum in the frame */
 	__u8  kind;          /* XDPERF_CSUM_* */
-	__u8  pad[5];
+	__u8  pad0;
+	__u16 base;          /* the template's sum without the bytes xdp_tx writes (fields, header stamps) */
+	__u16 pad1;
 };
 
 /* One template in tx_templates. */
@@ -105,6 +100,43 @@ struct xdperf_template {
 	struct xdperf_csum csums[XDPERF_MAX_CSUMS];
 	struct xdperf_field fields[XDPERF_MAX_FIELDS];
 	__u8  bytes[XDPERF_TMPL_BYTES];
+};
+
+/*
+ * A counting rule (inc or dec, per packet or per stream) with one template advances by the
+ * same amount every slot of a CPU: n_cpus x step modulo the range. xdp_tx then keeps its
+ * position in tx_state.cursor instead of dividing: cur' = cur >= gap ? cur - gap : cur + delta.
+ */
+struct xdperf_cursor_step {
+	__u64 delta;         /* (n_cpus x step) mod range */
+	__u64 gap;           /* range - delta, modulo 2^64 (range 0 stands for 2^64) */
+};
+
+/*
+ * xdp_tx's read-only data (`const volatile`), written before the program is loaded: what
+ * stays fixed for a run. The verifier reads these values as constants, so the branches a run
+ * never takes (pacing when flat out, the weighted cycle and the per-field bounds checks with
+ * one template, the widths, kinds and scopes its rules do not use) are removed before the
+ * program is compiled to machine code.
+ */
+struct xdperf_tx_plan {
+	__u64 interval_ns;   /* spacing of departures on each CPU; 0 = flat out */
+	__u64 max_lag_ns;    /* how far behind a CPU may fall and still catch up: (max burst - 1) x interval */
+	__u64 test_tx_offset_ns; /* tests only: stamp send times this much earlier (a known delay) */
+	__u32 test_hooks;    /* number of valid entries in tx_test_hooks (tests only) */
+	__u32 n_templates;   /* templates in tx_templates */
+	__u32 cycle_len;     /* entries in tx_schedule: the weighted cycle of templates */
+	__u32 n_cpus;        /* sending CPUs: packet index k = slot * n_cpus + rank */
+	__u32 copy;          /* non-zero: copy the template into every frame (several templates) */
+	__u32 clock_every;   /* flat out: read the clock on the first and last slot of every
+	                      * live-frames batch of this many frames (a power of two) and
+	                      * interpolate within it; 0: every slot */
+	__u32 limited;       /* non-zero: the CPUs' slot budgets (tx_state.limit) apply */
+	__u32 single;        /* non-zero: one template, `tmpl`, read from here rather than the map */
+	__u32 frame_end;     /* single: the end of the last byte xdp_tx writes, checked once per frame */
+	__u32 cursor_mask;   /* single: bit i: rule i counts with a cursor (tx_state.cursor) */
+	struct xdperf_template tmpl;
+	struct xdperf_cursor_step steps[XDPERF_MAX_FIELDS];
 };
 
 /* One position of the weighted cycle. */
@@ -130,6 +162,7 @@ struct xdperf_tx_state {
 	__u64 clock_slot;    /* that slot */
 	__u64 clock_step;    /* ns per slot over the previous batch: the interpolation's pace */
 	__u64 deficit;       /* paced: departures given up after a gap rather than sent in a burst */
+	__u64 cursor[XDPERF_MAX_FIELDS]; /* plan.cursor_mask: each counting rule's (x * step) mod range for the next slot */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -54,21 +54,7 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens an object from its ELF bytes and loads it; verifier logs land in the error. */
     public static BpfObject load(String name, byte[] elf, List<String> programNames) {
-        Opened opened = open(name, elf);
-        for (String p : programNames) {
-            if (opened.spec(p) == null) {
-                opened.close();
-                throw new BpfException("open object " + name + ": no program " + p);
-            }
-        }
-        // Only the programs asked for: the verifier takes ~0.2 s over xdp_tx, which a probe
-        // that needs only xdp_pass should not pay.
-        for (String p : opened.progs.keySet()) {
-            if (!programNames.contains(p)) {
-                opened.setAutoload(p, false);
-            }
-        }
-        return opened.load();
+        return open(name, elf).loadOnly(programNames);
     }
 
     /** A program of an opened object, before load: its function name, ELF section and type. */
@@ -190,6 +176,58 @@ public final class BpfObject implements AutoCloseable {
                 throw BpfException.fromErrno("set the attach target of " + programName + " to " + function, err);
             }
             return this;
+        }
+
+        /**
+         * Before load: the contents of the object's read-only data (its {@code const volatile}
+         * globals, libbpf's ".rodata" map), exactly as large as the section. The kernel freezes
+         * them, and the verifier reads them as constants.
+         */
+        public Opened setReadOnlyData(java.nio.ByteBuffer data) {
+            requireOpen();
+            LibBpf bpf = Native.bpf();
+            Pointer m = null;
+            for (Pointer p = bpf.bpf_object__next_map(obj, null); p != null; p = bpf.bpf_object__next_map(obj, p)) {
+                if (bpf.bpf_map__name(p).endsWith(".rodata")) {
+                    m = p;
+                }
+            }
+            if (m == null) {
+                throw new BpfException("set the read-only data of " + name + ": the object has none");
+            }
+            int size = bpf.bpf_map__value_size(m);
+            if (size != data.remaining()) {
+                throw new BpfException("set the read-only data of " + name + ": " + data.remaining()
+                        + " bytes given, the section holds " + size + " (is the object from this build?)");
+            }
+            byte[] bytes = new byte[size];
+            data.duplicate().get(bytes);
+            Pointer copy = Memory.allocateDirect(Native.runtime(), size);
+            copy.put(0, bytes, 0, size);
+            int err = bpf.bpf_map__set_initial_value(m, copy, size);
+            if (err != 0) {
+                throw BpfException.fromErrno("set the read-only data of " + name, Math.abs(err));
+            }
+            return this;
+        }
+
+        /**
+         * Loads only {@code programNames} (the verifier takes ~0.1 s over xdp_tx, which a probe
+         * that needs only xdp_pass should not pay); fails in one sentence if one is missing.
+         */
+        public BpfObject loadOnly(List<String> programNames) {
+            for (String p : programNames) {
+                if (spec(p) == null) {
+                    close();
+                    throw new BpfException("open object " + name + ": no program " + p);
+                }
+            }
+            for (String p : progs.keySet()) {
+                if (!programNames.contains(p)) {
+                    setAutoload(p, false);
+                }
+            }
+            return load();
         }
 
         /** Sizes a map before load (a hash's capacity, an array's length). */

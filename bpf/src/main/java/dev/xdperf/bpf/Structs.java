@@ -59,18 +59,38 @@ public final class Structs {
 
     public static final class TxConfig {
         public static final String C_NAME = "xdperf_tx_config";
-        public static final int SIZE = 64;
+        public static final int SIZE = 16;
+        public static final int END_NS = 0;
+        public static final int STOP = 8;
+    }
+
+    /** xdp_tx's read-only data: the run's fixed settings, set before load. */
+    public static final class TxPlan {
+        public static final String C_NAME = "xdperf_tx_plan";
+        public static final int SIZE = 2608;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
-        public static final int END_NS = 16;
-        public static final int STOP = 24;
-        public static final int TEST_HOOKS = 28;
-        public static final int N_TEMPLATES = 32;
-        public static final int CYCLE_LEN = 36;
-        public static final int N_CPUS = 40;
-        public static final int COPY = 44;
-        public static final int TEST_TX_OFFSET_NS = 48;
-        public static final int CLOCK_EVERY = 56;
+        public static final int TEST_TX_OFFSET_NS = 16;
+        public static final int TEST_HOOKS = 24;
+        public static final int N_TEMPLATES = 28;
+        public static final int CYCLE_LEN = 32;
+        public static final int N_CPUS = 36;
+        public static final int COPY = 40;
+        public static final int CLOCK_EVERY = 44;
+        public static final int LIMITED = 48;
+        public static final int SINGLE = 52;
+        public static final int FRAME_END = 56;
+        public static final int CURSOR_MASK = 60;
+        public static final int TMPL = 64;
+        public static final int STEPS = 2480;
+    }
+
+    /** A counting rule's advance per slot of one CPU (struct xdperf_cursor_step). */
+    public static final class CursorStep {
+        public static final String C_NAME = "xdperf_cursor_step";
+        public static final int SIZE = 16;
+        public static final int DELTA = 0;
+        public static final int GAP = 8;
     }
 
     public static final class Field {
@@ -94,6 +114,7 @@ public final class Structs {
         public static final int SIZE = 8;
         public static final int OFFSET = 0;
         public static final int KIND = 2;
+        public static final int BASE = 4;
     }
 
     public static final class Template {
@@ -122,7 +143,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 104;
+        public static final int SIZE = 168;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -136,6 +157,7 @@ public final class Structs {
         public static final int CLOCK_SLOT = 80;
         public static final int CLOCK_STEP = 88;
         public static final int DEFICIT = 96;
+        public static final int CURSOR = 104;
     }
 
     public static final class TestHook {

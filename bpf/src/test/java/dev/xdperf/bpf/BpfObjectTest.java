@@ -19,15 +19,15 @@ class BpfObjectTest {
     @Test
     void mapsRoundTripAndPerCpuValuesAreSeparate() {
         try (BpfObject o = BpfObject.loadBundled("tx", List.of("xdp_tx", "xdp_pass"))) {
-            BpfMap cfg = o.map("tx_config");
+            BpfMap cfg = o.map(".bss");
             assertEquals(Structs.TxConfig.SIZE, cfg.valueSize());
             ByteBuffer v = BpfMap.allocate(Structs.TxConfig.SIZE);
-            v.putLong(Structs.TxConfig.INTERVAL_NS, 12345);
-            v.putInt(Structs.TxConfig.N_CPUS, 42);
+            v.putLong(Structs.TxConfig.END_NS, 12345);
+            v.putInt(Structs.TxConfig.STOP, 42);
             cfg.update(0, v);
             ByteBuffer back = cfg.lookup(0);
-            assertEquals(12345, back.getLong(Structs.TxConfig.INTERVAL_NS));
-            assertEquals(42, back.getInt(Structs.TxConfig.N_CPUS));
+            assertEquals(12345, back.getLong(Structs.TxConfig.END_NS));
+            assertEquals(42, back.getInt(Structs.TxConfig.STOP));
 
             BpfMap state = o.map("tx_state");
             assertTrue(state.perCpu());
@@ -52,7 +52,7 @@ class BpfObjectTest {
             assertTrue(o.program("xdp_pass").fd() >= 0);
             BpfException e = assertThrows(BpfException.class, () -> o.program("xdp_tx"));
             assertTrue(e.getMessage().contains("not loaded"), e.getMessage());
-            assertEquals(Structs.TxConfig.SIZE, o.map("tx_config").valueSize(), "the maps exist all the same");
+            assertEquals(Structs.TxConfig.SIZE, o.map(".bss").valueSize(), "the maps exist all the same");
         }
     }
 
@@ -63,7 +63,7 @@ class BpfObjectTest {
             // stop=1: every iteration returns XDP_DROP, nothing leaves; the run itself must succeed.
             ByteBuffer cfg = BpfMap.allocate(Structs.TxConfig.SIZE);
             cfg.putInt(Structs.TxConfig.STOP, 1);
-            o.map("tx_config").update(0, cfg);
+            o.map(".bss").update(0, cfg);
             Cpus.pinCurrentThread(0);
             new LiveFrames(o.program("xdp_tx"), new byte[64], 0, 0, 64).run(1000);
             assertEquals(0, o.map("tx_state").sumPerCpu(0, Structs.TxState.SENT_PACKETS));

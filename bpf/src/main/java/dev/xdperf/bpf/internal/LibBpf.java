@@ -73,6 +73,9 @@ public interface LibBpf {
     /** A map made outside any object (the per-CPU ring buffers); the fd, or a negative errno. */
     int bpf_map_create(int mapType, String name, int keySize, int valueSize, int maxEntries, Pointer opts);
 
+    /** Before load: the initial contents of an array map of one entry (.rodata, .data); libbpf copies them. */
+    int bpf_map__set_initial_value(Pointer map, Pointer data, long size);
+
     /** Before load: the size of a map. */
     int bpf_map__set_max_entries(Pointer map, int maxEntries);
 

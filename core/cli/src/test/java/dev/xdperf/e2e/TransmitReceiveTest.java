@@ -332,38 +332,77 @@ class TransmitReceiveTest {
             }
         }
         assertEquals(stream0, ids.size(), "a per-stream counter never repeats across the stream's templates");
+        for (int round = 0; round < 2; round++) {
+            wireEqualsPcap(dir.resolve("wire" + round + ".pcap"), want, common, n, a.mhOffset());
+        }
+    }
+
+    /**
+     * One template, two CPUs with budgets one frame apart: xdp_tx reads the template from its
+     * read-only data, checks the frame once, and advances counting rules with per-CPU cursors
+     * instead of dividing (steps 1, 3 and 7 over ranges that do not divide 2^64, per packet
+     * and per stream, decrementing too, and a 2^64 range with a huge step); a large step over
+     * an odd range still divides. The wire must be the pcap, frame for frame.
+     */
+    @Test
+    void oneTemplateCountingWithCursorsFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
+        PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 128, 3, true).toTemplate();
+        List<dev.xdperf.abi.FieldRule> rules = List.of(
+                dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
+                dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
+                dev.xdperf.abi.FieldRule.increment(15, 1, stream, 0, 250, 7),                    // odd offset, per stream
+                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL),  // range 2^64, odd offset
+                dev.xdperf.abi.FieldRule.increment(80, 4, packet, 5, 1_000_004, 0x123456789L)); // step >= 2^16: divides
+        var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
+                new PacketTemplate(a.frame(), 3, 1, 1, a.mhOffset(), rules, a.checksums())));
+        Path file = dir.resolve("count.xdpt");
+        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
+        int n = 3001;
+        String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
+        Path expected = dir.resolve("expected.pcap");
+        pcap(expected, "42", common);
+        List<byte[]> want = Pcap.frames(expected);
+        assertEquals(n, want.size());
+        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, a.mhOffset());
+    }
+
+    /** Sends {@code common} paced with seed 42 and checks every captured frame against the pcap's frame of its stream, CPU and sequence. */
+    private static void wireEqualsPcap(Path wire, List<byte[]> want, String[] common, int n, int mhOffset) throws Exception {
         java.util.Map<String, byte[]> byStamp = new java.util.HashMap<>();
         for (byte[] f : want) {
-            MeasurementHeader mh = MeasurementHeader.read(f, a.mhOffset());
+            MeasurementHeader mh = MeasurementHeader.read(f, mhOffset);
             byStamp.put(mh.streamId() + "/" + mh.cpu() + "/" + mh.seq(), f);
         }
-        for (int round = 0; round < 2; round++) {
-            Path wire = dir.resolve("wire" + round + ".pcap");
-            Process dump = capture(wire, n);
-            String[] args = Arrays.copyOf(common, common.length + 4);
-            System.arraycopy(new String[] {"--pps", "100k", "--seed", "42"}, 0, args, common.length, 4);
-            JsonNode r = client(args);
-            assertEquals(42, seed(r));
-            assertEquals(n, r.path("received_packets").asLong(), r::toPrettyString);
-            assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + n + " frames");
-            java.util.Map<String, Long> lastSeq = new java.util.HashMap<>();
-            int checked = 0;
-            for (byte[] f : Pcap.frames(wire)) {
-                MeasurementHeader mh = MeasurementHeader.read(f, a.mhOffset());
-                assertNotNull(mh, "every frame carries the measurement header");
-                String flowOfCpu = mh.streamId() + "/" + mh.cpu();
-                Long prev = lastSeq.put(flowOfCpu, mh.seq());
-                assertTrue(prev == null || mh.seq() == prev + 1, "stream/cpu " + flowOfCpu + " out of order: " + prev + " then " + mh.seq());
-                byte[] p = byStamp.get(flowOfCpu + "/" + mh.seq());
-                assertNotNull(p, "no frame of the pcap is stream/cpu/seq " + flowOfCpu + "/" + mh.seq());
-                assertTrue(Checksums.verifyTransport(Arrays.copyOfRange(f, 26, 30), Arrays.copyOfRange(f, 30, 34),
-                        17, f, 34, f.length - 34), "UDP checksum on the wire, " + flowOfCpu + "/" + mh.seq());
-                assertArrayEquals(withoutSendTime(p, a.mhOffset()), withoutSendTime(f, a.mhOffset()),
-                        "frame " + flowOfCpu + "/" + mh.seq() + " differs from the pcap");
-                checked++;
-            }
-            assertEquals(n, checked);
+        Process dump = capture(wire, n);
+        String[] args = Arrays.copyOf(common, common.length + 4);
+        System.arraycopy(new String[] {"--pps", "100k", "--seed", "42"}, 0, args, common.length, 4);
+        JsonNode r = client(args);
+        assertEquals(42, seed(r));
+        assertEquals(n, r.path("received_packets").asLong(), r::toPrettyString);
+        assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + n + " frames");
+        java.util.Map<String, Long> lastSeq = new java.util.HashMap<>();
+        int checked = 0;
+        for (byte[] f : Pcap.frames(wire)) {
+            MeasurementHeader mh = MeasurementHeader.read(f, mhOffset);
+            assertNotNull(mh, "every frame carries the measurement header");
+            String flowOfCpu = mh.streamId() + "/" + mh.cpu();
+            Long prev = lastSeq.put(flowOfCpu, mh.seq());
+            assertTrue(prev == null || mh.seq() == prev + 1, "stream/cpu " + flowOfCpu + " out of order: " + prev + " then " + mh.seq());
+            byte[] p = byStamp.get(flowOfCpu + "/" + mh.seq());
+            assertNotNull(p, "no frame of the pcap is stream/cpu/seq " + flowOfCpu + "/" + mh.seq());
+            assertTrue(Checksums.verifyTransport(Arrays.copyOfRange(f, 26, 30), Arrays.copyOfRange(f, 30, 34),
+                    17, f, 34, f.length - 34), "UDP checksum on the wire, " + flowOfCpu + "/" + mh.seq());
+            assertTrue(dev.xdperf.abi.Checksums.ipv4Header(f, 14, 20) == 0, "IPv4 header checksum on the wire, " + flowOfCpu + "/" + mh.seq());
+            assertArrayEquals(withoutSendTime(p, mhOffset), withoutSendTime(f, mhOffset),
+                    "frame " + flowOfCpu + "/" + mh.seq() + " differs from the pcap");
+            checked++;
         }
+        assertEquals(n, checked);
     }
 
     private static void pcap(Path out, String seed, String... common) {

@@ -61,14 +61,16 @@ public final class TemplateCompiler {
         b.put(Structs.Template.N_FIELDS, (byte) t.fields().size());
         b.putInt(Structs.Template.WEIGHT, weight);
         b.putInt(Structs.Template.FLOWS, (int) t.flows());
+        int mhMask = t.mhOffset() > 0 ? coverage(t, t.mhOffset(), 18) : 0;
         for (int c = 0; c < t.checksums().size(); c++) {
             ChecksumRule r = t.checksums().get(c);
             int at = Structs.Template.CSUMS + c * Structs.Csum.SIZE;
             b.putShort(at + Structs.Csum.OFFSET, (short) r.checksumOffset());
             b.put(at + Structs.Csum.KIND, (byte) r.kind().code);
+            b.putShort(at + Structs.Csum.BASE, (short) base(t, c, mhMask));
         }
         if (t.mhOffset() > 0) {
-            b.put(Structs.Template.MH_CSUM_MASK, (byte) coverage(t, t.mhOffset(), 18));
+            b.put(Structs.Template.MH_CSUM_MASK, (byte) mhMask);
         }
         for (int i = 0; i < t.fields().size(); i++) {
             FieldRule r = t.fields().get(i);
@@ -90,6 +92,65 @@ public final class TemplateCompiler {
         }
         b.put(Structs.Template.BYTES, t.frame());
         return b;
+    }
+
+    /** The bytes of the measurement header xdp_tx writes per frame: seq, tx_ns, cpu, version. */
+    static final int MH_STAMP_FROM = 4;
+    static final int MH_STAMP_BYTES = 14;
+
+    /**
+     * Checksum c's base (struct xdperf_csum): the one's complement sum of what it covers in the
+     * filled template, less the bytes xdp_tx writes into every frame (the fields it covers and
+     * the measurement header's stamps). xdp_tx adds the sum of what it wrote and stores the
+     * complement, without reading the frame.
+     */
+    static int base(PacketTemplate t, int c, int mhMask) {
+        byte[] f = t.frame();
+        int at = t.checksums().get(c).checksumOffset();
+        long s = ~(((f[at] & 0xff) << 8) | (f[at + 1] & 0xff)) & 0xffff;   // ~HC: the sum of the covered bytes
+        for (FieldRule r : t.fields()) {
+            if ((coverage(t, r.offset(), r.width()) & (1 << c)) != 0) {
+                s += 0xffff - sum(f, r.offset(), r.width());
+            }
+        }
+        if ((mhMask & (1 << c)) != 0) {
+            s += 0xffff - sum(f, t.mhOffset() + MH_STAMP_FROM, MH_STAMP_BYTES);
+        }
+        return (int) (s % 0xffff);
+    }
+
+    /** The one's complement sum of f[off, off + len) where it lies in the frame, modulo 0xffff. */
+    static int sum(byte[] f, int off, int len) {
+        long s = 0;
+        for (int i = off; i < off + len; i++) {
+            s += (f[i] & 0xffL) << ((i & 1) == 0 ? 8 : 0);
+        }
+        return (int) (s % 0xffff);
+    }
+
+    /**
+     * The end of the last byte xdp_tx writes into a frame of this laid-out template (fields,
+     * measurement header, checksums): with one template, xdp_tx checks the frame against it once.
+     */
+    public static int writeEnd(ByteBuffer laidOut) {
+        ByteBuffer template = laidOut.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int end = Structs.MIN_FRAME;
+        int n = template.get(Structs.Template.N_FIELDS) & 0xff;
+        for (int i = 0; i < n; i++) {
+            int at = Structs.Template.FIELDS + i * Structs.Field.SIZE;
+            end = Math.max(end, (template.getShort(at + Structs.Field.OFFSET) & 0xffff) + (template.get(at + Structs.Field.WIDTH) & 0xff));
+        }
+        int mh = template.getShort(Structs.Template.MH_OFFSET) & 0xffff;
+        if (mh > 0) {
+            end = Math.max(end, mh + MH_STAMP_FROM + MH_STAMP_BYTES);
+        }
+        for (int c = 0; c < Structs.MAX_CSUMS; c++) {
+            int at = Structs.Template.CSUMS + c * Structs.Csum.SIZE;
+            if (template.get(at + Structs.Csum.KIND) != 0) {
+                end = Math.max(end, (template.getShort(at + Structs.Csum.OFFSET) & 0xffff) + 2);
+            }
+        }
+        return end;
     }
 
     /** Bit c set when checksum rule c covers any byte of [off, off + width). */

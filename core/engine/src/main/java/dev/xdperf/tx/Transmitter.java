@@ -11,6 +11,7 @@ import dev.xdperf.bpf.Structs;
 import dev.xdperf.bpf.XdpLink;
 import dev.xdperf.bpf.XdpMode;
 import dev.xdperf.template.CompiledSet;
+import dev.xdperf.template.TemplateCompiler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,10 @@ public final class Transmitter implements AutoCloseable {
     private long startNs;
     private long endNs;
     private volatile long finishedNs;
+    /** Per CPU: the slot a counted run marks as used before it starts (a CPU with no budget). */
+    private long[] unusedSlots = new long[0];
+    /** With one template: the rules xdp_tx counts with cursors (Cursors). */
+    private int cursorMask;
     private volatile long firstCallNs;
 
     private Transmitter(Builder spec) {
@@ -252,7 +257,7 @@ public final class Transmitter implements AutoCloseable {
         }
         Features.requireLiveFrames();
         int ifindex = NetDevices.ifindex(spec.ifname);
-        object = BpfObject.loadBundled("tx", List.of("xdp_tx", "xdp_pass"));
+        object = BpfObject.openBundled("tx").setReadOnlyData(plan()).loadOnly(List.of("xdp_tx", "xdp_pass"));
         try {
             if (spec.attachPass) {
                 passLink = XdpLink.attach(object.program("xdp_pass"), spec.ifname, spec.mode);
@@ -285,22 +290,41 @@ public final class Transmitter implements AutoCloseable {
         }
     }
 
-    private void writeConfig(boolean stop) {
+    /**
+     * xdp_tx's read-only data (struct xdperf_tx_plan): what stays fixed for the run, so that
+     * the verifier removes what the run does not use. With one template, the template too.
+     */
+    ByteBuffer plan() {
         CompiledSet t = spec.template;
-        ByteBuffer c = BpfMap.allocate(Structs.TxConfig.SIZE);
+        ByteBuffer p = BpfMap.allocate(Structs.TxPlan.SIZE);
         long interval = spec.pps == 0 ? 0 : Math.max(1, Math.round(1e9 * spec.cpus.size() / spec.pps));
-        c.putLong(Structs.TxConfig.INTERVAL_NS, interval);
-        c.putLong(Structs.TxConfig.MAX_LAG_NS, (spec.maxBurst - 1) * interval);
+        p.putLong(Structs.TxPlan.INTERVAL_NS, interval);
+        p.putLong(Structs.TxPlan.MAX_LAG_NS, (spec.maxBurst - 1) * interval);
+        p.putLong(Structs.TxPlan.TEST_TX_OFFSET_NS, spec.testLatencyOffsetNs);
+        p.putInt(Structs.TxPlan.TEST_HOOKS, spec.testHooks.size());
+        p.putInt(Structs.TxPlan.N_TEMPLATES, t.templates().size());
+        p.putInt(Structs.TxPlan.CYCLE_LEN, t.schedule().length());
+        p.putInt(Structs.TxPlan.N_CPUS, spec.cpus.size());
+        p.putInt(Structs.TxPlan.COPY, t.copy() ? 1 : 0);
+        p.putInt(Structs.TxPlan.CLOCK_EVERY, clockEvery());
+        p.putInt(Structs.TxPlan.LIMITED, spec.count > 0 ? 1 : 0);
+        if (t.templates().size() == 1) {
+            ByteBuffer only = t.templates().get(0).duplicate();
+            p.putInt(Structs.TxPlan.SINGLE, 1);
+            p.putInt(Structs.TxPlan.FRAME_END, TemplateCompiler.writeEnd(only));
+            p.put(Structs.TxPlan.TMPL, only, 0, Structs.Template.SIZE);
+            cursorMask = Cursors.mask(only, !spec.testHooks.isEmpty());
+            p.putInt(Structs.TxPlan.CURSOR_MASK, cursorMask);
+            Cursors.writeSteps(p, only, cursorMask, spec.cpus.size());
+        }
+        return p;
+    }
+
+    private void writeConfig(boolean stop) {
+        ByteBuffer c = BpfMap.allocate(Structs.TxConfig.SIZE);
         c.putLong(Structs.TxConfig.END_NS, endNs);
         c.putInt(Structs.TxConfig.STOP, stop ? 1 : 0);
-        c.putInt(Structs.TxConfig.TEST_HOOKS, spec.testHooks.size());
-        c.putInt(Structs.TxConfig.N_TEMPLATES, t.templates().size());
-        c.putInt(Structs.TxConfig.CYCLE_LEN, t.schedule().length());
-        c.putInt(Structs.TxConfig.N_CPUS, spec.cpus.size());
-        c.putInt(Structs.TxConfig.COPY, t.copy() ? 1 : 0);
-        c.putLong(Structs.TxConfig.TEST_TX_OFFSET_NS, spec.testLatencyOffsetNs);
-        c.putInt(Structs.TxConfig.CLOCK_EVERY, clockEvery());
-        object.map("tx_config").update(0, c);
+        object.map(".bss").update(0, c);
     }
 
     /**
@@ -342,6 +366,7 @@ public final class Transmitter implements AutoCloseable {
 
     private void writeState() {
         int possible = Cpus.possible();
+        unusedSlots = new long[possible];
         ByteBuffer[] states = new ByteBuffer[possible];
         long perCpu = spec.count / spec.cpus.size();
         long extra = spec.count % spec.cpus.size();
@@ -356,10 +381,16 @@ public final class Transmitter implements AutoCloseable {
                 if (index < 0 || limit == 0) {
                     s.putLong(Structs.TxState.SEQ, 1);
                     limit = 1;
+                    unusedSlots[cpu] = 1;
                 }
             }
             s.putLong(Structs.TxState.LIMIT, limit);
             s.putLong(Structs.TxState.RANK, Math.max(0, index));
+            if (cursorMask != 0) {
+                long firstSlot = s.getLong(Structs.TxState.SEQ);
+                Cursors.writeStart(s, spec.template.templates().get(0), cursorMask,
+                        firstSlot * spec.cpus.size() + Math.max(0, index));
+            }
             states[cpu] = s;
         }
         object.map("tx_state").updatePerCpu(0, states);
@@ -477,7 +508,7 @@ public final class Transmitter implements AutoCloseable {
             deficit += s.getLong(Structs.TxState.DEFICIT);
         }
         for (int cpu : spec.cpus) {
-            slots += states[cpu].getLong(Structs.TxState.SEQ);
+            slots += states[cpu].getLong(Structs.TxState.SEQ) - unusedSlots[cpu];
         }
         return new TxCounters(sent, bytes, slots, skips, drops, System.nanoTime(), deficit);
     }
@@ -494,6 +525,18 @@ public final class Transmitter implements AutoCloseable {
             if (t.getShort(Structs.Template.MH_OFFSET) != 0) {
                 ids.add((t.getShort(Structs.Template.STREAM_ID) & 0xffff) & (Structs.MAX_STREAMS - 1));
             }
+        }
+        if (spec.template.templates().size() == 1) {
+            // one template: xdp_tx numbers its frames by slot, and keeps no stream counter
+            long slots = 0;
+            ByteBuffer[] states = o.map("tx_state").lookupPerCpu(0);
+            for (int cpu : spec.cpus) {
+                slots += states[cpu].getLong(Structs.TxState.SEQ) - unusedSlots[cpu];
+            }
+            for (int id : ids) {
+                out.put(id, slots);
+            }
+            return out;
         }
         BpfMap seqs = o.map("tx_seqs");
         for (int id : ids) {
