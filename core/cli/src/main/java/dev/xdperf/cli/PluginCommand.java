@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
                 PluginInfoCommand.class, PluginInstallCommand.class, PluginFetchCommand.class, PluginRemoveCommand.class,
                 PluginVerifyCommand.class, PluginTrustCommand.class, PluginUntrustCommand.class, PluginKeygenCommand.class,
                 PluginKeyAddCommand.class, PluginPublishCommand.class, PluginYankCommand.class,
-                PluginAuthorCommands.New.class, PluginAuthorCommands.Check.class, PluginAuthorCommands.ManifestCommand.class,
-                PluginAuthorCommands.Sdk.class})
+                PluginNewCommand.class, PluginCheckCommand.class, PluginManifestCommand.class,
+                PluginSdkCommand.class})
 final class PluginCommand implements Runnable {
     @Override
     public void run() {
