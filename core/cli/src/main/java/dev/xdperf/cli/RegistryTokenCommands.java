@@ -1,5 +1,6 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.registry.Names;
 import dev.xdperf.registry.server.RegistryAdmin;
 import dev.xdperf.registry.server.Store;
 import dev.xdperf.registry.server.TokenExpiry;
@@ -41,7 +42,7 @@ final class RegistryTokenCommands {
 
         @Override
         public Integer call() {
-            dev.xdperf.registry.Names.requirePublisher(publisher);
+            Names.requirePublisher(publisher);
             Instant until = expires == null ? null : TokenExpiry.parse(expires, Instant.now(), "--expires");
             RegistryAdmin.NewToken t;
             try (RegistryAdmin a = admin.open()) {
@@ -70,7 +71,7 @@ final class RegistryTokenCommands {
         @Override
         public Integer call() {
             if (publisher != null) {
-                dev.xdperf.registry.Names.requirePublisher(publisher);
+                Names.requirePublisher(publisher);
             }
             PrintWriter out = spec.commandLine().getOut();
             Instant now = Instant.now();
@@ -110,7 +111,7 @@ final class RegistryTokenCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (RegistryAdmin a = admin.open()) {
                 if (allOf != null) {
-                    dev.xdperf.registry.Names.requirePublisher(allOf);
+                    Names.requirePublisher(allOf);
                     out.println("revoked " + a.revokeTokens(allOf) + " tokens of " + allOf);
                     return 0;
                 }

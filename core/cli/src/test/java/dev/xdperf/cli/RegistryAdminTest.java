@@ -11,7 +11,6 @@ import dev.xdperf.registry.server.RegistryServer;
 import dev.xdperf.registry.server.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
