@@ -37,6 +37,20 @@ public final class Keys {
         }
     }
 
+    /**
+     * Writes {@code pair} as two PEM files: {@code privateFile} (mode 0600, the private key followed
+     * by its public key, so that signing can check they belong together) and {@code publicFile}
+     * (the public key, to share). Either file is replaced if it exists.
+     */
+    public static void writePair(KeyPair pair, Path privateFile, Path publicFile) throws IOException {
+        Files.createDirectories(privateFile.toAbsolutePath().getParent());
+        Files.deleteIfExists(privateFile);
+        Files.createFile(privateFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(privateFile, privatePem(pair.getPrivate()) + publicPem(pair.getPublic()), StandardCharsets.US_ASCII);
+        Files.writeString(publicFile, publicPem(pair.getPublic()), StandardCharsets.US_ASCII);
+    }
+
     public static String fingerprint(PublicKey key) {
         return Digests.sha256Hex(raw(key));
     }

@@ -55,6 +55,25 @@ public record Manifest(byte[] bytes, String id, String version, String kind, Abi
         return new Manifest(bytes, id, version, kind, abi, n.path("description").asText(""), n.path("license").asText(""));
     }
 
+    /**
+     * A manifest file as a JSON object, unchecked otherwise: what a plugin check compares with the
+     * plugin's own description, field by field, before {@link #parse} would refuse it as a whole.
+     */
+    public static JsonNode readObject(java.nio.file.Path file) throws IOException {
+        JsonNode m;
+        try {
+            m = JSON.readTree(java.nio.file.Files.readAllBytes(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("read manifest " + file + ": no such file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("manifest " + file + " is not JSON: " + e.getOriginalMessage());
+        }
+        if (m == null || !m.isObject()) {
+            throw new IllegalArgumentException("manifest " + file + " is not a JSON object");
+        }
+        return m;
+    }
+
     /** Where the first control character is (field and code point), or null: terminal escapes must not get to a screen. */
     private static String controlCharacter(JsonNode n, String path) {
         if (n.isTextual()) {

@@ -33,6 +33,41 @@ public record MapUpdate(long packet, double time, String map, byte[] key, byte[]
         return new MapUpdate(index, time, map, key, value);
     }
 
+    /**
+     * {@code updates} with every one placed by time moved to the index of the first packet at or
+     * after that time, from {@code times} (the capture's timestamps in nanoseconds; null when none
+     * is placed by time). {@code what} names the updates in the message when one falls outside
+     * the {@code packets} packets.
+     */
+    public static List<MapUpdate> place(List<MapUpdate> updates, int packets, long[] times, String what) {
+        List<MapUpdate> out = new ArrayList<>();
+        for (MapUpdate u : updates) {
+            if (u.packet() >= 0) {
+                if (u.packet() >= packets) {
+                    throw new IllegalArgumentException(what + ": an update of " + u.map() + " at packet "
+                            + u.packet() + ", but the traffic has " + packets + " packets");
+                }
+                out.add(u);
+                continue;
+            }
+            if (times == null) {
+                throw new IllegalArgumentException(what + ": an update of " + u.map() + " is placed by time, but the traffic"
+                        + " has no timestamps (give \"packet\" instead)");
+            }
+            long at = times.length == 0 ? 0 : times[0] + (long) (u.time() * 1e9);
+            int i = 0;
+            while (i < times.length && times[i] < at) {
+                i++;
+            }
+            if (i >= packets) {
+                throw new IllegalArgumentException(what + ": an update of " + u.map() + " at "
+                        + u.time() + " s comes after the last packet");
+            }
+            out.add(u.at(i));
+        }
+        return out;
+    }
+
     public static List<MapUpdate> read(Path file) {
         JsonNode root;
         try {

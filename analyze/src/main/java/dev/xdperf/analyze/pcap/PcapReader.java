@@ -28,6 +28,36 @@ public final class PcapReader {
         return parse(file.toString(), all, limit);
     }
 
+    /**
+     * The frames of several files, one file after the other or, with {@code interleave}, one
+     * frame of each file in turn; up to {@code limit} in all (all when limit is negative).
+     */
+    public static List<byte[]> readAll(List<Path> files, boolean interleave, long limit) {
+        long max = limit < 0 ? Long.MAX_VALUE : limit;
+        List<List<byte[]>> each = new ArrayList<>();
+        for (Path p : files) {
+            each.add(read(p, interleave ? -1 : limit));
+        }
+        List<byte[]> out = new ArrayList<>();
+        if (interleave) {
+            for (int i = 0; out.size() < max; i++) {
+                boolean any = false;
+                for (List<byte[]> f : each) {
+                    if (i < f.size() && out.size() < max) {
+                        out.add(f.get(i));
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    break;
+                }
+            }
+        } else {
+            each.forEach(out::addAll);
+        }
+        return out.size() <= max ? out : out.subList(0, (int) max);
+    }
+
     /** The timestamps of up to {@code limit} records, in nanoseconds. */
     public static long[] timestamps(Path file, long limit) {
         byte[] all;

@@ -8,12 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "plugin", mixinStandardHelpOptions = true, description = "Work with protocol plugins.",
-        subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class, PluginRegistryCommands.Search.class,
-                PluginRegistryCommands.Info.class, PluginRegistryCommands.Install.class, PluginRegistryCommands.Fetch.class, PluginRegistryCommands.Remove.class,
-                PluginRegistryCommands.Verify.class, PluginRegistryCommands.Trust.class, PluginRegistryCommands.Untrust.class, PluginRegistryCommands.Keygen.class,
-                PluginRegistryCommands.KeyAdd.class, PluginRegistryCommands.Publish.class, PluginRegistryCommands.Yank.class,
-                PluginAuthorCommands.New.class, PluginAuthorCommands.Check.class, PluginAuthorCommands.ManifestCommand.class,
-                PluginAuthorCommands.Sdk.class})
+        subcommands = {PluginCommand.Describe.class, PluginCommand.ListPlugins.class, PluginSearchCommand.class,
+                PluginInfoCommand.class, PluginInstallCommand.class, PluginFetchCommand.class, PluginRemoveCommand.class,
+                PluginVerifyCommand.class, PluginTrustCommand.class, PluginUntrustCommand.class, PluginKeygenCommand.class,
+                PluginKeyAddCommand.class, PluginPublishCommand.class, PluginYankCommand.class,
+                PluginNewCommand.class, PluginCheckCommand.class, PluginManifestCommand.class,
+                PluginSdkCommand.class})
 final class PluginCommand implements Runnable {
     @Override
     public void run() {

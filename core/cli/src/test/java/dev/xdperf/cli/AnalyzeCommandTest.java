@@ -282,6 +282,6 @@ class AnalyzeCommandTest {
 
     @Test
     void cacheSizeLists() {
-        assertEquals(List.of(1, 2, 3, 4, 8, 16), AnalyzeCommand.parseSizes("1..4,8,16,4"));
+        assertEquals(List.of(1, 2, 3, 4, 8, 16), dev.xdperf.analyze.cache.CacheSizes.parse("1..4,8,16,4"));
     }
 }

@@ -118,6 +118,12 @@ public final class Installer {
         return named.isEmpty() ? null : named.get(0);
     }
 
+    /** Writes {@code s} (the version {@link #resolve} picks when it names none) as one bundle file, to install elsewhere offline. */
+    public RegistryClient.VersionInfo fetch(Spec s, Path out) {
+        String version = s.version() != null ? s.version() : resolve(s).version();
+        return Bundle.fetch(registry, s.publisher(), s.name(), version, out);
+    }
+
     /** The newest non-yanked version this host can run, or the exact version asked for. */
     public RegistryClient.VersionInfo resolve(Spec s) {
         RegistryClient.PluginInfo info = registry.plugin(s.publisher(), s.name());

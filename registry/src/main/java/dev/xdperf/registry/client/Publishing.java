@@ -39,6 +39,42 @@ public final class Publishing {
         return Base64.getEncoder().encodeToString(Keys.sign(currentKey, Release.keyEndorsement(publisher, Keys.fingerprint(newKey))));
     }
 
+    /** A key registered for a publisher; {@code retired} is the endorsing key when the same step retired it, else null. */
+    public record AddedKey(String publisher, String fingerprint, String retired) {}
+
+    /**
+     * Registers {@code newKey} for the token's publisher. Once the publisher has a key, a new one
+     * must be endorsed: {@code endorser} (with its public half {@code endorserPublic}) signs it, and
+     * {@code retire} retires the endorser in the same step (a rotation). Both null: no endorsement.
+     */
+    public static AddedKey addKey(RegistryClient registry, String token, PublicKey newKey, PrivateKey endorser,
+                                  PublicKey endorserPublic, boolean retire) {
+        String publisher = registry.whoami(token);
+        String endorsedBy = endorserPublic == null ? null : Keys.fingerprint(endorserPublic);
+        String endorsement = endorser == null ? null : endorse(publisher, newKey, endorser);
+        RegistryClient.KeyInfo k = registry.addKey(token, publisher, newKey, endorsedBy, endorsement, retire);
+        return new AddedKey(publisher, k.fingerprint(), retire ? endorsedBy : null);
+    }
+
+    /**
+     * Yanks (or, with {@code yanked} false, restores) the release {@code s}, which must name a
+     * version. {@code bareName}: the user gave no namespace, so a refusal says that a bare name
+     * means the official namespace.
+     */
+    public static RegistryClient.VersionInfo setYanked(RegistryClient registry, String token, Installer.Spec s, boolean bareName,
+                                                       boolean yanked) {
+        try {
+            return registry.setYanked(token, s.publisher(), s.name(), s.version(), yanked);
+        } catch (RegistryException e) {
+            if (!bareName || e.status() < 400 || e.status() >= 500) {
+                throw e;
+            }
+            // the likely mistake: a publisher's own plugin named without its namespace
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("[.]?$", "") + " (a bare name means the official namespace, "
+                    + s.id() + "; name your own release PUBLISHER/" + s.name() + "@" + s.version() + ")");
+        }
+    }
+
     private static byte[] read(Path p, String what) {
         try {
             return Files.readAllBytes(p);
