@@ -22,6 +22,7 @@ int main(void)
 	FIELD(xdperf_tx_plan, n_templates); FIELD(xdperf_tx_plan, cycle_len); FIELD(xdperf_tx_plan, n_cpus);
 	FIELD(xdperf_tx_plan, copy); FIELD(xdperf_tx_plan, clock_every); FIELD(xdperf_tx_plan, limited);
 	FIELD(xdperf_tx_plan, single); FIELD(xdperf_tx_plan, frame_end); FIELD(xdperf_tx_plan, cursor_mask);
+	FIELD(xdperf_tx_plan, csum_touched);
 	FIELD(xdperf_tx_plan, tmpl); FIELD(xdperf_tx_plan, steps);
 	SIZE(xdperf_cursor_step);
 	FIELD(xdperf_cursor_step, delta); FIELD(xdperf_cursor_step, gap);

@@ -209,55 +209,151 @@ static __always_inline __u64 field_value(const volatile struct xdperf_field *fr,
 }
 
 /*
- * Writes one rule's value and adds what it wrote to the checksums that cover it. `checked`:
- * the offset is bounded and checked here; otherwise the caller checked the frame's length
- * against the plan once (the offset is then a constant the verifier knows). `i` is the rule's
- * index where it may count with a cursor (one template), else -1.
+ * Writes one rule's value and adds what it wrote to the checksums that cover it, at a masked
+ * offset checked against the frame's end (several templates: the offset is not a constant).
  */
 static __always_inline int apply_field(void *data, void *data_end, const volatile struct xdperf_field *fr,
-				       __u64 j, __u64 f, __u64 sj, __u64 acc[XDPERF_MAX_CSUMS], __u32 *touched,
-				       const int checked, struct xdperf_tx_state *st, const int i)
+				       __u64 j, __u64 f, __u64 sj, __u64 acc[XDPERF_MAX_CSUMS], __u32 *touched)
 {
 	__u32 off = fr->offset, width = fr->width, mask = fr->csum_mask;
-	__u64 v;
-	if (i >= 0 && (plan.cursor_mask & (1U << i))) {
-		__u64 cur = st->cursor[i & (XDPERF_MAX_FIELDS - 1)];
-		__u64 gap = plan.steps[i].gap;
-		v = fr->op == XDPERF_OP_DEC ? fr->min + fr->range - 1 - cur : fr->min + cur;
-		st->cursor[i & (XDPERF_MAX_FIELDS - 1)] = cur >= gap ? cur - gap : cur + plan.steps[i].delta;
-	} else {
-		v = field_value(fr, j, f, sj);
-	}
-	__u64 sum;
-	if (checked) {
-		__s64 s = put_checked(data, data_end, off, width, v);
-		if (s < 0)
-			return -1;
-		sum = s;
-	} else {
-		sum = put_be(data + off, width, v);
-	}
+	__s64 sum = put_checked(data, data_end, off, width, field_value(fr, j, f, sj));
+	if (sum < 0)
+		return -1;
 	if (mask) {
-		absorb(acc, mask, sum << (((off + width) & 1) << 3));
+		absorb(acc, mask, (__u64)sum << (((off + width) & 1) << 3));
 		*touched |= mask;
 	}
 	return 0;
 }
 
+/* Returns -1 when a test hook drops the slot, else the sequence number to stamp. */
+static __always_inline __s64 hooked_seq(struct xdperf_tx_state *st, __u64 slot, __s64 seq)
+{
+	__s64 hooked = apply_test_hooks(plan.test_hooks, slot);
+	if (hooked < 0) {
+		st->test_drops++;
+		return -1;
+	}
+	return (__u64)hooked != slot ? hooked : seq;
+}
+
+/* Several templates share the frames: set the length, then copy template `t` in. */
+static __always_inline int copy_in(struct xdp_md *ctx, const volatile struct xdperf_template *t)
+{
+	int delta = (int)t->len - (int)(ctx->data_end - ctx->data);
+	if (delta && bpf_xdp_adjust_tail(ctx, delta))
+		return -1;
+	__u32 len = t->len & OFFSET_MASK;
+	if (len < XDPERF_MIN_FRAME)
+		return -1;
+	return bpf_xdp_store_bytes(ctx, 0, (void *)t->bytes, len) ? -1 : 0;
+}
+
+/* Writes the measurement header's stamps at p; returns their sum as checksums take it. */
+static __always_inline __u64 stamp(void *p, __u32 mh, __u64 seq, __u64 now)
+{
+	__u64 tx_ns = now - plan.test_tx_offset_ns;
+	__u32 cpu = (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION;
+	__u64 sum = put_be(p + 4, 4, (__u32)seq) + put_be(p + 8, 8, tx_ns) + put_be(p + 16, 2, cpu);
+	return sum << ((mh & 1) << 3);
+}
+
+/* HC = ~(base + what was written), stored at p; UDP's 0 means "no checksum" and becomes 0xffff. */
+static __always_inline void put_csum(void *p, __u32 kind, __u64 sum)
+{
+	__u32 res = ~fold(sum) & 0xffff;
+	if (kind == XDPERF_CSUM_UDP && res == 0)
+		res = 0xffff;
+	*(__u16 *)p = bpf_htons((__u16)res);
+}
+
+static __always_inline void count_sent(struct xdperf_tx_state *st, __u64 bytes, __u64 now)
+{
+	st->sent_packets++;
+	st->sent_bytes += bytes;
+	st->last_ns = now;
+}
+
 /*
- * One slot's frame from template `t` (in the plan when `single`, else in tx_templates):
- * copied in if the frames are shared, fields and header written, checksums set.
+ * One slot's frame with one template, read from the plan: every offset, width, kind and
+ * mask is a constant to the verifier, so one bounds check covers all writes, and only the
+ * rules, stamps and checksums this template has remain. Packet k is this CPU's slot-th.
+ */
+static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *st, __u64 slot, __u64 now, __u64 k)
+{
+	const volatile struct xdperf_template *t = &plan.tmpl;
+	__s64 seq = slot;   /* every slot is the stream's: the slot number is the sequence number */
+	if (plan.test_hooks) {
+		seq = hooked_seq(st, slot, seq);
+		if (seq < 0)
+			return XDP_DROP;
+	}
+	if (plan.copy && copy_in(ctx, t))
+		return XDP_ABORTED;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	if (data + plan.frame_end > data_end)
+		return XDP_ABORTED;
+
+	/* What each write adds to the checksums that cover it: part[i] for rule i, the last for the header. */
+	__u64 part[XDPERF_MAX_FIELDS + 1];
+	__u32 nf = t->n_fields;
+	__u64 f = t->flows > 1 ? k % t->flows : 0;
+#pragma unroll
+	for (int i = 0; i < XDPERF_MAX_FIELDS; i++) {
+		if (i >= nf)
+			continue;
+		const volatile struct xdperf_field *fr = &t->fields[i];
+		__u32 off = fr->offset, width = fr->width;
+		__u64 v;
+		if (plan.cursor_mask & (1U << i)) {
+			/* counting without dividing: see struct xdperf_cursor_step */
+			__u64 cur = st->cursor[i];
+			__u64 gap = plan.steps[i].gap;
+			v = fr->op == XDPERF_OP_DEC ? fr->min + fr->range - 1 - cur : fr->min + cur;
+			st->cursor[i] = cur >= gap ? cur - gap : cur + plan.steps[i].delta;
+		} else {
+			v = field_value(fr, k, f, k);
+		}
+		part[i] = put_be(data + off, width, v) << (((off + width) & 1) << 3);
+		KEEP_BRANCH();
+	}
+	__u32 mh = t->mh_offset;
+	if (mh)
+		part[XDPERF_MAX_FIELDS] = stamp(data + mh, mh, seq, now);
+
+#pragma unroll
+	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
+		if (!(plan.csum_touched & (1U << c)))
+			continue;
+		__u64 sum = t->csums[c].base;
+#pragma unroll
+		for (int i = 0; i < XDPERF_MAX_FIELDS; i++)
+			if (i < nf && (t->fields[i].csum_mask & (1U << c))) {
+				sum += part[i];
+				KEEP_BRANCH();
+			}
+		if (mh && (t->mh_csum_mask & (1U << c)))
+			sum += part[XDPERF_MAX_FIELDS];
+		__u32 off = t->csums[c].offset;
+		put_csum(data + off, t->csums[c].kind, sum);
+	}
+	count_sent(st, data_end - data, now);
+	return XDP_TX;
+}
+
+/*
+ * One slot's frame with several templates: template `t` from tx_templates, packet j of it,
+ * sj of its stream. The template is copied in, its rules and the header written at checked
+ * offsets, and each checksum they touched set.
  */
 static __always_inline int send(struct xdp_md *ctx, struct xdperf_tx_state *st, const volatile struct xdperf_template *t,
-				__u64 slot, __u64 now, __u64 j, __u64 sj, const int single)
+				__u64 slot, __u64 now, __u64 j, __u64 sj)
 {
-	/*
-	 * The stream's next sequence number; a test hook may drop the slot or change the number.
-	 * With one template every slot is its stream's: the slot number is the sequence number.
-	 */
-	__s64 seq = slot;
+	/* The stream's next sequence number; a test hook may drop the slot or change the number. */
+	__s64 seq = 0;
 	__u32 mh = t->mh_offset;
-	if (mh && !single) {
+	if (mh) {
 		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
 		__u64 *stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
 		if (!stream_seq)
@@ -265,86 +361,46 @@ static __always_inline int send(struct xdp_md *ctx, struct xdperf_tx_state *st, 
 		seq = (*stream_seq)++;
 	}
 	if (plan.test_hooks) {
-		__s64 hooked = apply_test_hooks(plan.test_hooks, slot);
-		if (hooked < 0) {
-			st->test_drops++;
+		seq = hooked_seq(st, slot, seq);
+		if (seq < 0)
 			return XDP_DROP;
-		}
-		if ((__u64)hooked != slot)
-			seq = hooked;
 	}
-
-	if (plan.copy) {
-		/* Several templates share the frames: set the length, then copy this one in. */
-		int delta = (int)t->len - (int)(ctx->data_end - ctx->data);
-		if (delta && bpf_xdp_adjust_tail(ctx, delta))
-			return XDP_ABORTED;
-		__u32 len = t->len & OFFSET_MASK;
-		if (len < XDPERF_MIN_FRAME)
-			return XDP_ABORTED;
-		if (bpf_xdp_store_bytes(ctx, 0, (void *)t->bytes, len))
-			return XDP_ABORTED;
-	}
+	if (plan.copy && copy_in(ctx, t))
+		return XDP_ABORTED;
 
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	if (single && data + plan.frame_end > data_end)
-		return XDP_ABORTED;
 	__u64 acc[XDPERF_MAX_CSUMS] = {};
 	__u32 touched = 0;
 	__u32 nf = t->n_fields;
 	if (nf) {
 		__u32 flows = t->flows;
 		__u64 f = flows > 1 ? j % flows : 0;
-		if (single) {
-#pragma unroll
-			for (int i = 0; i < XDPERF_MAX_FIELDS; i++)
-				if (i < nf)
-					apply_field(data, data_end, &t->fields[i], j, f, sj, acc, &touched, 0, st, i);
-		} else {
-			for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
-				if (i >= nf)
-					break;
-				if (apply_field(data, data_end, &t->fields[i], j, f, sj, acc, &touched, 1, st, -1))
-					return XDP_ABORTED;
-			}
+		for (__u32 i = 0; i < XDPERF_MAX_FIELDS; i++) {
+			if (i >= nf)
+				break;
+			if (apply_field(data, data_end, &t->fields[i], j, f, sj, acc, &touched))
+				return XDP_ABORTED;
 		}
 	}
-
 	if (mh) {
 		void *p = data + (mh & OFFSET_MASK);
-		if (!single && p + sizeof(struct xdperf_mh) > data_end)
+		if (p + sizeof(struct xdperf_mh) > data_end)
 			return XDP_ABORTED;
-		if (single)
-			p = data + mh;
-		__u64 tx_ns = now - plan.test_tx_offset_ns;
-		__u32 cpu = (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION;
-		__u64 sum = put_be(p + 4, 4, (__u32)seq) + put_be(p + 8, 8, tx_ns) + put_be(p + 16, 2, cpu);
 		__u32 mask = t->mh_csum_mask;
-		absorb(acc, mask, sum << ((mh & 1) << 3));
+		absorb(acc, mask, stamp(p, mh, seq, now));
 		touched |= mask;
 	}
-
-	/* Each checksum its writes touched: HC = ~(base + sum of what was written). */
 #pragma unroll
 	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
 		if (!(touched & (1U << c)))
 			continue;
-		__u32 off = t->csums[c].offset;
-		void *p = data + (off & OFFSET_MASK);
-		if (!single && p + 2 > data_end)
+		void *p = data + (t->csums[c].offset & OFFSET_MASK);
+		if (p + 2 > data_end)
 			return XDP_ABORTED;
-		if (single)
-			p = data + off;
-		__u32 res = ~fold(t->csums[c].base + acc[c]) & 0xffff;
-		if (t->csums[c].kind == XDPERF_CSUM_UDP && res == 0)
-			res = 0xffff;           /* 0 would mean "no checksum" */
-		*(__u16 *)p = bpf_htons((__u16)res);
+		put_csum(p, t->csums[c].kind, t->csums[c].base + acc[c]);
 	}
-
-	st->sent_packets++;
-	st->sent_bytes += data_end - data;
-	st->last_ns = now;
+	count_sent(st, data_end - data, now);
 	return XDP_TX;
 }
 
@@ -422,7 +478,7 @@ int xdp_tx(struct xdp_md *ctx)
 	/* Which template, and which packet of it: docs/abi.md, "What xdp_tx does". */
 	__u64 k = slot * plan.n_cpus + st->rank;
 	if (plan.single)
-		return send(ctx, st, &plan.tmpl, slot, now, k, k, 1);
+		return send_one(ctx, st, slot, now, k);
 
 	__u32 tid = 0;
 	__u64 j = k, sj = k;    /* sj: the packet's number within its stream, for counters templates share */
@@ -443,7 +499,7 @@ int xdp_tx(struct xdp_md *ctx)
 		j = turn * t->weight + s->rank;
 		sj = turn * s->stream_weight + s->stream_rank;
 	}
-	return send(ctx, st, t, slot, now, j, sj, 0);
+	return send(ctx, st, t, slot, now, j, sj);
 }
 
 /* Attached to the sending interface: real NIC drivers only set up XDP transmit queues then. */

@@ -135,6 +135,8 @@ struct xdperf_tx_plan {
 	__u32 single;        /* non-zero: one template, `tmpl`, read from here rather than the map */
 	__u32 frame_end;     /* single: the end of the last byte xdp_tx writes, checked once per frame */
 	__u32 cursor_mask;   /* single: bit i: rule i counts with a cursor (tx_state.cursor) */
+	__u32 csum_touched;  /* single: bit c: checksum c covers a byte xdp_tx writes */
+	__u32 pad;
 	struct xdperf_template tmpl;
 	struct xdperf_cursor_step steps[XDPERF_MAX_FIELDS];
 };

@@ -67,7 +67,7 @@ public final class Structs {
     /** xdp_tx's read-only data: the run's fixed settings, set before load. */
     public static final class TxPlan {
         public static final String C_NAME = "xdperf_tx_plan";
-        public static final int SIZE = 2608;
+        public static final int SIZE = 2616;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int TEST_TX_OFFSET_NS = 16;
@@ -81,8 +81,9 @@ public final class Structs {
         public static final int SINGLE = 52;
         public static final int FRAME_END = 56;
         public static final int CURSOR_MASK = 60;
-        public static final int TMPL = 64;
-        public static final int STEPS = 2480;
+        public static final int CSUM_TOUCHED = 64;
+        public static final int TMPL = 72;
+        public static final int STEPS = 2488;
     }
 
     /** A counting rule's advance per slot of one CPU (struct xdperf_cursor_step). */

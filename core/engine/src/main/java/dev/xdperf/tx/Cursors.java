@@ -45,6 +45,17 @@ final class Cursors {
         return mask;
     }
 
+    /** The checksums of the laid-out template that cover a byte xdp_tx writes (its rules, the header's stamps). */
+    static int touched(ByteBuffer laidOut) {
+        ByteBuffer t = laidOut.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int mask = t.getShort(Structs.Template.MH_OFFSET) != 0 ? t.get(Structs.Template.MH_CSUM_MASK) & 0xff : 0;
+        int n = t.get(Structs.Template.N_FIELDS) & 0xff;
+        for (int i = 0; i < n; i++) {
+            mask |= t.get(Structs.Template.FIELDS + i * Structs.Field.SIZE + Structs.Field.CSUM_MASK) & 0xff;
+        }
+        return mask;
+    }
+
     /** Writes struct xdperf_cursor_step of each rule in {@code mask} into the plan. */
     static void writeSteps(ByteBuffer plan, ByteBuffer laidOut, int mask, int cpus) {
         ByteBuffer t = laidOut.duplicate().order(ByteOrder.LITTLE_ENDIAN);

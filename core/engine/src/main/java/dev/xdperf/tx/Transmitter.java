@@ -315,6 +315,7 @@ public final class Transmitter implements AutoCloseable {
             p.put(Structs.TxPlan.TMPL, only, 0, Structs.Template.SIZE);
             cursorMask = Cursors.mask(only, !spec.testHooks.isEmpty());
             p.putInt(Structs.TxPlan.CURSOR_MASK, cursorMask);
+            p.putInt(Structs.TxPlan.CSUM_TOUCHED, Cursors.touched(only));
             Cursors.writeSteps(p, only, cursorMask, spec.cpus.size());
         }
         return p;
