@@ -57,4 +57,9 @@ final class TrafficOptions {
             b.streams(StreamSpecs.parseAll(streamSpecs));
         }
     }
+
+    /** As the dashboard shows it: the plugin, the streams, or the built-in stream. */
+    String describe() {
+        return plugin != null ? plugin : streamSpecs.isEmpty() ? "built-in udp" : String.join(" + ", streamSpecs);
+    }
 }
