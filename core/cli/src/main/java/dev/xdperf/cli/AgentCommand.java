@@ -1,12 +1,9 @@
 package dev.xdperf.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.control.ControlServer;
 import dev.xdperf.dist.Agent;
 import dev.xdperf.spec.Profile;
 import dev.xdperf.spec.RunSpec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -79,7 +76,7 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Agent.Options o = shard.options();
-        o.onReport = this::emit;
+        o.onReport = output::emit;
         o.plugins = PluginCommand.resolver();
         output.applyTo(o);
         return Agent.execute(o, this::prepare, this::runSpec, output.liveLines(), Main::describe, System.err);
@@ -136,18 +133,5 @@ final class AgentCommand implements Callable<Integer> {
 
     private boolean matched(String option) {
         return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
-    }
-
-    /** The report: one line of JSON on stdout (logs stay greppable), and the file when asked. */
-    private void emit(ObjectNode report) {
-        System.out.println(report.toString());
-        System.out.flush();
-        if (output.jsonOut != null) {
-            try {
-                Files.writeString(output.jsonOut, report.toPrettyString() + "\n");
-            } catch (IOException e) {
-                throw new IllegalArgumentException("write " + output.jsonOut + ": " + e.getMessage());
-            }
-        }
     }
 }

@@ -1,7 +1,10 @@
 package dev.xdperf.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.xdperf.dist.Agent;
 import dev.xdperf.stats.LiveSample;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -30,5 +33,18 @@ final class ShardOutputOptions {
     /** The live lines: one a second on stderr (stdout carries the report), or none. */
     Consumer<LiveSample> liveLines() {
         return quiet ? s -> { } : s -> System.err.println(s.toText());
+    }
+
+    /** The report: one line of JSON on stdout (logs stay greppable), and the file when asked. */
+    void emit(ObjectNode report) {
+        System.out.println(report.toString());
+        System.out.flush();
+        if (jsonOut != null) {
+            try {
+                Files.writeString(jsonOut, report.toPrettyString() + "\n");
+            } catch (IOException e) {
+                throw new IllegalArgumentException("write " + jsonOut + ": " + e.getMessage());
+            }
+        }
     }
 }
