@@ -93,7 +93,7 @@ public record Baseline(Path file, Map<String, Double> latencies, Map<String, Int
         return out;
     }
 
-    /** "10%", "10", "0.5%", "2.5" (percent) as a fraction. */
+    /** "10%", "10", "0.5%", "2.5" (percent) as a fraction; the error says what is wrong with the text, not where it came from. */
     public static double parseThreshold(String text) {
         String t = text.trim();
         if (t.endsWith("%")) {
@@ -103,10 +103,10 @@ public record Baseline(Path file, Map<String, Double> latencies, Map<String, Int
         try {
             v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--max-regression '" + text + "' is not a percentage (examples: 10%, 2.5%)");
+            throw new IllegalArgumentException("'" + text + "' is not a percentage (examples: 10%, 2.5%)");
         }
         if (!(v >= 0) || v > 10000) {
-            throw new IllegalArgumentException("--max-regression '" + text + "' must be between 0% and 10000%");
+            throw new IllegalArgumentException("'" + text + "' must be between 0% and 10000%");
         }
         return v / 100;
     }

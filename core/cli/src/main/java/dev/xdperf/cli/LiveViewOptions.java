@@ -1,7 +1,10 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.web.LiveView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where a run can be watched while it goes: a dashboard and Prometheus metrics (`client`, `demo`). */
@@ -37,5 +40,17 @@ final class LiveViewOptions {
             out.addAll(List.of("--web", Integer.toString(webPort), "--web-linger", Integer.toString(webLinger)));
         }
         return out;
+    }
+
+    /** What is asked for, started, and where it is said on stderr; the run's metrics carry {@code labels}. */
+    LiveView start(String runId, Map<String, String> labels, Map<String, String> parameters) {
+        LiveView view = LiveView.start(metricsPort, labels, webPort, runId, parameters, Duration.ofSeconds(webLinger));
+        if (view.metricsPort() != null) {
+            System.err.println("metrics: http://localhost:" + view.metricsPort() + "/metrics");
+        }
+        if (view.dashboardPort() != null) {
+            System.err.println("dashboard: http://localhost:" + view.dashboardPort() + "/");
+        }
+        return view;
     }
 }

@@ -52,7 +52,7 @@ class ProfileOptionsTest {
     void sizeMixesOnTheCommandLine() {
         assertEquals(dev.xdperf.packet.SizeMix.IMIX, spec("--dev", "veth0", "--size", "imix").sizeMix());
         assertEquals(null, spec("--dev", "veth0", "--size", "imix").size());
-        RunSpec.Stream s = ClientCommand.parseStream("udp,size=64:7,594:4,1518:1,share=3");
+        RunSpec.Stream s = StreamSpecs.parse("udp,size=64:7,594:4,1518:1,share=3");
         assertEquals(dev.xdperf.packet.SizeMix.IMIX, s.sizeMix());
         assertEquals(3, s.share());
         assertEquals(128, spec("--dev", "veth0", "--size", "128").size());
@@ -94,16 +94,56 @@ class ProfileOptionsTest {
         Path file = dir.resolve("run.yaml");
         Files.writeString(file, "version: 1\ndev: eth9\npps: 4000\ncount: 8000\nsize_mix: imix\nduration: PT60S\n");
         AgentCommand agent = new AgentCommand();
-        new CommandLine(agent).parseArgs("--run-id", "r1", "--shard-count", "2", "--start-at", "2030-01-01T00:00:00Z",
+        new CommandLine(agent).parseArgs("--run-id", "r1", "--shard-index", "0", "--shard-count", "2", "--start-at", "2030-01-01T00:00:00Z",
                 "-t", "5s", "--dev", "veth0", "--profile", file.toString(), "--cpus", "0");
         dev.xdperf.dist.Agent.Options o = agent.prepare(new dev.xdperf.dist.Agent.Options());
         assertEquals(4000, o.totalPps);
         assertEquals(8000, o.totalCount);
-        RunSpec s = agent.fromProfile(o);
+        RunSpec s = agent.runSpec(o);
         assertEquals("veth0", s.dev());
         assertEquals(Duration.ofSeconds(5), s.duration());
         assertEquals(dev.xdperf.packet.SizeMix.IMIX, s.sizeMix());
         assertEquals(java.util.List.of(0), s.cpus());
+    }
+
+    /** The spec a shard runs, from an agent's command line (no profile, or {@code profile} as the base). */
+    static RunSpec shardSpec(int index, String... more) {
+        AgentCommand agent = new AgentCommand();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--run-id", "r1", "--shard-index",
+                Integer.toString(index), "--shard-count", "2", "--start-at", "2030-01-01T00:00:00Z", "-t", "5s", "--dev", "veth0",
+                "--cpus", "0", "--pps", "10k"));
+        args.addAll(java.util.List.of(more));
+        new CommandLine(agent).parseArgs(args.toArray(String[]::new));
+        dev.xdperf.dist.Agent.Options o = agent.prepare(new dev.xdperf.dist.Agent.Options());
+        o.client = agent.runSpec(o);
+        return dev.xdperf.dist.Agent.shardSpec(o);
+    }
+
+    @Test
+    void agentsSeedAndBoundTheirShardAsTheClientDoes(@TempDir Path dir) throws Exception {
+        RunSpec seeded = shardSpec(1, "--seed", "0x2a", "--max-burst", "8", "--plugin", "tcp", "-O", "flows=64");
+        assertEquals(42L, seeded.seed());
+        assertEquals(8, seeded.maxBurst());
+        assertEquals(new dev.xdperf.template.Shard(1, 2), seeded.shard());
+        assertEquals(5000, seeded.pps());
+        // the same command line sends the same frames on every shard and in every run: the seed is the one given
+        assertEquals(42L, shardSpec(0, "--seed", "42").seed());
+        // without --seed, every shard of a run settles on the same seed, derived from the shared start time
+        RunSpec first = shardSpec(0);
+        assertTrue(first.seed() != null);
+        assertEquals(first.seed(), shardSpec(1).seed());
+        assertEquals(first.seed(), shardSpec(0).seed());
+        assertEquals(dev.xdperf.tx.Transmitter.DEFAULT_MAX_BURST, first.maxBurst());
+        // over a profile, the seed given here wins over the file's
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "version: 1\ndev: eth9\npps: 4000\nseed: 7\nmax_burst: 4\n");
+        assertEquals(7L, shardSpec(0, "--profile", file.toString()).seed());
+        assertEquals(4, shardSpec(0, "--profile", file.toString()).maxBurst());
+        RunSpec over = shardSpec(0, "--profile", file.toString(), "--seed", "9", "--max-burst", "16");
+        assertEquals(9L, over.seed());
+        assertEquals(16, over.maxBurst());
+        String msg = assertThrows(IllegalArgumentException.class, () -> shardSpec(0, "--max-burst", "0")).getMessage();
+        assertEquals("--max-burst 0 is below 1 frame", msg);
     }
 
     @Test

@@ -135,7 +135,7 @@ class DistributedRunTest {
                             "--shard-count", "2", "--start-at", at, "--duration", "4", "--count", Long.toString(total),
                             "--pps", "100k", "--dev", CLIENT_IF, "--dst-ip", SERVER_IP, "--dst-mac", mac(t.server, SERVER_IF),
                             // two agents on one interface: neither may claim it with the pass-through program
-                            "--no-pass-prog", "--json-out", dir.resolve("a" + i + ".json").toString(), "-q",
+                            "--no-pass-prog", "--json-out", dir.resolve("a" + i + ".json").toString(), "-q", "--seed", "42",
                             "--metrics-port", Integer.toString(9460 + i), "--metrics-linger", "5s"));
                     args.addAll(clockArgs());
                     running.add(async(t.client, args));
@@ -157,6 +157,7 @@ class DistributedRunTest {
                 assertEquals(50_000, a.path("share").path("pps").asLong(), "rate/N");
                 assertEquals(total / 2, a.path("report").path("sent_packets").asLong(), a::toPrettyString);
                 assertEquals(i, a.path("share").path("stream_base").asInt(), "a shard's own stream");
+                assertEquals(42, a.path("report").path("seed").asLong(), "every shard keyed by the --seed given");
                 assertEquals("[{\"template\":0,\"of\":2,\"from\":" + i + ",\"to\":" + (i + 1) + "}]",
                         a.path("share").path("flows").toString(), "one of the two flows (source ports) each");
                 sent += a.path("report").path("sent_packets").asLong();
@@ -238,9 +239,12 @@ class DistributedRunTest {
             }
             LatencyHistogram union = LatencyHistogram.empty();
             long returned = 0;
+            java.util.Set<String> seeds = new java.util.HashSet<>();
             for (int i = 0; i < 3; i++) {
                 JsonNode a = read(dir.resolve("a" + i + ".json"));
                 JsonNode r = a.path("report");
+                assertTrue(r.path("seed").isIntegralNumber(), r::toPrettyString);
+                seeds.add(r.path("seed").asText());
                 assertEquals(total / 3, r.path("sent_packets").asLong(), a::toPrettyString);
                 // The way back crosses the bridge's stack a second time; what came back is what is measured.
                 long back = r.path("returned_packets").asLong();
@@ -254,6 +258,7 @@ class DistributedRunTest {
                 assertEquals(Instant.parse(at), Instant.parse(a.path("start_at").asText()));
                 union = union.plus(Json.buckets(r.path("latency_buckets")));
             }
+            assertEquals(1, seeds.size(), "without --seed, the shards of a run share one derived from the start time: " + seeds);
             JsonNode sink = read(dir.resolve("sink.json"));
             assertEquals(total, sink.path("received_packets").asLong(), sink::toPrettyString);
             assertEquals(Map.of(0, total / 3, 1, total / 3, 2, total / 3), streams(sink));

@@ -363,4 +363,18 @@ class ManifestsTest {
             assertEquals(Files.readString(golden), e.getValue(), e.getKey() + " differs from its golden file");
         }
     }
+
+    /** What `xdperf k8s render --out DIR` writes: every rendered file under DIR (folders made), and the start time they fix. */
+    @Test
+    void writeWritesEveryRenderedFileAndTellsTheStart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Manifests.Options o = options();
+        Path out = dir.resolve("run-demo");
+        Manifests.Written w = Manifests.write(o, out, NOW);
+        Map<String, String> rendered = render(o);
+        assertEquals(rendered.keySet().stream().map(out::resolve).toList(), w.files());
+        for (var e : rendered.entrySet()) {
+            assertEquals(e.getValue(), Files.readString(out.resolve(e.getKey())), e.getKey());
+        }
+        assertEquals(Manifests.startAt(o, NOW), w.startAt());
+    }
 }

@@ -94,12 +94,84 @@ public final class Agent {
         ClockCheck.require(clock, o.maxClockOffset, o.allowUnknownClock);
     }
 
-    /** Runs the shard and returns its report (type "agent"). Call {@link #checkRun} and {@link #checkClock} first. */
-    public static ObjectNode run(Options o, ClockCheck.Offset clock, Consumer<LiveSample> live) {
-        RunSpec c = o.client.toBuilder().shard(o.shard).startAt(o.startAt)
+    /**
+     * What this shard runs: the whole run's spec with its shard, start time, its share of the rate
+     * and count, its CPUs, and its seed settled as every run's is ({@link RunSpec#withSeedSettled}):
+     * the one given, else one derived from the start time that every shard of the run shares.
+     */
+    public static RunSpec shardSpec(Options o) {
+        return o.client.toBuilder().shard(o.shard).startAt(o.startAt)
                 .pps(o.totalPps == 0 ? 0 : o.shard.share(o.totalPps))
                 .count(o.totalCount == 0 ? 0 : o.shard.share(o.totalCount))
-                .cpus(o.client.cpus().isEmpty() ? allowedCpus() : o.client.cpus()).build();
+                .cpus(o.client.cpus().isEmpty() ? allowedCpus() : o.client.cpus()).build().withSeedSettled();
+    }
+
+    /**
+     * A shard from its first check to its report, the way `xdperf agent` runs one: {@code setup}
+     * fills in the shard, start time and totals; the run, the clock and the privileges are checked;
+     * {@code spec} gives the whole run's spec ({@link Options#client}); then the shard runs. The
+     * report goes to {@link Options#onReport} exactly once, also when the shard fails before it runs
+     * (merge must see it failed, not missing; the failure is then rethrown) or is stopped by SIGTERM
+     * or Ctrl-C (the report, marked as stopped, gets out before the JVM ends).
+     *
+     * @param describe the one sentence a failure report gives for an exception
+     * @return the shard's exit status, as its report gives it
+     */
+    public static int execute(Options o, Consumer<Options> setup, java.util.function.Function<Options, RunSpec> spec,
+                              Consumer<LiveSample> live, java.util.function.Function<RuntimeException, String> describe,
+                              java.io.PrintStream log) {
+        java.util.concurrent.CountDownLatch emitted = new java.util.concurrent.CountDownLatch(1);
+        Consumer<ObjectNode> out = o.onReport;
+        o.onReport = r -> {
+            try {
+                out.accept(r);
+            } finally {
+                emitted.countDown();
+            }
+        };
+        ClockCheck.Offset clock = null;
+        try {
+            setup.accept(o);
+            checkRun(o, Instant.now());
+            clock = ClockCheck.measure();
+            checkClock(o, clock);
+            log.println("agent: run " + o.runId + " shard " + o.shard + " on " + o.node + ", clock offset "
+                    + clock.describe() + ", starts at " + StartTime.format(o.startAt));
+            dev.xdperf.probe.Privileges.requireXdp("agent");
+            o.client = spec.apply(o);
+            Thread hook = new Thread(() -> {
+                o.terminated.countDown();
+                try {
+                    emitted.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "xdperf-agent-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            ObjectNode report = run(o, clock, live);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs: it waited for the report, which is out
+            }
+            return report.path("exit_status").asInt();
+        } catch (RuntimeException e) {
+            try {
+                if (emitted.getCount() > 0) {
+                    o.onReport.accept(failure(o, clock, describe.apply(e), 1));
+                }
+            } catch (RuntimeException writeFailed) {
+                e.addSuppressed(writeFailed);
+            } finally {
+                emitted.countDown();
+            }
+            throw e;
+        }
+    }
+
+    /** Runs the shard and returns its report (type "agent"). Call {@link #checkRun} and {@link #checkClock} first. */
+    public static ObjectNode run(Options o, ClockCheck.Offset clock, Consumer<LiveSample> live) {
+        RunSpec c = shardSpec(o);
         Metrics metrics = null;
         if (o.metricsPort != null) {
             metrics = Metrics.start(o.metricsPort, o.metricsBind, labels(o));

@@ -81,6 +81,21 @@ public final class Manifests {
         return o.startAt != null ? o.startAt : now.plus(o.startMargin).truncatedTo(ChronoUnit.SECONDS);
     }
 
+    /** The files written for a run, in the order they were written, and the start time they fix. */
+    public record Written(List<java.nio.file.Path> files, Instant startAt) {}
+
+    /** Renders the run's manifests and writes them under {@code dir} (created, as are its subfolders). */
+    public static Written write(Options o, java.nio.file.Path dir, Instant now) throws java.io.IOException {
+        List<java.nio.file.Path> written = new ArrayList<>();
+        for (File f : render(o, now)) {
+            java.nio.file.Path p = dir.resolve(f.name());
+            java.nio.file.Files.createDirectories(p.getParent());
+            java.nio.file.Files.writeString(p, f.yaml());
+            written.add(p);
+        }
+        return new Written(written, startAt(o, now));
+    }
+
     public static List<File> render(Options o, Instant now) {
         validate(o);
         Instant start = startAt(o, now);

@@ -1,5 +1,7 @@
 package dev.xdperf.run;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.xdperf.stats.Json;
 import dev.xdperf.stats.RunReport;
 
 /**
@@ -25,5 +27,37 @@ public record RunResult(RunReport forward, RunReport reverse, ShardPlan shardPla
     /** Whether a direction that ran sent nothing: the command exits 3. */
     public boolean sentNothing() {
         return (forward != null && forward.sent() == 0) || (reverse != null && reverse.sent() == 0);
+    }
+
+    /**
+     * The final report as JSON: the one direction's report with its {@code direction}, or for a
+     * bidirectional run both reports under {@code forward} and {@code reverse}.
+     */
+    public ObjectNode toJson() {
+        if (forward != null && reverse != null) {
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("direction", "bidir");
+            n.set("forward", forward.toJson());
+            n.set("reverse", reverse.toJson());
+            return n;
+        }
+        ObjectNode n = primary().toJson();
+        n.put("direction", forward != null ? "forward" : "reverse");
+        return n;
+    }
+
+    /** The final report as text: each direction's table, headed by which end sent when the server did. */
+    public String toText() {
+        StringBuilder b = new StringBuilder();
+        if (forward != null && reverse != null) {
+            b.append("forward (this end sends):").append(System.lineSeparator()).append(forward.toText());
+            b.append("reverse (the server sends):").append(System.lineSeparator()).append(reverse.toText());
+        } else {
+            if (reverse != null) {
+                b.append("reverse (the server sends):").append(System.lineSeparator());
+            }
+            b.append(primary().toText());
+        }
+        return b.toString();
     }
 }

@@ -37,6 +37,7 @@ class PublicApiTest {
                 .direction(RunSpec.Direction.BIDIR).reversePps(1_000_000L).rtt(false)
                 .xdpMode(XdpMode.NATIVE).attachPass(true).callersPerCpu(2)
                 .shard(new Shard(0, 2)).startAt(Instant.now().plusSeconds(5)).connectTimeout(Duration.ofSeconds(5))
+                .seed(42L).maxBurst(32)
                 .build();
         String wire = SpecJson.toString(spec);
         RunSpec again = SpecJson.fromJson(SpecJson.toJson(spec));
@@ -52,6 +53,9 @@ class PublicApiTest {
             long lagNs = result.firstCallNs() - result.scheduledStartNs();
             String text = result.primary().toText();
             String json = result.primary().toJson().toString();
+            String printed = result.toText();   // what `xdperf client` prints, and with --json:
+            String document = result.toJson().toPrettyString();
+            RunSpec seeded = spec.withSeedSettled();
         } catch (XdperfException e) {
             String phase = e.phase();
         }
