@@ -14,17 +14,23 @@
 #   total    wall time of that client command, to its exit (report and clean-up included).
 # and prints the median and the minimum of each.
 #
-# Usage: bench/startup.sh [--runs N] [--archive FILE]   (as root; default: the archive in
-#        target/package, built by scripts/package.sh)
+# Usage: bench/startup.sh [--runs N] [--archive FILE] [--client-opts "OPTS"] [--checkout-only]
+#        (as root; default archive: the one in target/package, built by scripts/package.sh;
+#        OPTS go to every client run, e.g. "--plugin tcp" for the start with a cached plugin;
+#        --checkout-only measures ./xdperf alone and needs no archive)
 set -euo pipefail
 export LC_ALL=C
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=5
 archive=
+client_opts=()
+checkout_only=0
 while (($#)); do
   case $1 in
     --runs) runs=${2:?}; shift 2 ;;
     --archive) archive=${2:?}; shift 2 ;;
+    --client-opts) read -r -a client_opts <<<"${2:?}"; shift 2 ;;
+    --checkout-only) checkout_only=1; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "startup.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -33,7 +39,7 @@ die() { echo "startup.sh: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "run as root (namespaces, XDP)"
 command -v tcpdump >/dev/null || die "tcpdump is missing (scripts/setup.sh)"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
-if [[ -z $archive ]]; then
+if ((!checkout_only)) && [[ -z $archive ]]; then
   archives=("$repo"/target/package/xdperf-*-linux-*.tar.gz)
   [[ -f ${archives[0]} ]] || die "no archive in target/package: run scripts/package.sh"
   archive=${archives[0]}
@@ -48,8 +54,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-tar -C "$work" -xzf "$archive"
-packaged=$(echo "$work"/xdperf-*/bin/xdperf)
+if ((!checkout_only)); then
+  tar -C "$work" -xzf "$archive"
+  packaged=$(echo "$work"/xdperf-*/bin/xdperf)
+fi
 
 ip netns add "$a"
 ip netns add "$b"
@@ -75,11 +83,11 @@ measure() {
     version_times+=("$(echo "$t1 - $t0" | bc)")
     cpu_times+=("$(awk '{print $1 + $2}' "$work/cpu")")
 
-    ip netns exec "$b" tcpdump -i xdperf-sb -c 1 -n -tt --time-stamp-precision=nano udp >"$work/td" 2>/dev/null &
+    ip netns exec "$b" tcpdump -i xdperf-sb -c 1 -n -tt --time-stamp-precision=nano ip >"$work/td" 2>/dev/null &
     local td=$!
     sleep 1 # tcpdump attached
     t0=$(now)
-    ip netns exec "$a" env "${cmd[@]}" client --dev xdperf-sa --dst-ip 198.18.0.2 --dst-mac "$mac" --count 1 \
+    ip netns exec "$a" env "${cmd[@]}" client --dev xdperf-sa --dst-ip 198.18.0.2 --dst-mac "$mac" --count 1 "${client_opts[@]}" \
       >"$work/client.out" 2>&1 || die "$label: xdperf client failed: $(cat "$work/client.out")"
     t1=$(now)
     if ! timeout 5 tail --pid="$td" -f /dev/null; then kill "$td" 2>/dev/null; die "$label: the packet never arrived"; fi
@@ -94,9 +102,11 @@ measure() {
 }
 
 echo "startup: $runs runs each, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-measure "packaged, no CDS at all" XDPERF_JAVA_OPTS=-Xshare:off "$packaged"
-measure "packaged, JDK CDS (archive)" "$packaged"
-"$(dirname "$packaged")/../lib/cds-archive.sh" create
-measure "packaged, + class archive (.deb)" "$packaged"
+if ((!checkout_only)); then
+  measure "packaged, no CDS at all" XDPERF_JAVA_OPTS=-Xshare:off "$packaged"
+  measure "packaged, JDK CDS (archive)" "$packaged"
+  "$(dirname "$packaged")/../lib/cds-archive.sh" create
+  measure "packaged, + class archive (.deb)" "$packaged"
+fi
 measure "./xdperf (system JDK 17)" "$repo/xdperf"
 echo "startup: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
