@@ -274,8 +274,11 @@ tool_cmd() {
         -l $((size - 42)) -t "$seconds" -P "$k" --json) ;;
     xdp-trafficgen)
       # -t K: thread i pins itself to CPU i, whatever taskset says (taskset keeps its main
-      # thread, which prints statistics once a second, on the CPUs of the run).
-      cmd=(ip netns exec "$tx" timeout --preserve-status -s INT "$seconds"
+      # thread, which prints statistics once a second, on the CPUs of the run). It has no
+      # duration option and takes up to a second to load its program on a busy machine:
+      # stopped after D + 1 s, it still sends at the end of the steady window, which starts
+      # at its first frame (as the others' --duration / --seconds count from their start).
+      cmd=(ip netns exec "$tx" timeout --preserve-status -s INT $((seconds + 1))
         taskset -c "$list" "${binary[xdp-trafficgen]}" udp -m "$rx_mac" -t "$k")
       ((!trafficgen_sized)) || cmd+=(-s $((size + 4)))
       cmd+=("$txif") ;;
