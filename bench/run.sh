@@ -382,10 +382,12 @@ threads_note() {
         echo "-P $2, taskset"
       fi ;;
     xdp-trafficgen)
-      if [[ $cpulist == "$(seq -s, 0 $(($2 - 1)))" ]]; then
-        echo "-t $2: pins itself to CPU(s) $cpulist${trafficgen_version:+; $trafficgen_version}"
+      local own
+      own=$(seq -s, 0 $(($2 - 1)))
+      if [[ $cpulist == "$own" ]]; then
+        echo "-t $2: pins itself to CPU(s) $own${trafficgen_version:+; $trafficgen_version}"
       else
-        echo "-t $2: pins itself to CPU(s) 0..$(($2 - 1)), not $cpulist (use --cpu 0)${trafficgen_version:+; $trafficgen_version}"
+        echo "-t $2: pins itself to CPU(s) $own, not $cpulist (use --cpu 0)${trafficgen_version:+; $trafficgen_version}"
       fi ;;
   esac
 }
