@@ -6,11 +6,17 @@
 # header on (the default), and xdp_tx with 4 per-packet field rules (source and destination
 # address and port ranges) whose IPv4 and UDP checksums it keeps right. The figures include
 # the statistics' own overhead (two clock reads per run), the same for every program, so
-# compare differences: xdp_tx − xdp_ceiling is what xdperf adds per frame.
+# compare differences: xdp_tx − xdp_ceiling is what xdperf adds per frame. With --xdptg PATH,
+# also xdp-trafficgen's own transmit program (xdp_redirect_notouch: counts the frame in its
+# CPU's slot of an array and returns bpf_redirect() to the sending veth), run as
+# `PATH udp -m RX_MAC -s SIZE+4 -t 1` on one CPU. Its thread pins itself to CPU 0 whatever
+# --cpu says, so give --cpu 0 to measure every program on the same CPU.
 #
 # Usage: bench/bpf-stats.sh [--sizes 64,512,1500] [--cpu C] [--seconds S] [--rounds N]
-#                           [--xdperf-opts "OPTS"]   (as root; OPTS go to every xdperf client run,
-#                           e.g. "--no-measure" to see what the measurement header costs)
+#                           [--xdperf-opts "OPTS"] [--xdptg PATH]
+#                           (as root; OPTS go to every xdperf client run, e.g. "--no-measure"
+#                           to see what the measurement header costs; PATH is an
+#                           xdp-trafficgen binary, e.g. 1.6.3 built as docs/benchmarks.md says)
 # Output: one line per program and size with the median ns/run over the rounds, and its
 # difference from the ceiling. With more than one CPU, xdp_tx (header) also runs on two CPUs
 # at once: its cost per frame should equal the one-CPU cost, since nothing on the per-packet
@@ -35,6 +41,7 @@ cpu=1
 seconds=3
 rounds=3
 extra=()
+xdptg=""
 while (($#)); do
   case $1 in
     --sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
@@ -42,11 +49,19 @@ while (($#)); do
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
     --xdperf-opts) read -r -a extra <<<"${2:?--xdperf-opts needs options}"; shift 2 ;;
+    --xdptg) xdptg=${2:?--xdptg needs the path of an xdp-trafficgen binary}; shift 2 ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
 [[ $(id -u) -eq 0 ]] || die "run as root: BPF statistics, namespaces and XDP need it"
+[[ -z $xdptg || ( -f $xdptg && -x $xdptg ) ]] || die "--xdptg: '$xdptg' is not an executable file"
+tg_sized=0 tg_label=""
+if [[ -n $xdptg ]]; then
+  tg_help=$("$xdptg" udp --help 2>&1 || true)
+  [[ $tg_help == *--pkt-size* ]] && tg_sized=1
+  tg_label="xdp-trafficgen $("$xdptg" udp --version 2>&1 | awk '/version/ { print $3; exit }' || true)"
+fi
 ((seconds >= 2)) || die "--seconds must be at least 2 (the window is the run's middle)"
 for tool in ip ethtool bpftool jq clang cc; do command -v "$tool" >/dev/null || die "$tool is missing (scripts/setup.sh --bench)"; done
 other=$(( cpu == 0 ? 1 : 0 ))
@@ -63,8 +78,10 @@ tx=xdpb-st-tx-$$
 topo_up "$tx" "xdpb-st-rx-$$"
 
 # stats NAME: "run_time_ns run_cnt" of the loaded program NAME whose run count is largest
+# (the kernel keeps 15 characters of a name; bpftool shows the whole one when it has BTF)
 stats_of() {
-  bpftool prog show -j | jq -r --arg n "$1" '[.[] | select(.name == $n)] | max_by(.run_cnt // 0) | "\(.run_time_ns // 0) \(.run_cnt // 0)"'
+  bpftool prog show -j | jq -r --arg n "$1" '[.[] | select(.name == $n or .name == $n[:15])]
+    | max_by(.run_cnt // 0) | "\(.run_time_ns // 0) \(.run_cnt // 0)"'
 }
 
 # measure NAME CMD...: ns per run of program NAME over the middle of the command's run
@@ -86,7 +103,7 @@ fields=(--src-ip-range 198.18.0.1-198.18.0.200 --dst-ip-range 198.18.1.1-198.18.
   --src-port-range 1000-2000 --dst-port-range 3000-4000)
 printf '%-6s %-26s %10s %12s\n' size program "ns/run" "over ceiling"
 for size in ${sizes//,/ }; do
-  declare -a c=() h=() f=() h2=()
+  declare -a c=() h=() f=() h2=() g=()
   for ((r = 0; r < rounds; r++)); do
     c+=("$(measure xdp_ceiling ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$cpu" --threads 1 \
       --seconds "$seconds" --size $((size + 4)) --repeat 4000000 --src-mac "$tx_mac" --dst-mac "$rx_mac" \
@@ -99,6 +116,11 @@ for size in ${sizes//,/ }; do
       base[9]=$cpu,$other
       h2+=("$(measure xdp_tx "${base[@]}")")
     fi
+    if [[ -n $xdptg ]] && ((tg_sized || size == 64)); then   # without --pkt-size it sends 62-byte frames
+      tg=(ip netns exec "$tx" timeout --preserve-status -s INT "$seconds" "$xdptg" udp -m "$rx_mac" -t 1)
+      ((!tg_sized)) || tg+=(-s $((size + 4)))
+      g+=("$(measure xdp_redirect_notouch "${tg[@]}" "$txif")")
+    fi
   done
   med() { printf '%s\n' "$@" | grep -v n/a | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
   mc=$(med "${c[@]}"); mh=$(med "${h[@]}"); mf=$(med "${f[@]}")
@@ -108,5 +130,13 @@ for size in ${sizes//,/ }; do
   if ((two)); then
     mh2=$(med "${h2[@]}")
     printf '%-6s %-26s %10s %12s\n' "$size" "xdp_tx, header, 2 CPUs" "$mh2" "$(awk -v a="$mh2" -v b="$mc" 'BEGIN { printf "%+.1f", a - b }')"
+  fi
+  if [[ -n $xdptg ]]; then
+    if ((${#g[@]})); then
+      mg=$(med "${g[@]}")
+      printf '%-6s %-26s %10s %12s\n' "$size" "$tg_label, CPU 0" "$mg" "$(awk -v a="$mg" -v b="$mc" 'BEGIN { if (a == "n/a") print "n/a"; else printf "%+.1f", a - b }')"
+    else
+      printf '%-6s %-26s %10s %12s\n' "$size" "$tg_label" "n/a" "(no --pkt-size)"
+    fi
   fi
 done

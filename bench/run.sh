@@ -4,9 +4,10 @@
 # against other traffic generators, on the same veth pair, CPUs and frame lengths.
 #
 # Two fresh network namespaces joined by a veth pair; the rate is measured at the
-# receiver: xdp_count (native XDP on the receiving veth) counts every UDP frame of the
-# benchmark in a per-CPU map (and passes everything else: ARP, iperf3's control
-# connection), which this script reads with bpftool before, during and after each run. The
+# receiver: xdp_count (native XDP on the receiving veth) counts every frame in a per-CPU map
+# and drops it, but for those the stack needs (ARP, TCP, ICMP, iperf3's 4-byte UDP connect
+# datagram), which it passes; this script reads the map with bpftool before, during and
+# after each run. The
 # senders' own counts are not trusted: live frames report success even for frames that
 # never arrive.
 #
@@ -29,7 +30,10 @@
 #                   and port ranges), each covered by the IPv4 and UDP checksums
 #   trafgen         netsniff-ng's trafgen, PF_PACKET TX ring, -P K processes
 #   iperf3          iperf3 -u -b 0 -l LEN -P K, its server in the receiving namespace
-#   xdp-trafficgen  xdp-tools' xdp-trafficgen udp -t K (IPv6 only, fixed frame length)
+#   xdp-trafficgen  xdp-tools' xdp-trafficgen udp -t K (IPv6/UDP only), from PATH or --xdptg;
+#                   with --pkt-size (xdp-tools >= 1.4) at every frame length, else only 64.
+#                   Its threads pin themselves to CPUs 0..K-1 (thread i on CPU i), so it is
+#                   on the same CPUs as the others when they start at CPU 0 (--cpu 0).
 #
 # Usage: bench/run.sh [options]     (as root; see --help)
 # shellcheck disable=SC2015  # "check && check || die" is meant: die when either fails
@@ -56,6 +60,7 @@ retries=2
 startup=0
 startup_runs=5
 json_out=""
+xdptg=""
 
 usage() {
   cat <<EOF
@@ -77,6 +82,10 @@ usage: bench/run.sh [options]
   --suite          the whole suite: --tools all --sizes 64,512,1500 --cpus 1,2 --startup
   --json FILE      write every run and the summary as JSON to FILE
   --repeat R       frames per BPF_PROG_RUN call of the C sender (default $repeat)
+  --xdptg PATH     the xdp-trafficgen binary for the xdp-trafficgen tool (default: the one on
+                   PATH, e.g. Debian's 1.3.1, which does not load on every kernel); e.g. 1.6.3
+                   built as docs/benchmarks.md says. Its threads pin themselves to CPUs
+                   0..K-1: add --cpu 0 so that every tool sends from the same CPUs
   --no-xdperf      measure the C ceiling only (--tools ceiling)
   --retries N      run again a run whose steady window saw other load (over 5% of a CPU
                    busy outside the tool, or 5% steal), up to N times (default $retries)
@@ -99,6 +108,7 @@ while (($#)); do
     --startup-runs) need "$@"; startup_runs=$2; shift 2 ;;
     --json) need "$@"; json_out=$2; shift 2 ;;
     --repeat) need "$@"; repeat=$2; shift 2 ;;
+    --xdptg) need "$@"; xdptg=$2; shift 2 ;;
     --no-xdperf) tools=ceiling; shift ;;
     --keep-logs) keep_logs=1; shift ;;
     --retries) need "$@"; retries=$2; shift 2 ;;
@@ -130,6 +140,10 @@ IFS=, read -ra tool_list <<<"$tools"
 for t in "${tool_list[@]}"; do
   [[ " ${all_tools[*]} " == *" $t "* ]] || die "--tools: '$t' is not one of ${all_tools[*]} (or all)"
 done
+if [[ -n $xdptg ]]; then
+  [[ -f $xdptg && -x $xdptg ]] || die "--xdptg: '$xdptg' is not an executable file"
+  xdptg=$(cd "$(dirname "$xdptg")" && pwd)/$(basename "$xdptg")
+fi
 if [[ -n $json_out ]]; then
   touch "$json_out" 2>/dev/null || die "--json: cannot write '$json_out'"
   json_out=$(cd "$(dirname "$json_out")" && pwd)/$(basename "$json_out")
@@ -152,7 +166,7 @@ install_traps
 
 # note[TOOL]: why a tool does not run at all (its rows say so); empty when it runs.
 declare -A note=()
-declare -A binary=([trafgen]=trafgen [iperf3]=iperf3 [xdp-trafficgen]=xdp-trafficgen)
+declare -A binary=([trafgen]=trafgen [iperf3]=iperf3 [xdp-trafficgen]=${xdptg:-xdp-trafficgen})
 want() { [[ " ${tool_list[*]} " == *" $1 "* ]]; }
 for t in "${tool_list[@]}"; do
   case $t in
@@ -211,10 +225,23 @@ if want iperf3 && [[ -z ${note[iperf3]:-} ]]; then
 fi
 
 # xdp-trafficgen may not load on this kernel: try once, and keep its one-line error.
-trafficgen_size=64   # xdp-tools 1.3.1 sends fixed 64-byte IPv6/UDP frames (no size option)
+# xdp-tools 1.3.1 sends only 62-byte IPv6/UDP frames (shown as 64: no size option); from
+# 1.4 on, --pkt-size sets the length, FCS included, and the tool runs at every size.
+trafficgen_size=64 trafficgen_sized=0 trafficgen_version=""
+# trafficgen_clean FILE: true when xdp-trafficgen printed nothing but its start line and
+# statistics. It exits 1 whenever it stops on a signal or after -n frames (its statistics
+# loop returns 1 then), so exit 1 with a clean output is a run that went well.
+trafficgen_clean() { ! grep -Ev '^(Transmitting on |lo->| *$)' "$1" >/dev/null; }
 if want xdp-trafficgen && [[ -z ${note[xdp-trafficgen]:-} ]]; then
-  if ! ip netns exec "$tx" timeout 10 xdp-trafficgen udp -m "$rx_mac" -n 1000 "$txif" \
-      >"$logs/xdp-trafficgen.probe" 2>&1; then
+  tg_help=$("${binary[xdp-trafficgen]}" udp --help 2>&1 || true)
+  if [[ $tg_help == *--pkt-size* ]]; then trafficgen_sized=1; trafficgen_size=""; fi
+  trafficgen_version=$("${binary[xdp-trafficgen]}" udp --version 2>&1 | awk '/version/ { print $3; exit }' || true)
+  echo "xdp-trafficgen: ${binary[xdp-trafficgen]}${trafficgen_version:+, version $trafficgen_version}"
+  probe_rc=0
+  ip netns exec "$tx" timeout 10 "${binary[xdp-trafficgen]}" udp -m "$rx_mac" -n 1000 "$txif" \
+    >"$logs/xdp-trafficgen.probe" 2>&1 || probe_rc=$?
+  if ((probe_rc == 1)) && trafficgen_clean "$logs/xdp-trafficgen.probe"; then probe_rc=0; fi
+  if ((probe_rc != 0)); then
     note[xdp-trafficgen]="did not load: $(grep -v '^ *libbpf:' "$logs/xdp-trafficgen.probe" | tail -n 1 | sed 's/^ *//')"
     [[ ${note[xdp-trafficgen]} != "did not load: " ]] ||
       note[xdp-trafficgen]="did not load: $(tail -n 1 "$logs/xdp-trafficgen.probe" | sed 's/^ *//')"
@@ -246,8 +273,15 @@ tool_cmd() {
       cmd=(ip netns exec "$tx" taskset -c "$list" iperf3 -c 198.18.0.2 -p 5201 -u -b 0
         -l $((size - 42)) -t "$seconds" -P "$k" --json) ;;
     xdp-trafficgen)
-      cmd=(ip netns exec "$tx" timeout --preserve-status -s INT "$seconds"
-        taskset -c "$list" xdp-trafficgen udp -m "$rx_mac" -t "$k" "$txif") ;;
+      # -t K: thread i pins itself to CPU i, whatever taskset says (taskset keeps its main
+      # thread, which prints statistics once a second, on the CPUs of the run). It has no
+      # duration option and takes up to a second to load its program on a busy machine:
+      # stopped after D + 1 s, it still sends at the end of the steady window, which starts
+      # at its first frame (as the others' --duration / --seconds count from their start).
+      cmd=(ip netns exec "$tx" timeout --preserve-status -s INT $((seconds + 1))
+        taskset -c "$list" "${binary[xdp-trafficgen]}" udp -m "$rx_mac" -t "$k")
+      ((!trafficgen_sized)) || cmd+=(-s $((size + 4)))
+      cmd+=("$txif") ;;
   esac
 }
 
@@ -281,6 +315,7 @@ measure() {
   fi
   wait "$child" || rc=$?
   child=""
+  if ((rc == 1)) && [[ $name == xdp-trafficgen.* ]] && trafficgen_clean "$err"; then rc=0; fi
   sample ce te
   whole=$(mpps $((ce - c0)) $((te - t0)))
   if ((rc != 0)); then
@@ -346,7 +381,14 @@ threads_note() {
       else
         echo "-P $2, taskset"
       fi ;;
-    xdp-trafficgen) echo "-t $2" ;;
+    xdp-trafficgen)
+      local own
+      own=$(seq -s, 0 $(($2 - 1)))
+      if [[ $cpulist == "$own" ]]; then
+        echo "-t $2: pins itself to CPU(s) $own${trafficgen_version:+; $trafficgen_version}"
+      else
+        echo "-t $2: pins itself to CPU(s) $own, not $cpulist (use --cpu 0)${trafficgen_version:+; $trafficgen_version}"
+      fi ;;
   esac
 }
 
@@ -370,7 +412,7 @@ for k in "${variants[@]}"; do
     for ((r = 1; r <= runs; r++)); do
       for t in "${tool_list[@]}"; do
         [[ -z ${note[$t]:-} ]] || continue
-        [[ $t != xdp-trafficgen || $size == "$trafficgen_size" ]] || continue
+        [[ $t != xdp-trafficgen || -z $trafficgen_size || $size == "$trafficgen_size" ]] || continue
         tool_cmd "$t" "$k" "$cpulist" "$first" "$size"
         attempt "$t.$tag" "$r" "${cmd[@]}"
       done
@@ -386,7 +428,7 @@ for k in "${variants[@]}"; do
         read -r _ w _ _ < <(stats "$logs/$t.$tag.rates" 2)
         read -r _ c _ _ < <(stats "$logs/$t.$tag.rates" 3)
         why=${note[$t]:-}
-        if [[ -z $why && $t == xdp-trafficgen && $size != "$trafficgen_size" ]]; then
+        if [[ -z $why && $t == xdp-trafficgen && -n $trafficgen_size && $size != "$trafficgen_size" ]]; then
           why="n/a (sends only $trafficgen_size-byte frames)"
         fi
         [[ -n $why || $n -gt 0 ]] || why="n/a (every run failed, see above)"
@@ -447,6 +489,7 @@ if [[ " ${size_list[*]} " == *" 64 "* ]]; then
     target "$k CPU(s): xdperf-fields / ceiling" xdperf-fields ceiling "$k" 0.8
     target "$k CPU(s): xdperf / trafgen" xdperf trafgen "$k" 10
     target "$k CPU(s): xdperf / iperf3" xdperf iperf3 "$k" 25
+    ((k == 1 || k == 2)) && target "$k CPU(s): xdperf / xdp-trafficgen (issue 19)" xdperf xdp-trafficgen "$k" 1.1
   done
 fi
 
