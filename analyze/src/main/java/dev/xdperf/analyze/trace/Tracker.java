@@ -540,35 +540,14 @@ public final class Tracker implements Tracking {
                 yield entry != null ? new ByteShadow(entry.value(off, 1), 0)
                         : new ByteShadow(opaque("a value in map " + mapName.apply(r.mapIndex)), 0);
             }
-            case GLOBAL_DATA -> new ByteShadow(globalEntry(r).value(off, 1), 0);
+            case GLOBAL_DATA -> new ByteShadow(opaque("a global variable in " + mapName.apply(r.mapIndex)), 0);
             default -> CONST;
         };
     }
 
-    /**
-     * A writable global variable (.bss, .data) is entry 0 of its section's array map: a branch on
-     * it is a term of the condition, as on any entry looked up at a constant key, and the trace
-     * holds while the entry stays as it is.
-     */
-    private Expr.MapRead globalEntry(Region r) {
-        Expr.MapRead entry = entries.get(r);
-        if (entry == null) {
-            byte[] key = new byte[4];
-            byte[] value = r.data.clone();
-            Expr.Table table = x -> java.util.Arrays.equals(x, key) ? value.clone() : null;
-            List<Expr> k = List.of(Exprs.c(0), Exprs.c(0), Exprs.c(0), Exprs.c(0));
-            entry = new Expr.MapRead(mapName.apply(r.mapIndex), table, k, Exprs.c(0), value.length, 0, 0);
-            entries.put(r, entry);
-            if (active()) {
-                entriesRead.add(entry.value(0, 0));
-            }
-        }
-        return entry;
-    }
-
     /** The value of {@code size} bytes at off (zero-extended), or null when it is a constant. */
     private Expr load(Region r, int off, int size, boolean read) {
-        Expr.MapRead entry = r.kind == Region.Kind.GLOBAL_DATA ? globalEntry(r) : entries.get(r);
+        Expr.MapRead entry = entries.get(r);
         if (entry != null) {
             Map<Integer, ByteShadow> m = shadows.get(r);
             boolean untouched = true;
