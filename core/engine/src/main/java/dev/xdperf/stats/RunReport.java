@@ -465,7 +465,7 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
         b.append(String.format(Locale.ROOT, "delivery: sent %s, device took %s, receiver counted %s%s%n", Units.count(sent()),
                 vanished() == null ? "unknown (no XDP transmit counters)" : Units.count(txDevice.xdpXmit()),
                 rx == null ? "- (no receiver)" : measured() ? Units.count(received()) : "- (not measured)",
-                vanished() != null && vanished() > 0 ? "; " + Units.count(vanished()) + " vanished (" + Units.percent(vanishedPercent()) + ")" : ""));
+                vanished() != null ? "; " + Units.count(vanished()) + " vanished (" + Units.percent(vanishedPercent()) + ")" : ""));
         if (rxDevice != null) {
             b.append(String.format(Locale.ROOT, "device %s: rx_packets %s, rx_dropped %s%n",
                     rxDev, Units.count(rxDevice.rxPackets()), Units.count(rxDevice.rxDropped())));
