@@ -278,6 +278,47 @@ static __always_inline void count_sent(struct xdperf_tx_state *st, __u64 bytes, 
 	st->last_ns = now;
 }
 
+/* Adds what a write added (`part`) to each of the checksums in the constant mask `m`, four scalars. */
+#define ABSORB4(m, part)                                   \
+	do {                                               \
+		if ((m) & 1) { a0 += (part); KEEP_BRANCH(); } \
+		if ((m) & 2) { a1 += (part); KEEP_BRANCH(); } \
+		if ((m) & 4) { a2 += (part); KEEP_BRANCH(); } \
+		if ((m) & 8) { a3 += (part); KEEP_BRANCH(); } \
+	} while (0)
+_Static_assert(XDPERF_MAX_CSUMS == 4, "ABSORB4 and send_one keep one scalar per checksum");
+
+/* Sets checksum c of the plan's template from what the writes added to it. */
+#define PUT_CSUM(data, t, c, acc) put_csum((data) + (t)->csums[c].offset, (t)->csums[c].kind, (t)->csums[c].base + (acc))
+
+/*
+ * One slot's frame with one template and no field rules: the measurement header's stamps
+ * and the checksums over them, and nothing else. Its own path, so that the compiler keeps
+ * what the rules need out of this one's registers (the verifier removes the other path).
+ */
+static __always_inline int stamp_only(struct xdp_md *ctx, __s64 seq, __u64 now)
+{
+	const volatile struct xdperf_template *t = &plan.tmpl;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	if (data + plan.frame_end > data_end)
+		return -1;
+	__u32 mh = t->mh_offset;
+	if (!mh)
+		return 0;
+	__u64 part = stamp(data + mh, mh, seq, now);
+	__u32 m = t->mh_csum_mask;
+	if (m & 1)
+		PUT_CSUM(data, t, 0, part);
+	if (m & 2)
+		PUT_CSUM(data, t, 1, part);
+	if (m & 4)
+		PUT_CSUM(data, t, 2, part);
+	if (m & 8)
+		PUT_CSUM(data, t, 3, part);
+	return 0;
+}
+
 /*
  * One slot's frame with one template, read from the plan: every offset, width, kind and
  * mask is a constant to the verifier, so one bounds check covers all writes, and only the
@@ -292,23 +333,23 @@ static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *
 		if (seq < 0)
 			return XDP_DROP;
 	}
-	void *data, *data_end;
 	if (plan.copy && copy_in(ctx, t))
 		goto unsent;
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
+	__u32 nf = t->n_fields;
+	if (!nf) {
+		if (stamp_only(ctx, seq, now))
+			goto unsent;
+		goto sent;
+	}
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
 	if (data + plan.frame_end > data_end)
 		goto unsent;
 
-	/* What each write adds to the checksums that cover it: part[i] for rule i, the last for the header. */
-	__u64 part[XDPERF_MAX_FIELDS + 1];
-	__u32 nf = t->n_fields;
-	__u64 k = 0, f = 0;
-	if (nf) {
-		k = slot * plan.n_cpus + st->rank;
-		if (t->flows > 1)
-			f = k % t->flows;
-	}
+	/* what the writes add to each checksum */
+	__u64 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	__u64 k = slot * plan.n_cpus + st->rank;
+	__u64 f = t->flows > 1 ? k % t->flows : 0;
 #pragma unroll
 	for (int i = 0; i < XDPERF_MAX_FIELDS; i++) {
 		if (i >= nf)
@@ -325,29 +366,26 @@ static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *
 		} else {
 			v = field_value(fr, k, f, k);
 		}
-		part[i] = put_be(data + off, width, v) << (((off + width) & 1) << 3);
-		KEEP_BRANCH();
+		__u64 part = put_be(data + off, width, v) << (((off + width) & 1) << 3);
+		__u32 m = fr->csum_mask;
+		ABSORB4(m, part);
 	}
 	__u32 mh = t->mh_offset;
-	if (mh)
-		part[XDPERF_MAX_FIELDS] = stamp(data + mh, mh, seq, now);
-
-#pragma unroll
-	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
-		if (!(plan.csum_touched & (1U << c)))
-			continue;
-		__u64 sum = t->csums[c].base;
-#pragma unroll
-		for (int i = 0; i < XDPERF_MAX_FIELDS; i++)
-			if (i < nf && (t->fields[i].csum_mask & (1U << c))) {
-				sum += part[i];
-				KEEP_BRANCH();
-			}
-		if (mh && (t->mh_csum_mask & (1U << c)))
-			sum += part[XDPERF_MAX_FIELDS];
-		__u32 off = t->csums[c].offset;
-		put_csum(data + off, t->csums[c].kind, sum);
+	if (mh) {
+		__u64 part = stamp(data + mh, mh, seq, now);
+		__u32 m = t->mh_csum_mask;
+		ABSORB4(m, part);
 	}
+	__u32 touched = plan.csum_touched;
+	if (touched & 1)
+		PUT_CSUM(data, t, 0, a0);
+	if (touched & 2)
+		PUT_CSUM(data, t, 1, a1);
+	if (touched & 4)
+		PUT_CSUM(data, t, 2, a2);
+	if (touched & 8)
+		PUT_CSUM(data, t, 3, a3);
+sent:
 	/* sent frames and bytes follow from the slots (Transmitter.counters); a count's end needs the time */
 	if (plan.limited)
 		st->last_ns = now;
