@@ -52,6 +52,7 @@ int main(void)
 	FIELD(xdperf_tx_state, paced_skips); FIELD(xdperf_tx_state, test_drops); FIELD(xdperf_tx_state, rank); FIELD(xdperf_tx_state, last_ns);
 	FIELD(xdperf_tx_state, clock_ns); FIELD(xdperf_tx_state, clock_slot); FIELD(xdperf_tx_state, clock_step);
 	FIELD(xdperf_tx_state, deficit); FIELD(xdperf_tx_state, cursor);
+	FIELD(xdperf_tx_state, stamp); FIELD(xdperf_tx_state, unsent);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);

@@ -73,10 +73,14 @@ _Static_assert((XDPERF_TMPL_BYTES & OFFSET_MASK) == 0, "the offset mask needs XD
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 #define MH_STAMPED 14   /* bytes of the measurement header written per frame: seq, tx_ns, cpu, version */
 
-/* A one's complement sum of up to 64 bits folded to 16 (zero only for zero). */
+/*
+ * A one's complement sum folded to 16 bits (zero only for zero), for sums below 2^48: three
+ * steps then reach at most 0xffff (after the first the sum is below 2^32 + 2^16, after the
+ * second at most 0x1fffe). xdp_tx's sums stay far below: a template's base (under 2^26) and
+ * at most nine writes of under 2^41 each (8 bytes summed as two 32-bit halves, shifted by 8).
+ */
 static __always_inline __u32 fold(__u64 sum)
 {
-	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -252,10 +256,18 @@ static __always_inline int copy_in(struct xdp_md *ctx, const volatile struct xdp
 /* Writes the measurement header's stamps at p; returns their sum as checksums take it. */
 static __always_inline __u64 stamp(void *p, __u32 mh, __u64 seq, __u64 now)
 {
-	__u64 tx_ns = now - plan.test_tx_offset_ns;
+	__u64 tx_ns = now;
+	if (plan.test_tx_offset_ns) {   /* tests only; a branch on a run constant, which the verifier removes */
+		tx_ns -= plan.test_tx_offset_ns;
+		KEEP_BRANCH();
+	}
 	__u32 cpu = (bpf_get_smp_processor_id() << 8) | XDPERF_MH_VERSION;
 	__u64 sum = put_be(p + 4, 4, (__u32)seq) + put_be(p + 8, 8, tx_ns) + put_be(p + 16, 2, cpu);
-	return sum << ((mh & 1) << 3);
+	if (mh & 1) {   /* the header's place is a run constant too */
+		sum <<= 8;
+		KEEP_BRANCH();
+	}
+	return sum;
 }
 
 /* HC = ~(base + what was written), stored at p; UDP's 0 means "no checksum" and becomes 0xffff. */
@@ -274,12 +286,53 @@ static __always_inline void count_sent(struct xdperf_tx_state *st, __u64 bytes, 
 	st->last_ns = now;
 }
 
+/* Adds what a write added (`part`) to each of the checksums in the constant mask `m`, four scalars. */
+#define ABSORB4(m, part)                                   \
+	do {                                               \
+		if ((m) & 1) { a0 += (part); KEEP_BRANCH(); } \
+		if ((m) & 2) { a1 += (part); KEEP_BRANCH(); } \
+		if ((m) & 4) { a2 += (part); KEEP_BRANCH(); } \
+		if ((m) & 8) { a3 += (part); KEEP_BRANCH(); } \
+	} while (0)
+_Static_assert(XDPERF_MAX_CSUMS == 4, "ABSORB4 and send_one keep one scalar per checksum");
+
+/* Sets checksum c of the plan's template from what the writes added to it. */
+#define PUT_CSUM(data, t, c, acc) put_csum((data) + (t)->csums[c].offset, (t)->csums[c].kind, (t)->csums[c].base + (acc))
+
+/*
+ * One slot's frame with one template and no field rules: the measurement header's stamps
+ * and the checksums over them, and nothing else. Its own path, so that the compiler keeps
+ * what the rules need out of this one's registers (the verifier removes the other path).
+ */
+static __always_inline int stamp_only(struct xdp_md *ctx, __s64 seq, __u64 now)
+{
+	const volatile struct xdperf_template *t = &plan.tmpl;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	if (data + plan.frame_end > data_end)
+		return -1;
+	__u32 mh = t->mh_offset;
+	if (!mh)
+		return 0;
+	__u64 part = stamp(data + mh, mh, seq, now);
+	__u32 m = t->mh_csum_mask;
+	if (m & 1)
+		PUT_CSUM(data, t, 0, part);
+	if (m & 2)
+		PUT_CSUM(data, t, 1, part);
+	if (m & 4)
+		PUT_CSUM(data, t, 2, part);
+	if (m & 8)
+		PUT_CSUM(data, t, 3, part);
+	return 0;
+}
+
 /*
  * One slot's frame with one template, read from the plan: every offset, width, kind and
  * mask is a constant to the verifier, so one bounds check covers all writes, and only the
  * rules, stamps and checksums this template has remain. Packet k is this CPU's slot-th.
  */
-static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *st, __u64 slot, __u64 now, __u64 k)
+static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *st, __u64 slot, __u64 now)
 {
 	const volatile struct xdperf_template *t = &plan.tmpl;
 	__s64 seq = slot;   /* every slot is the stream's: the slot number is the sequence number */
@@ -289,15 +342,21 @@ static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *
 			return XDP_DROP;
 	}
 	if (plan.copy && copy_in(ctx, t))
-		return XDP_ABORTED;
+		goto unsent;
+	__u32 nf = t->n_fields;
+	if (!nf) {
+		if (stamp_only(ctx, seq, now))
+			goto unsent;
+		goto sent;
+	}
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	if (data + plan.frame_end > data_end)
-		return XDP_ABORTED;
+		goto unsent;
 
-	/* What each write adds to the checksums that cover it: part[i] for rule i, the last for the header. */
-	__u64 part[XDPERF_MAX_FIELDS + 1];
-	__u32 nf = t->n_fields;
+	/* what the writes add to each checksum */
+	__u64 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	__u64 k = slot * plan.n_cpus + st->rank;
 	__u64 f = t->flows > 1 ? k % t->flows : 0;
 #pragma unroll
 	for (int i = 0; i < XDPERF_MAX_FIELDS; i++) {
@@ -315,31 +374,37 @@ static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *
 		} else {
 			v = field_value(fr, k, f, k);
 		}
-		part[i] = put_be(data + off, width, v) << (((off + width) & 1) << 3);
-		KEEP_BRANCH();
+		__u64 part = put_be(data + off, width, v);
+		if ((off + width) & 1) {   /* a run constant: the verifier keeps one side */
+			part <<= 8;
+			KEEP_BRANCH();
+		}
+		__u32 m = fr->csum_mask;
+		ABSORB4(m, part);
 	}
 	__u32 mh = t->mh_offset;
-	if (mh)
-		part[XDPERF_MAX_FIELDS] = stamp(data + mh, mh, seq, now);
-
-#pragma unroll
-	for (int c = 0; c < XDPERF_MAX_CSUMS; c++) {
-		if (!(plan.csum_touched & (1U << c)))
-			continue;
-		__u64 sum = t->csums[c].base;
-#pragma unroll
-		for (int i = 0; i < XDPERF_MAX_FIELDS; i++)
-			if (i < nf && (t->fields[i].csum_mask & (1U << c))) {
-				sum += part[i];
-				KEEP_BRANCH();
-			}
-		if (mh && (t->mh_csum_mask & (1U << c)))
-			sum += part[XDPERF_MAX_FIELDS];
-		__u32 off = t->csums[c].offset;
-		put_csum(data + off, t->csums[c].kind, sum);
+	if (mh) {
+		__u64 part = stamp(data + mh, mh, seq, now);
+		__u32 m = t->mh_csum_mask;
+		ABSORB4(m, part);
 	}
-	count_sent(st, data_end - data, now);
+	__u32 touched = plan.csum_touched;
+	if (touched & 1)
+		PUT_CSUM(data, t, 0, a0);
+	if (touched & 2)
+		PUT_CSUM(data, t, 1, a1);
+	if (touched & 4)
+		PUT_CSUM(data, t, 2, a2);
+	if (touched & 8)
+		PUT_CSUM(data, t, 3, a3);
+sent:
+	/* sent frames and bytes follow from the slots (Transmitter.counters); a count's end needs the time */
+	if (plan.limited)
+		st->last_ns = now;
 	return XDP_TX;
+unsent:
+	st->unsent++;
+	return XDP_ABORTED;
 }
 
 /*
@@ -411,48 +476,61 @@ int xdp_tx(struct xdp_md *ctx)
 	struct xdperf_tx_state *st = bpf_map_lookup_elem(&tx_state, &zero);
 	if (!st)
 		return XDP_ABORTED;
-	if (run.stop || (plan.limited && st->limit && st->seq >= st->limit))
+	if (plan.limited && st->seq >= st->limit)
 		return XDP_DROP;
 
 	/*
-	 * The clock. Paced, every slot reads it. Flat out, reading it would cost as much as the
-	 * rest of the program on some hosts (virtual machines without a fast TSC read), so it is
-	 * read on the first and the last slot of each live-frames batch only — the kernel never
-	 * stops between the frames of a batch — and the frames between are placed at the pace of
-	 * the previous batch, first to last frame (the receive work between batches, which on
-	 * veth runs on this CPU, is not part of that pace).
+	 * The clock. Paced, every slot reads it, and the stop flag and the end are checked there.
+	 * Flat out, reading it would cost as much as the rest of the program on some hosts
+	 * (virtual machines without a fast TSC read), so it is read on the first and the last
+	 * slot of each live-frames batch only — the kernel never stops between the frames of a
+	 * batch — and the frames between are placed at the pace of the previous batch, first to
+	 * last frame (the receive work between batches, which on veth runs on this CPU, is not part
+	 * of that pace). The stop flag and the end are checked where the clock is read: a flat-out
+	 * run ends within a batch of either.
 	 */
 	__u64 now;
 	__u64 interval = plan.interval_ns;
 	__u32 every = plan.clock_every;     /* a power of two */
 	if (interval || every <= 1) {
+		if (run.stop)
+			return XDP_DROP;
 		now = bpf_ktime_get_ns();
+		__u64 end = run.end_ns;
+		if (end && now >= end)
+			return XDP_DROP;
 	} else {
 		__u64 seq = st->seq;
 		__u64 pos = seq & (every - 1);
-		if (pos == 0) {
+		if (pos == 0 || pos == every - 1) {
+			if (run.stop)
+				return XDP_DROP;
 			now = bpf_ktime_get_ns();
-			st->clock_ns = now;
-			st->clock_slot = seq;
-		} else if (pos == every - 1) {
-			now = bpf_ktime_get_ns();
-			if (st->clock_slot + every - 1 == seq) {
-				__u64 step = (now - st->clock_ns) / (every - 1);
+			__u64 end = run.end_ns;
+			if (end && now >= end)
+				return XDP_DROP;
+			/* the first batch has no pace yet: its stamps rise by 1 ns */
+			__u64 step = st->clock_step;
+			if (pos == 0) {
+				st->clock_ns = now;
+				st->clock_slot = seq;
+				if (!step)
+					st->clock_step = step = 1;
+			} else if (st->clock_slot + every - 1 == seq) {
+				__u64 pace = (now - st->clock_ns) / (every - 1);
 				/* an interrupt in the middle of a batch is not a pace */
-				if (step < 10000 && (!st->clock_step || step <= 2 * st->clock_step))
-					st->clock_step = step;
+				if (pace && pace < 10000 && (step <= 1 || pace <= 2 * step))
+					st->clock_step = step = pace;
 			}
+			/* Stamps rise: a faster batch than the last may read a time before a placed stamp. */
+			if (now < st->stamp)
+				now = st->stamp;
+			st->stamp = now + step;
 		} else {
-			/* the first batch has no pace yet: its stamps are the batch's start, made to rise */
-			now = st->clock_ns + (seq - st->clock_slot) * st->clock_step;
+			now = st->stamp;
+			st->stamp = now + st->clock_step;
 		}
-		/* A faster batch than the last may reach a placed stamp before its time. */
-		if (now <= st->last_ns)
-			now = st->last_ns + 1;
 	}
-	__u64 end = run.end_ns;
-	if (end && now >= end)
-		return XDP_DROP;
 	if (interval) {
 		if (now < st->next_ns) {
 			st->paced_skips++;
@@ -474,12 +552,11 @@ int xdp_tx(struct xdp_md *ctx)
 	}
 
 	__u64 slot = st->seq++;
+	if (plan.single)
+		return send_one(ctx, st, slot, now);
 
 	/* Which template, and which packet of it: docs/abi.md, "What xdp_tx does". */
 	__u64 k = slot * plan.n_cpus + st->rank;
-	if (plan.single)
-		return send_one(ctx, st, slot, now, k);
-
 	__u32 tid = 0;
 	__u64 j = k, sj = k;    /* sj: the packet's number within its stream, for counters templates share */
 	__u32 cycle = plan.cycle_len;

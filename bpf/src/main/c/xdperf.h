@@ -154,17 +154,19 @@ struct xdperf_tx_state {
 	__u64 next_ns;       /* next departure time when paced */
 	__u64 seq;           /* next sequence number; counts every departure slot */
 	__u64 limit;         /* stop after this many slots; 0 = unlimited */
-	__u64 sent_packets;  /* frames handed to XDP_TX */
-	__u64 sent_bytes;
+	__u64 sent_packets;  /* frames handed to XDP_TX; single: not kept (slots - test_drops - unsent) */
+	__u64 sent_bytes;    /* single: not kept (sent x the template's length) */
 	__u64 paced_skips;   /* iterations dropped because they were early */
 	__u64 test_drops;    /* slots dropped by a test hook */
 	__u64 rank;          /* this CPU's rank among the sending CPUs */
-	__u64 last_ns;       /* departure time of the last frame sent */
+	__u64 last_ns;       /* departure time of the last frame sent; flat out: only in counted runs */
 	__u64 clock_ns;      /* flat out: the clock at the first slot of the current batch */
 	__u64 clock_slot;    /* that slot */
 	__u64 clock_step;    /* ns per slot over the previous batch: the interpolation's pace */
 	__u64 deficit;       /* paced: departures given up after a gap rather than sent in a burst */
 	__u64 cursor[XDPERF_MAX_FIELDS]; /* plan.cursor_mask: each counting rule's (x * step) mod range for the next slot */
+	__u64 stamp;         /* flat out: the next slot's placed send time (the clock between reads) */
+	__u64 unsent;        /* single: slots given up after they were numbered (the frame was too short) */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -144,7 +144,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 168;
+        public static final int SIZE = 184;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -159,6 +159,8 @@ public final class Structs {
         public static final int CLOCK_STEP = 88;
         public static final int DEFICIT = 96;
         public static final int CURSOR = 104;
+        public static final int STAMP = 168;
+        public static final int UNSENT = 176;
     }
 
     public static final class TestHook {

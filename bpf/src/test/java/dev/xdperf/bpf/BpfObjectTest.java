@@ -67,6 +67,7 @@ class BpfObjectTest {
             Cpus.pinCurrentThread(0);
             new LiveFrames(o.program("xdp_tx"), new byte[64], 0, 0, 64).run(1000);
             assertEquals(0, o.map("tx_state").sumPerCpu(0, Structs.TxState.SENT_PACKETS));
+            assertEquals(0, o.map("tx_state").sumPerCpu(0, Structs.TxState.SEQ), "no slot was numbered");
         }
     }
 
