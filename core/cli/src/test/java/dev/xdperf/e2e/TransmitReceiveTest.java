@@ -135,9 +135,17 @@ class TransmitReceiveTest {
     void pacingHoldsTheTargetRate() {
         JsonNode r = client("--pps", "100000", "--duration", "3");
         long received = r.path("received_packets").asLong();
-        assertTrue(received > 300_000 * 0.97 && received < 300_000 * 1.03,
-                "received " + received + " of the 300,000 that 100 kpps for 3 s should give");
-        assertEquals(r.path("sent_packets").asLong(), received);
+        long sent = r.path("sent_packets").asLong();
+        // Every departure of the schedule is sent or reported as given up: a gap longer than
+        // --max-burst departures (this CPU preempted by the receiver on this 2-CPU machine) is
+        // not crammed in later. On a quiet machine about 3 % are given up here, more under load.
+        long deficit = r.path("rate").path("deficit_packets").asLong();
+        assertTrue(Math.abs(sent + deficit - 300_000) < 300_000 * 0.01,
+                "sent " + sent + " + given up " + deficit + " of the 300,000 departures that 100 kpps for 3 s schedule");
+        assertTrue(sent > 300_000 * 0.85, "sent " + sent + ": gaps cost more than 15 % of the departures");
+        assertEquals(sent, received);
+        assertTrue(Math.abs(r.path("rate").path("send_gap_p50_ns").asLong() - 20_000) < 20_000 * 0.05,
+                "median gap between a CPU's departures " + r.path("rate").path("send_gap_p50_ns") + " ns, 2 CPUs at 50 kpps each: 20,000 ns");
         assertTrue(r.path("latency_ns").path("p50").asLong() > 0, "one-way latency present with a shared clock");
         assertEquals("one-way", r.path("latency_ns").path("kind").asText());
     }
