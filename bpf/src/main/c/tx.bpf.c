@@ -299,6 +299,19 @@ _Static_assert(XDPERF_MAX_CSUMS == 4, "ABSORB4 and send_one keep one scalar per 
 /* Sets checksum c of the plan's template from what the writes added to it. */
 #define PUT_CSUM(data, t, c, acc) put_csum((data) + (t)->csums[c].offset, (t)->csums[c].kind, (t)->csums[c].base + (acc))
 
+/* Sets each checksum in the constant mask `m` from what the writes added to it (x0..x3). */
+#define PUT_CSUMS4(m, data, t, x0, x1, x2, x3)       \
+	do {                                         \
+		if ((m) & 1)                         \
+			PUT_CSUM(data, t, 0, x0);    \
+		if ((m) & 2)                         \
+			PUT_CSUM(data, t, 1, x1);    \
+		if ((m) & 4)                         \
+			PUT_CSUM(data, t, 2, x2);    \
+		if ((m) & 8)                         \
+			PUT_CSUM(data, t, 3, x3);    \
+	} while (0)
+
 /*
  * One slot's frame with one template and no field rules: the measurement header's stamps
  * and the checksums over them, and nothing else. Its own path, so that the compiler keeps
@@ -316,14 +329,7 @@ static __always_inline int stamp_only(struct xdp_md *ctx, __s64 seq, __u64 now)
 		return 0;
 	__u64 part = stamp(data + mh, mh, seq, now);
 	__u32 m = t->mh_csum_mask;
-	if (m & 1)
-		PUT_CSUM(data, t, 0, part);
-	if (m & 2)
-		PUT_CSUM(data, t, 1, part);
-	if (m & 4)
-		PUT_CSUM(data, t, 2, part);
-	if (m & 8)
-		PUT_CSUM(data, t, 3, part);
+	PUT_CSUMS4(m, data, t, part, part, part, part);
 	return 0;
 }
 
@@ -389,14 +395,7 @@ static __always_inline int send_one(struct xdp_md *ctx, struct xdperf_tx_state *
 		ABSORB4(m, part);
 	}
 	__u32 touched = plan.csum_touched;
-	if (touched & 1)
-		PUT_CSUM(data, t, 0, a0);
-	if (touched & 2)
-		PUT_CSUM(data, t, 1, a1);
-	if (touched & 4)
-		PUT_CSUM(data, t, 2, a2);
-	if (touched & 8)
-		PUT_CSUM(data, t, 3, a3);
+	PUT_CSUMS4(touched, data, t, a0, a1, a2, a3);
 sent:
 	/* sent frames and bytes follow from the slots (Transmitter.counters); a count's end needs the time */
 	if (plan.limited)
