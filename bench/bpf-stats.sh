@@ -2,7 +2,8 @@
 # The sender's own cost per frame, independent of where the receiver runs: each XDP
 # transmit program's run_time_ns / run_cnt from the kernel's BPF statistics
 # (kernel.bpf_stats_enabled), measured in one session on one veth pair, for the C ceiling
-# (xdp_ceiling: returns XDP_TX, the frame untouched), xdperf's xdp_tx with the measurement
+# (xdp_ceiling: returns XDP_TX, the frame untouched; and its twin that sends the frame with
+# XDP_REDIRECT to the same interface, as xdp-trafficgen does), xdperf's xdp_tx with the measurement
 # header on (the default), and xdp_tx with 4 per-packet field rules (source and destination
 # address and port ranges) whose IPv4 and UDP checksums it keeps right. The figures include
 # the statistics' own overhead (two clock reads per run), the same for every program, so
@@ -103,11 +104,14 @@ fields=(--src-ip-range 198.18.0.1-198.18.0.200 --dst-ip-range 198.18.1.1-198.18.
   --src-port-range 1000-2000 --dst-port-range 3000-4000)
 printf '%-6s %-26s %10s %12s\n' size program "ns/run" "over ceiling"
 for size in ${sizes//,/ }; do
-  declare -a c=() h=() f=() h2=() g=()
+  declare -a c=() d=() h=() f=() h2=() g=()
   for ((r = 0; r < rounds; r++)); do
     c+=("$(measure xdp_ceiling ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$cpu" --threads 1 \
       --seconds "$seconds" --size $((size + 4)) --repeat 4000000 --src-mac "$tx_mac" --dst-mac "$rx_mac" \
       --src-ip 198.18.0.1 --dst-ip 198.18.0.2)")
+    d+=("$(measure xdp_ceiling ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$cpu" --threads 1 \
+      --seconds "$seconds" --size $((size + 4)) --repeat 4000000 --src-mac "$tx_mac" --dst-mac "$rx_mac" \
+      --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --obj "$build/ceiling_redirect.bpf.o")")
     base=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$cpu" --duration "$seconds" --size "$size"
       --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac" --max-loss 100 -q "${extra[@]}")
     h+=("$(measure xdp_tx "${base[@]}")")
@@ -124,7 +128,9 @@ for size in ${sizes//,/ }; do
   done
   med() { printf '%s\n' "$@" | grep -v n/a | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
   mc=$(med "${c[@]}"); mh=$(med "${h[@]}"); mf=$(med "${f[@]}")
+  md=$(med "${d[@]}")
   printf '%-6s %-26s %10s %12s\n' "$size" "xdp_ceiling (C, XDP_TX)" "$mc" "-"
+  printf '%-6s %-26s %10s %12s\n' "$size" "xdp_ceiling, XDP_REDIRECT" "$md" "$(awk -v a="$md" -v b="$mc" 'BEGIN { printf "%+.1f", a - b }')"
   printf '%-6s %-26s %10s %12s\n' "$size" "xdp_tx, header" "$mh" "$(awk -v a="$mh" -v b="$mc" 'BEGIN { printf "%+.1f", a - b }')"
   printf '%-6s %-26s %10s %12s\n' "$size" "xdp_tx, header + 4 fields" "$mf" "$(awk -v a="$mf" -v b="$mc" 'BEGIN { printf "%+.1f", a - b }')"
   if ((two)); then

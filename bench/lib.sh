@@ -13,7 +13,7 @@ die() { echo "$me: $*" >&2; exit 1; }
 build_c() {
   local prog
   mkdir -p "$build"
-  for prog in ceiling count; do
+  for prog in ceiling ceiling_redirect count; do
     if [[ ! -f $build/$prog.bpf.o || $bench/ceiling/$prog.bpf.c -nt $build/$prog.bpf.o ]]; then
       clang -O2 -g -Wall -Werror -target bpf -I"/usr/include/$(cc -dumpmachine)" \
         -c "$bench/ceiling/$prog.bpf.c" -o "$build/$prog.bpf.o"
