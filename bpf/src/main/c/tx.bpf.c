@@ -71,7 +71,6 @@ struct {
 #define OFFSET_MASK (XDPERF_TMPL_BYTES - 1)
 _Static_assert((XDPERF_TMPL_BYTES & OFFSET_MASK) == 0, "the offset mask needs XDPERF_TMPL_BYTES to be a power of two");
 #define GOLDEN 0x9E3779B97F4A7C15ULL
-#define MH_STAMPED 14   /* bytes of the measurement header written per frame: seq, tx_ns, cpu, version */
 
 /*
  * A one's complement sum folded to 16 bits (zero only for zero), for sums below 2^48: three
