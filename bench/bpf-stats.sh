@@ -71,19 +71,9 @@ build_c
 reason=$(xdperf_ready)
 [[ -z $reason ]] || die "$reason"
 install_traps
-was=$(sysctl -n kernel.bpf_stats_enabled)
-restore_stats() { sysctl -qw kernel.bpf_stats_enabled="$was"; cleanup; }
-trap restore_stats EXIT
-sysctl -qw kernel.bpf_stats_enabled=1
+bpf_stats_on
 tx=xdpb-st-tx-$$
 topo_up "$tx" "xdpb-st-rx-$$"
-
-# stats NAME: "run_time_ns run_cnt" of the loaded program NAME whose run count is largest
-# (the kernel keeps 15 characters of a name; bpftool shows the whole one when it has BTF)
-stats_of() {
-  bpftool prog show -j | jq -r --arg n "$1" '[.[] | select(.name == $n or .name == $n[:15])]
-    | max_by(.run_cnt // 0) | "\(.run_time_ns // 0) \(.run_cnt // 0)"'
-}
 
 # measure NAME CMD...: ns per run of program NAME over the middle of the command's run
 measure() {
@@ -91,13 +81,12 @@ measure() {
   "$@" >/dev/null 2>&1 &
   child=$!
   sleep 1
-  a=$(stats_of "$name")
+  a=$(prog_stats "$name")
   sleep $((seconds - 2 > 0 ? seconds - 2 : 1))
-  b=$(stats_of "$name")
+  b=$(prog_stats "$name")
   wait "$child" 2>/dev/null || true
   child=
-  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[2] - x[2];
-    if (n > 0) printf "%.1f", (y[1] - x[1]) / n; else print "n/a" }'
+  ns_per_run "$a" "$b"
 }
 
 fields=(--src-ip-range 198.18.0.1-198.18.0.200 --dst-ip-range 198.18.1.1-198.18.1.200

@@ -63,6 +63,7 @@ cleanup() {
   [[ -n $child ]] && stop_pid "$child"
   for pid in "${bg_pids[@]}"; do stop_pid "$pid"; done
   for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  [[ -z ${stats_was:-} ]] || sysctl -qw kernel.bpf_stats_enabled="$stats_was" || true
   if [[ -n $logs && -d $logs ]]; then
     if ((keep_logs)); then
       mkdir -p "$build/logs" && mv "$logs" "$build/logs/$me-$$" && echo "logs: bench/build/logs/$me-$$"
@@ -71,6 +72,25 @@ cleanup() {
     fi
   fi
   exit "$rc"
+}
+
+# bpf_stats_on: turns on the kernel's BPF run-time statistics until cleanup restores them.
+bpf_stats_on() {
+  stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+  sysctl -qw kernel.bpf_stats_enabled=1
+}
+
+# prog_stats NAME: "run_time_ns run_cnt" of the loaded program NAME whose run count is largest
+# (the kernel keeps 15 characters of a name; bpftool shows the whole one when it has BTF).
+prog_stats() {
+  bpftool prog show -j | jq -r --arg n "$1" '[.[] | select(.name == $n or .name == $n[:15])]
+    | max_by(.run_cnt // 0) // {} | "\(.run_time_ns // 0) \(.run_cnt // 0)"'
+}
+
+# ns_per_run "T0 N0" "T1 N1": run time per run between two prog_stats samples, or n/a.
+ns_per_run() {
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[2] - x[2];
+    if (n > 0) printf "%.1f", (y[1] - x[1]) / n; else print "n/a" }'
 }
 
 install_traps() {

@@ -61,6 +61,7 @@ startup=0
 startup_runs=5
 json_out=""
 xdptg=""
+bpf_stats=0
 
 usage() {
   cat <<EOF
@@ -86,6 +87,12 @@ usage: bench/run.sh [options]
                    PATH, e.g. Debian's 1.3.1, which does not load on every kernel); e.g. 1.6.3
                    built as docs/benchmarks.md says. Its threads pin themselves to CPUs
                    0..K-1: add --cpu 0 so that every tool sends from the same CPUs
+  --bpf-stats      also each tool's transmit program's own cost in the same runs: its run time
+                   per run from the kernel's BPF statistics (kernel.bpf_stats_enabled, on for
+                   the suite and restored after) over each steady window, and its distance from
+                   the ceiling program's (xdp_ceiling, xdp_tx, xdp-trafficgen's
+                   xdp_redirect_notouch; trafgen and iperf3 run no XDP program). The statistics
+                   cost every program about two clock reads per run, so rates are lower then
   --no-xdperf      measure the C ceiling only (--tools ceiling)
   --retries N      run again a run whose steady window saw other load (over 5% of a CPU
                    busy outside the tool, or 5% steal), up to N times (default $retries)
@@ -110,6 +117,7 @@ while (($#)); do
     --repeat) need "$@"; repeat=$2; shift 2 ;;
     --xdptg) need "$@"; xdptg=$2; shift 2 ;;
     --no-xdperf) tools=ceiling; shift ;;
+    --bpf-stats) bpf_stats=1; shift ;;
     --keep-logs) keep_logs=1; shift ;;
     --retries) need "$@"; retries=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -163,6 +171,16 @@ fi
 build_c
 logs=$(mktemp -d "$build/logs.XXXXXX")
 install_traps
+((!bpf_stats)) || bpf_stats_on
+
+# prog_of TOOL: the XDP program a tool sends with, whose BPF statistics --bpf-stats reads.
+prog_of() {
+  case $1 in
+    ceiling) echo xdp_ceiling ;;
+    xdperf|xdperf-fields) echo xdp_tx ;;
+    xdp-trafficgen) echo xdp_redirect_notouch ;;
+  esac
+}
 
 # note[TOOL]: why a tool does not run at all (its rows say so); empty when it runs.
 declare -A note=()
@@ -290,7 +308,8 @@ measure() {
   local name=$1 run=$2; shift 2
   local out=$logs/$name.$run.out err=$logs/$name.$run.err
   local c0 t0 c1 t1 c2 t2 ce te ts rc=0 steady=n/a whole load="" cpu_ns=n/a
-  local b1 st1 a1 k1 b2 st2 a2 k2
+  local b1 st1 a1 k1 b2 st2 a2 k2 prog p1="" p2="" bns=n/a
+  ((!bpf_stats)) || prog=$(prog_of "${name%%.*}")
   sample c0 t0
   "$@" >"$out" 2>"$err" &
   child=$!
@@ -304,12 +323,15 @@ measure() {
     sleep_until_us $((ts + 500000))
     sample c1 t1
     read -r b1 st1 a1 < <(cpu_ticks); k1=$(tree_ticks "$child")
+    [[ -z ${prog:-} ]] || p1=$(prog_stats "$prog")
     sleep_until_us $((ts + seconds * 1000000 - 500000))
+    [[ -z ${prog:-} ]] || p2=$(prog_stats "$prog")
     read -r b2 st2 a2 < <(cpu_ticks); k2=$(tree_ticks "$child")
     if kill -0 "$child" 2>/dev/null; then
       sample c2 t2
       steady=$(mpps $((c2 - c1)) $((t2 - t1)))
       cpu_ns=$(ns_per_packet $((a2 - a1)) $((c2 - c1)))
+      [[ -z ${prog:-} ]] || bns=$(ns_per_run "$p1" "$p2")
       [[ -z $k1 || -z $k2 ]] || load=$(other_load $((b2 - b1 - (k2 - k1))) $((st2 - st1)) $((t2 - t1)))
     fi
   fi
@@ -332,6 +354,7 @@ measure() {
       + " gap per call avg \($t | map(.gap_ms_avg * .calls) | add / $c | round) ms"
       + " max \($t | map(.gap_ms_max) | max | round) ms"' "$out" 2>/dev/null || true)
   [[ -n $calls ]] && extra+="; $calls"
+  [[ $bns == n/a ]] || extra+="; $prog $bns ns/run"
   local mark="" disturbed=0
   if [[ -n $load ]] && awk -v o="${load% *}" -v s="${load#* }" 'BEGIN { exit !(o > 5 || s > 5) }'; then
     disturbed=1
@@ -342,15 +365,15 @@ measure() {
     "${load:+; other load ${load% *}% of a CPU, steal ${load#* }%$mark}"
   ((disturbed && may_retry)) && return 3
   ((disturbed)) && echo "$name $run" >>"$logs/disturbed"
-  echo "$steady $whole $cpu_ns" >>"$logs/$name.rates"
+  echo "$steady $whole $cpu_ns $bns" >>"$logs/$name.rates"
   jq -nc --arg name "$name" --argjson run "$run" --arg steady "$steady" --arg whole "$whole" \
     --arg cpu "$cpu_ns" --argjson frames $((ce - c0)) --argjson wall_us $((te - t0)) \
-    --argjson disturbed "$disturbed" --arg load "$load" '
+    --argjson disturbed "$disturbed" --arg load "$load" --arg bns "$bns" '
     def num: if . == "n/a" or . == "" then null else tonumber end;
     ($name | split(".")) as $p
     | {tool: $p[0], cpus: ($p[1] | ltrimstr("cpus") | tonumber), size: ($p[2] | ltrimstr("size") | tonumber),
        run: $run, steady_mpps: ($steady | num), whole_mpps: ($whole | num), cpu_ns_per_packet: ($cpu | num),
-       frames: $frames, wall_seconds: ($wall_us / 1e6), disturbed: ($disturbed == 1),
+       frames: $frames, wall_seconds: ($wall_us / 1e6), disturbed: ($disturbed == 1), bpf_ns_per_run: ($bns | num),
        other_load_pct: (if $load == "" then null else ($load | split(" ")[0] | tonumber) end),
        steal_pct: (if $load == "" then null else ($load | split(" ")[1] | tonumber) end)}' >>"$logs/runs.jsonl"
   return 0
@@ -392,11 +415,30 @@ threads_note() {
   esac
 }
 
+# program_table TAG: with --bpf-stats, each tool's transmit program's ns per run (median over
+# its runs' steady windows) and its distance from the ceiling program's, measured in the same runs.
+program_table() {
+  local tag=$1 t p n b bc over
+  read -r _ bc _ _ < <(stats "$logs/ceiling.$tag.rates" 4)
+  printf '\ntransmit programs (BPF statistics: median ns per run over the steady windows, each\n'
+  printf "with the statistics' own two clock reads; the difference is what a tool adds per frame)\n"
+  printf '%-15s %-22s %8s %13s\n' tool program "ns/run" "over ceiling"
+  for t in "${tool_list[@]}"; do
+    p=$(prog_of "$t")
+    [[ -n $p && -z ${note[$t]:-} ]] || continue
+    read -r n b _ _ < <(stats "$logs/$t.$tag.rates" 4)
+    if ((n == 0)); then printf '%-15s %-22s %8s\n' "$t" "$p" n/a; continue; fi
+    over=$(awk -v a="$b" -v c="$bc" -v t="$t" 'BEGIN { if (t == "ceiling" || c == "n/a") print "-"; else printf "%+.1f", a - c }')
+    printf '%-15s %-22s %8.1f %13s\n' "$t" "$p" "$b" "$over"
+  done
+}
+
 # ---------------------------------------------------------------- runs
 
 machine_line
 echo "veth $tx/$txif -> $rx/$rxif ($ncpu queues each), xdp_count prog $prog_id map $map_id"
 echo "tools: ${tool_list[*]}; frames of ${size_list[*]} bytes (+4 FCS); $runs run(s) of $seconds s per tool, interleaved"
+((!bpf_stats)) || echo "BPF statistics on (--bpf-stats): every program pays about two clock reads per run, so every rate is lower"
 for t in "${tool_list[@]}"; do [[ -z ${note[$t]:-} ]] || echo "$t: ${note[$t]}"; done
 quiet_check
 
@@ -448,9 +490,12 @@ for k in "${variants[@]}"; do
              whole_median_mpps: ($w | num), cpu_ns_per_packet_median: ($c | num), ratio_to_xdperf: ($rx | num),
              threads: $how} + (if $xc == "" then {} else {xdperf_over_ceiling: ($xc | num)} end)')
         fi
+        read -r _ bn _ _ < <(stats "$logs/$t.$tag.rates" 4)
         jq -nc --arg t "$t" --argjson k "$k" --argjson s "$size" --arg cpus "$cpulist" --argjson row "$rowjson" \
-          '{tool: $t, cpus: $k, cpu_list: $cpus, size: $s} + $row' >>"$logs/summary.jsonl"
+          --arg bn "$bn" '{tool: $t, cpus: $k, cpu_list: $cpus, size: $s} + $row
+            + (if $bn == "n/a" then {} else {bpf_ns_per_run_median: ($bn | tonumber)} end)' >>"$logs/summary.jsonl"
       done
+      ((bpf_stats)) && program_table "$tag"
     )
     summary+=$table$'\n'
   done

@@ -46,7 +46,7 @@ final class BenchTrafficOptions {
     @Option(names = {"-n", "--count"}, paramLabel = "N", converter = Converters.Count.class, description = "Send exactly N packets.")
     Long count;
 
-    @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: all online).")
+    @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: every online CPU flat out; with --pps, one CPU per 1 Mpps, the last online ones).")
     String cpus;
 
     /** The combinations that cannot be, each refused in one sentence: with --micro there is no live traffic, with --dev not ours. */

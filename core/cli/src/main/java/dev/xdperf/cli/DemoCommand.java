@@ -29,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "BYTES|MIX", description = "Frame size without FCS (default 64), or a size mix such as imix.")
     String size;
 
-    @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: all online).")
+    @Option(names = "--cpus", paramLabel = "LIST", description = "Sending CPUs (default: every online CPU flat out; with --pps, one CPU per 1 Mpps, the last online ones).")
     String cpus;
 
     @Option(names = "--max-loss", paramLabel = "PCT", converter = Converters.Percent.class,

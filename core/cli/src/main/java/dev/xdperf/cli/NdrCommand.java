@@ -1,5 +1,7 @@
 package dev.xdperf.cli;
 
+import dev.xdperf.bpf.Cpus;
+import dev.xdperf.tx.Transmitter;
 import dev.xdperf.spec.Profile;
 import dev.xdperf.run.Run;
 import dev.xdperf.spec.RunSpec;
@@ -47,7 +49,7 @@ final class NdrCommand implements Callable<Integer> {
     @Option(names = "--max-trials", paramLabel = "N", description = "At most this many trials (default ${DEFAULT-VALUE}).")
     int maxTrials = 20;
 
-    @Option(names = "--cpus", paramLabel = "LIST", converter = Converters.CpuList.class, description = "Sending CPUs.")
+    @Option(names = "--cpus", paramLabel = "LIST", converter = Converters.CpuList.class, description = "Sending CPUs, the same in every trial (default: those a run at --max-pps takes, one per 1 Mpps, the last online ones).")
     List<Integer> cpus;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "Frame size without FCS (default ${DEFAULT-VALUE}).")
@@ -61,7 +63,9 @@ final class NdrCommand implements Callable<Integer> {
         if (loss < 0 || loss >= 100) {
             throw new IllegalArgumentException("--loss must lie in 0..100");
         }
-        RunSpec base = base();
+        RunSpec given = base();
+        RunSpec base = given.cpus().isEmpty()   // every trial on the same CPUs: trials differ in their rate alone
+                ? given.toBuilder().cpus(Transmitter.defaultCpus(maxPps, Cpus.online())).build() : given;
         Privileges.requireXdp("ndr");
         ThroughputSearch.Result r = ThroughputSearch.search(maxPps, loss, resolutionPercent / 100, maxTrials, rate -> {
             var report = Run.with(base.toBuilder().pps(rate).build()).plugins(PluginCommand.resolver()).run().primary();

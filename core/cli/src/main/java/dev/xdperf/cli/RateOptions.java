@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** Where, how fast and how long a run sends: its CPUs, rate and end condition (`client`). */
 final class RateOptions {
     @Option(names = "--cpus", paramLabel = "LIST", converter = Converters.CpuList.class,
-            description = "Sending CPUs, e.g. 0, 0-3, 1,3 (default: all online).")
+            description = "Sending CPUs, e.g. 0, 0-3, 1,3 (default: every online CPU flat out; with --pps, one CPU per 1 Mpps, the last online ones).")
     List<Integer> cpus;
 
     @Option(names = "--pps", paramLabel = "RATE", converter = Converters.Rate.class,

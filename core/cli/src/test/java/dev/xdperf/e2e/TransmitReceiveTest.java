@@ -134,18 +134,21 @@ class TransmitReceiveTest {
     @Test
     void pacingHoldsTheTargetRate() {
         JsonNode r = client("--pps", "100000", "--duration", "3");
+        // Without --cpus a paced run takes one CPU per 1 Mpps, the last online ones: here one.
+        java.util.List<Integer> online = dev.xdperf.bpf.Cpus.online();
+        assertEquals("[" + online.get(online.size() - 1) + "]", r.path("cpus").toString(), "the CPUs a 100 kpps run takes");
         long received = r.path("received_packets").asLong();
         long sent = r.path("sent_packets").asLong();
         // Every departure of the schedule is sent or reported as given up: a gap longer than
-        // --max-burst departures (this CPU preempted by the receiver on this 2-CPU machine) is
-        // not crammed in later. On a quiet machine about 3 % are given up here, more under load.
+        // --max-burst departures (this CPU preempted by other work) is not crammed in later.
+        // On one CPU of a quiet machine under 0.1 % are given up here, more under load.
         long deficit = r.path("rate").path("deficit_packets").asLong();
         assertTrue(Math.abs(sent + deficit - 300_000) < 300_000 * 0.01,
                 "sent " + sent + " + given up " + deficit + " of the 300,000 departures that 100 kpps for 3 s schedule");
         assertTrue(sent > 300_000 * 0.85, "sent " + sent + ": gaps cost more than 15 % of the departures");
         assertEquals(sent, received);
-        assertTrue(Math.abs(r.path("rate").path("send_gap_p50_ns").asLong() - 20_000) < 20_000 * 0.05,
-                "median gap between a CPU's departures " + r.path("rate").path("send_gap_p50_ns") + " ns, 2 CPUs at 50 kpps each: 20,000 ns");
+        assertTrue(Math.abs(r.path("rate").path("send_gap_p50_ns").asLong() - 10_000) < 10_000 * 0.05,
+                "median gap between departures " + r.path("rate").path("send_gap_p50_ns") + " ns, 1 CPU at 100 kpps: 10,000 ns");
         assertTrue(r.path("latency_ns").path("p50").asLong() > 0, "one-way latency present with a shared clock");
         assertEquals("one-way", r.path("latency_ns").path("kind").asText());
     }

@@ -109,7 +109,7 @@ public final class ClientRun {
                 control = ControlClient.connect(o.server(), o.serverPort(), o.connectTimeout(), Messages.Host.of(o.dev()));
             }
             CompiledSet compiled = null;
-            List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
+            List<Integer> cpus = sendingCpus();
             if (forward) {
                 Endpoints ends = resolveEndpoints(control == null ? null : control.host());
                 compiled = TemplateCompiler.compile(templates(ends, cpus.size()), Interfaces.mtu(o.dev()), o.seed());
@@ -637,6 +637,11 @@ public final class ClientRun {
         return new Endpoints(srcMac, dstMac, srcIp, dstIp, srcAddrs, dstAddrs);
     }
 
+    /** The run's CPUs, or those {@link Transmitter#defaultCpus} picks for its rate. */
+    private List<Integer> sendingCpus() {
+        return o.cpus().isEmpty() ? Transmitter.defaultCpus(o.pps(), dev.xdperf.bpf.Cpus.online()) : o.cpus();
+    }
+
     /**
      * Writes the first {@code count} packets the run would send, computed by the reference
      * engine, to a pcap file; sends nothing. Sequence numbers and CPUs are stamped as xdp_tx
@@ -648,7 +653,7 @@ public final class ClientRun {
             Interfaces.requireExists(o.dev());
         }
         Endpoints ends = o.replay() != null ? resolveEndpoints(null) : pcapEndpoints(device, notes);
-        List<Integer> cpus = o.cpus().isEmpty() ? dev.xdperf.bpf.Cpus.online() : o.cpus();
+        List<Integer> cpus = sendingCpus();
         TemplateSet set = templates(ends, cpus.size());
         TemplateCompiler.compile(set, mtu(), o.seed());
         FieldEngine engine = new FieldEngine(set, o.seed());
