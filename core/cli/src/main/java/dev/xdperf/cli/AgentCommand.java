@@ -38,7 +38,7 @@ final class AgentCommand implements Callable<Integer> {
     int port = ControlServer.DEFAULT_PORT;
 
     @Option(names = "--cpus", paramLabel = "LIST", converter = Converters.CpuList.class,
-            description = "Sending CPUs (default: the CPUs this process may run on, e.g. a Guaranteed pod's).")
+            description = "Sending CPUs (default: the CPUs this process may run on, e.g. a Guaranteed pod's; paced, one per 1 Mpps of the shard's rate, the last of them).")
     List<Integer> cpus;
 
     @Mixin

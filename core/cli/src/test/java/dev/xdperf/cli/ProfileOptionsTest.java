@@ -119,6 +119,27 @@ class ProfileOptionsTest {
         return dev.xdperf.dist.Agent.shardSpec(o);
     }
 
+    /** As {@link #shardSpec}, without --cpus and --pps: what the agent picks by itself. */
+    static RunSpec shardSpecOwnCpus(String... more) {
+        AgentCommand agent = new AgentCommand();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--run-id", "r1", "--shard-index", "0",
+                "--shard-count", "2", "--start-at", "2030-01-01T00:00:00Z", "-t", "5s", "--dev", "veth0"));
+        args.addAll(java.util.List.of(more));
+        new CommandLine(agent).parseArgs(args.toArray(String[]::new));
+        dev.xdperf.dist.Agent.Options o = agent.prepare(new dev.xdperf.dist.Agent.Options());
+        o.client = agent.runSpec(o);
+        return dev.xdperf.dist.Agent.shardSpec(o);
+    }
+
+    @Test
+    void aShardSendsFromItsAllowedCpusAndPacedFromAsManyAsItsShareNeeds() {
+        java.util.List<Integer> allowed = dev.xdperf.dist.Agent.allowedCpus();
+        assertEquals(allowed, shardSpecOwnCpus().cpus(), "flat out: every CPU the process may run on");
+        RunSpec paced = shardSpecOwnCpus("--pps", "100k");
+        assertEquals(50_000, paced.pps(), "shard 0 of 2 sends half");
+        assertEquals(java.util.List.of(allowed.get(allowed.size() - 1)), paced.cpus(), "paced at 50 kpps: one CPU, the last allowed");
+    }
+
     @Test
     void agentsSeedAndBoundTheirShardAsTheClientDoes(@TempDir Path dir) throws Exception {
         RunSpec seeded = shardSpec(1, "--seed", "0x2a", "--max-burst", "8", "--plugin", "tcp", "-O", "flows=64");

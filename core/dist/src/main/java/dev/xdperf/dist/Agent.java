@@ -96,14 +96,17 @@ public final class Agent {
 
     /**
      * What this shard runs: the whole run's spec with its shard, start time, its share of the rate
-     * and count, its CPUs, and its seed settled as every run's is ({@link RunSpec#withSeedSettled}):
+     * and count, its CPUs (those it may run on: all flat out; paced, one per 1 Mpps of its share,
+     * as {@link dev.xdperf.tx.Transmitter#defaultCpus} picks), and its seed settled as every run's is ({@link RunSpec#withSeedSettled}):
      * the one given, else one derived from the start time that every shard of the run shares.
      */
     public static RunSpec shardSpec(Options o) {
+        long pps = o.totalPps == 0 ? 0 : o.shard.share(o.totalPps);
         return o.client.toBuilder().shard(o.shard).startAt(o.startAt)
-                .pps(o.totalPps == 0 ? 0 : o.shard.share(o.totalPps))
+                .pps(pps)
                 .count(o.totalCount == 0 ? 0 : o.shard.share(o.totalCount))
-                .cpus(o.client.cpus().isEmpty() ? allowedCpus() : o.client.cpus()).build().withSeedSettled();
+                .cpus(o.client.cpus().isEmpty() ? dev.xdperf.tx.Transmitter.defaultCpus(pps, allowedCpus()) : o.client.cpus())
+                .build().withSeedSettled();
     }
 
     /**
