@@ -465,22 +465,27 @@ class TransmitReceiveTest {
         assertTrue(stamps.size() > captured / 2, "frames captured: " + stamps.size());
         Long prevSeq = null;
         long prevNs = 0;
-        int neighbours = 0;
+        List<Long> gaps = new java.util.ArrayList<>();
         for (var e : stamps.entrySet()) {
             long ns = e.getValue();
             assertTrue(ns >= before && ns <= after, "seq " + e.getKey() + " stamped outside the run: " + ns
                     + " not in [" + before + ", " + after + "]");
             if (prevSeq != null) {
                 assertTrue(ns > prevNs, "seq " + e.getKey() + " stamped " + ns + ", not after seq " + prevSeq + " (" + prevNs + ")");
-                if (e.getKey() == prevSeq + 1) {
-                    neighbours++;
-                    assertTrue(ns - prevNs < 1_000_000, "consecutive frames " + prevSeq + ", " + e.getKey()
-                            + " stamped " + (ns - prevNs) + " ns apart");
-                }
+                if (e.getKey() == prevSeq + 1) gaps.add(ns - prevNs);
             }
             prevSeq = e.getKey();
             prevNs = ns;
         }
-        assertTrue(neighbours > 100, "consecutive sequence numbers among the captured frames: " + neighbours);
+        assertTrue(gaps.size() > 100, "consecutive sequence numbers among the captured frames: " + gaps.size());
+        // Neighbours are stamped a frame's time apart, not a batch's or a run's. A batch boundary where the
+        // scheduler took the sending CPU away is a true gap of that long (CI saw 1.6 ms once), so bound the
+        // typical gap and the share of long ones rather than every one.
+        java.util.Collections.sort(gaps);
+        long median = gaps.get(gaps.size() / 2);
+        long longGaps = gaps.stream().filter(g -> g >= 1_000_000).count();
+        assertTrue(median < 20_000, "median gap between consecutive frames' stamps: " + median + " ns");
+        assertTrue(longGaps * 100 <= gaps.size(), longGaps + " of " + gaps.size()
+                + " consecutive frames stamped 1 ms or more apart (largest " + gaps.get(gaps.size() - 1) + " ns)");
     }
 }
