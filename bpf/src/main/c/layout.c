@@ -22,8 +22,9 @@ int main(void)
 	FIELD(xdperf_tx_plan, n_templates); FIELD(xdperf_tx_plan, cycle_len); FIELD(xdperf_tx_plan, n_cpus);
 	FIELD(xdperf_tx_plan, copy); FIELD(xdperf_tx_plan, clock_every); FIELD(xdperf_tx_plan, limited);
 	FIELD(xdperf_tx_plan, single); FIELD(xdperf_tx_plan, frame_end); FIELD(xdperf_tx_plan, cursor_mask);
-	FIELD(xdperf_tx_plan, csum_touched);
+	FIELD(xdperf_tx_plan, csum_touched); FIELD(xdperf_tx_plan, copy_from); FIELD(xdperf_tx_plan, copy_words);
 	FIELD(xdperf_tx_plan, tmpl); FIELD(xdperf_tx_plan, steps);
+	FIELD(xdperf_tx_plan, cycle_pos_step); FIELD(xdperf_tx_plan, cycle_turn_step);
 	SIZE(xdperf_cursor_step);
 	FIELD(xdperf_cursor_step, delta); FIELD(xdperf_cursor_step, gap);
 
@@ -53,6 +54,7 @@ int main(void)
 	FIELD(xdperf_tx_state, clock_ns); FIELD(xdperf_tx_state, clock_slot); FIELD(xdperf_tx_state, clock_step);
 	FIELD(xdperf_tx_state, deficit); FIELD(xdperf_tx_state, cursor);
 	FIELD(xdperf_tx_state, stamp); FIELD(xdperf_tx_state, unsent);
+	FIELD(xdperf_tx_state, cycle_pos); FIELD(xdperf_tx_state, cycle_turn);
 
 	SIZE(xdperf_test_hook);
 	FIELD(xdperf_test_hook, at_seq); FIELD(xdperf_test_hook, action); FIELD(xdperf_test_hook, value);
@@ -80,7 +82,8 @@ int main(void)
 	CONST(XDPERF_MH_MAGIC); CONST(XDPERF_MH_VERSION); CONST(XDPERF_HOOK_DROP);
 	CONST(XDPERF_HOOK_STAMP); CONST(XDPERF_VERDICT_DROP); CONST(XDPERF_VERDICT_PASS); CONST(XDPERF_VERDICT_REFLECT);
 	CONST(XDPERF_MAX_TEMPLATES); CONST(XDPERF_MAX_FIELDS); CONST(XDPERF_MAX_CSUMS); CONST(XDPERF_TMPL_BYTES); CONST(XDPERF_MIN_FRAME);
-	CONST(XDPERF_SCHEDULE_MAX); CONST(XDPERF_LIST_MAX); CONST(XDPERF_OP_INC); CONST(XDPERF_OP_DEC);
+	CONST(XDPERF_SCHEDULE_MAX); CONST(XDPERF_LIST_MAX);
+	CONST(XDPERF_COPY_ALL); CONST(XDPERF_COPY_RANGE); CONST(XDPERF_COPY_WORDS_MAX); CONST(XDPERF_OP_INC); CONST(XDPERF_OP_DEC);
 	CONST(XDPERF_OP_RANDOM); CONST(XDPERF_OP_LIST); CONST(XDPERF_CSUM_IPV4); CONST(XDPERF_CSUM_UDP);
 	CONST(XDPERF_CSUM_TCP); CONST(XDPERF_CSUM_ICMP); CONST(XDPERF_CSUM_ICMPV6);
 	SIZE(xdperf_feat_config);

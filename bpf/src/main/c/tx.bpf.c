@@ -3,7 +3,8 @@
  * The transmit side. xdp_tx runs under BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: each
  * iteration gets a frame initialised from data_in, and XDP_TX sends it out of the
  * interface. Pages are recycled with their contents, so with one template only the fields
- * that change are written; with several, the chosen template is copied in first.
+ * that change are written; with several, the chosen template's bytes where the templates
+ * differ are copied in first (all of it where that range is too long or a program rewrites frames).
  *
  * Per packet: pacing against bpf_ktime_get_ns() (an early iteration returns XDP_DROP,
  * which only recycles the frame), the template from the weighted cycle, the field rules
@@ -240,12 +241,32 @@ static __always_inline __s64 hooked_seq(struct xdperf_tx_state *st, __u64 slot, 
 	return (__u64)hooked != slot ? hooked : seq;
 }
 
-/* Several templates share the frames: set the length, then copy template `t` in. */
+/*
+ * Several templates share the frames: set the length, then copy template `t` in. Pages keep
+ * their bytes between frames, and every byte of a page holds what some template has there
+ * (the pages start as the longest template), so where the templates agree, or where each of
+ * them writes per packet anyway, nothing needs copying: XDPERF_COPY_RANGE copies the words
+ * where they do not (TemplateCompiler.copyRange), with plain stores at constant offsets.
+ */
 static __always_inline int copy_in(struct xdp_md *ctx, const volatile struct xdperf_template *t)
 {
 	int delta = (int)t->len - (int)(ctx->data_end - ctx->data);
 	if (delta && bpf_xdp_adjust_tail(ctx, delta))
 		return -1;
+	if (plan.copy == XDPERF_COPY_RANGE) {
+		void *data = (void *)(long)ctx->data;
+		void *data_end = (void *)(long)ctx->data_end;
+		__u32 from = plan.copy_from, words = plan.copy_words;
+		if (data + from + words * 8 > data_end)
+			return -1;
+#pragma unroll
+		for (int i = 0; i < XDPERF_COPY_WORDS_MAX; i++) {
+			if (i >= words)
+				continue;
+			*(__u64 *)(data + from + 8 * i) = *(const volatile __u64 *)(t->bytes + from + 8 * i);
+		}
+		return 0;
+	}
 	__u32 len = t->len & OFFSET_MASK;
 	if (len < XDPERF_MIN_FRAME)
 		return -1;
@@ -559,8 +580,19 @@ int xdp_tx(struct xdp_md *ctx)
 	__u64 j = k, sj = k;    /* sj: the packet's number within its stream, for counters templates share */
 	__u32 cycle = plan.cycle_len;
 	struct xdperf_slot *s = 0;
+	__u64 turn = 0;
 	if (cycle > 1) {
-		__u32 pos = (__u32)(k % cycle);
+		/* k mod cycle and k / cycle, kept per CPU and advanced by n_cpus a slot: no division */
+		__u32 pos = (__u32)st->cycle_pos;
+		turn = st->cycle_turn;
+		__u64 next = pos + plan.cycle_pos_step;
+		__u64 next_turn = turn + plan.cycle_turn_step;
+		if (next >= cycle) {
+			next -= cycle;
+			next_turn++;
+		}
+		st->cycle_pos = next;
+		st->cycle_turn = next_turn;
 		s = bpf_map_lookup_elem(&tx_schedule, &pos);
 		if (!s)
 			return XDP_ABORTED;
@@ -570,7 +602,6 @@ int xdp_tx(struct xdp_md *ctx)
 	if (!t)
 		return XDP_ABORTED;
 	if (s) {
-		__u64 turn = k / cycle;
 		j = turn * t->weight + s->rank;
 		sj = turn * s->stream_weight + s->stream_rank;
 	}

@@ -24,6 +24,9 @@
 #define XDPERF_MIN_FRAME      14   /* a template shorter than an Ethernet header is refused */
 #define XDPERF_SCHEDULE_MAX   65536
 #define XDPERF_LIST_MAX       65536
+#define XDPERF_COPY_ALL       1    /* plan.copy: the whole template into every frame */
+#define XDPERF_COPY_RANGE     2    /* plan.copy: only the bytes where the templates differ */
+#define XDPERF_COPY_WORDS_MAX 16   /* the longest range, in 8-byte words */
 
 #define XDPERF_OP_INC         1
 #define XDPERF_OP_DEC         2
@@ -127,7 +130,8 @@ struct xdperf_tx_plan {
 	__u32 n_templates;   /* templates in tx_templates */
 	__u32 cycle_len;     /* entries in tx_schedule: the weighted cycle of templates */
 	__u32 n_cpus;        /* sending CPUs: packet index k = slot * n_cpus + rank */
-	__u32 copy;          /* non-zero: copy the template into every frame (several templates) */
+	__u32 copy;          /* 0; XDPERF_COPY_ALL; or XDPERF_COPY_RANGE: several templates whose frames
+	                      * differ only in copy_words words from copy_from (TemplateCompiler.copyRange) */
 	__u32 clock_every;   /* flat out: read the clock on the first and last slot of every
 	                      * live-frames batch of this many frames (a power of two) and
 	                      * interpolate within it; 0: every slot */
@@ -136,9 +140,12 @@ struct xdperf_tx_plan {
 	__u32 frame_end;     /* single: the end of the last byte xdp_tx writes, checked once per frame */
 	__u32 cursor_mask;   /* single: bit i: rule i counts with a cursor (tx_state.cursor) */
 	__u32 csum_touched;  /* single: bit c: checksum c covers a byte xdp_tx writes */
-	__u32 pad;
+	__u16 copy_from;     /* XDPERF_COPY_RANGE: the first byte to copy */
+	__u16 copy_words;    /* XDPERF_COPY_RANGE: 8-byte words to copy, at most XDPERF_COPY_WORDS_MAX */
 	struct xdperf_template tmpl;
 	struct xdperf_cursor_step steps[XDPERF_MAX_FIELDS];
+	__u32 cycle_pos_step;  /* several templates: n_cpus mod cycle_len, what a slot adds to tx_state.cycle_pos */
+	__u32 cycle_turn_step; /* n_cpus / cycle_len, what it adds to tx_state.cycle_turn */
 };
 
 /* One position of the weighted cycle. */
@@ -167,6 +174,8 @@ struct xdperf_tx_state {
 	__u64 cursor[XDPERF_MAX_FIELDS]; /* plan.cursor_mask: each counting rule's (x * step) mod range for the next slot */
 	__u64 stamp;         /* flat out: the next slot's placed send time (the clock between reads) */
 	__u64 unsent;        /* single: slots given up after they were numbered (the frame was too short) */
+	__u64 cycle_pos;     /* several templates: the next slot's packet k mod cycle_len (no division per frame) */
+	__u64 cycle_turn;    /* and k / cycle_len */
 };
 
 #define XDPERF_HOOK_DROP   1  /* do not send this slot: a loss the receiver must see */

@@ -27,6 +27,9 @@ public final class Structs {
     public static final int MIN_FRAME = 14;
     public static final int SCHEDULE_MAX = 65536;
     public static final int LIST_MAX = 65536;
+    public static final int COPY_ALL = 1;
+    public static final int COPY_RANGE = 2;
+    public static final int COPY_WORDS_MAX = 16;
     public static final int OP_INC = 1;
     public static final int OP_DEC = 2;
     public static final int OP_RANDOM = 3;
@@ -67,7 +70,7 @@ public final class Structs {
     /** xdp_tx's read-only data: the run's fixed settings, set before load. */
     public static final class TxPlan {
         public static final String C_NAME = "xdperf_tx_plan";
-        public static final int SIZE = 2616;
+        public static final int SIZE = 2624;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int TEST_TX_OFFSET_NS = 16;
@@ -82,8 +85,12 @@ public final class Structs {
         public static final int FRAME_END = 56;
         public static final int CURSOR_MASK = 60;
         public static final int CSUM_TOUCHED = 64;
+        public static final int COPY_FROM = 68;
+        public static final int COPY_WORDS = 70;
         public static final int TMPL = 72;
         public static final int STEPS = 2488;
+        public static final int CYCLE_POS_STEP = 2616;
+        public static final int CYCLE_TURN_STEP = 2620;
     }
 
     /** A counting rule's advance per slot of one CPU (struct xdperf_cursor_step). */
@@ -144,7 +151,7 @@ public final class Structs {
 
     public static final class TxState {
         public static final String C_NAME = "xdperf_tx_state";
-        public static final int SIZE = 184;
+        public static final int SIZE = 200;
         public static final int NEXT_NS = 0;
         public static final int SEQ = 8;
         public static final int LIMIT = 16;
@@ -161,6 +168,8 @@ public final class Structs {
         public static final int CURSOR = 104;
         public static final int STAMP = 168;
         public static final int UNSENT = 176;
+        public static final int CYCLE_POS = 184;
+        public static final int CYCLE_TURN = 192;
     }
 
     public static final class TestHook {

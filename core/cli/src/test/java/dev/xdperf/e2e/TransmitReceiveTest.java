@@ -349,6 +349,58 @@ class TransmitReceiveTest {
     }
 
     /**
+     * Several templates whose differences all lie in their first bytes: xdp_tx copies only
+     * those words into a frame (plan.copy = COPY_RANGE), because every page already holds what
+     * some template has everywhere else. Three lengths in two streams, rules that one template
+     * writes and another does not, a per-stream counter two templates share, checksums that some
+     * rules touch, from two CPUs: the wire must still be the pcap, frame for frame.
+     */
+    @Test
+    void templatesThatDifferInTheirHeadersCopyOnlyThoseBytesAndStillSendTheirPcap(@TempDir Path dir) throws Exception {
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
+        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
+        PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 128, 0, true).toTemplate();
+        PacketTemplate b = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 200, 1, true).toTemplate();
+        PacketTemplate c = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                5201, 5201, 96, 0, true).toTemplate();
+        var counter = dev.xdperf.abi.FieldRule.increment(62, 2, stream, 0, 65535, 1);
+        var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
+                new PacketTemplate(a.frame(), 0, 3, 50, a.mhOffset(), List.of(
+                        dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535),
+                        dev.xdperf.abi.FieldRule.random(26, 4, flow, 0xC6120000L, 0xC612FFFFL),   // both checksums
+                        dev.xdperf.abi.FieldRule.increment(15, 1, packet, 0, 255, 3),            // odd offset
+                        counter), a.checksums()),
+                new PacketTemplate(b.frame(), 1, 2, 1, b.mhOffset(),
+                        List.of(dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535)), b.checksums()),
+                new PacketTemplate(c.frame(), 0, 1, 1, c.mhOffset(), List.of(counter), c.checksums())));
+        CompiledSetCheck.copiesBytes15To71(set);
+        Path file = dir.resolve("headers.xdpt");
+        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
+        int n = 3000;
+        String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
+        Path expected = dir.resolve("expected.pcap");
+        pcap(expected, "42", common);
+        List<byte[]> want = Pcap.frames(expected);
+        assertEquals(n, want.size());
+        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, a.mhOffset());
+    }
+
+    /** What xdp_tx is told to copy for that set (the test above is about the range, not the whole template). */
+    private static final class CompiledSetCheck {
+        static void copiesBytes15To71(dev.xdperf.abi.TemplateSet set) {
+            var compiled = dev.xdperf.template.TemplateCompiler.compile(set, 1500, 42);
+            assertEquals(Structs.COPY_RANGE, compiled.copy(), "copy mode");
+            assertEquals(15, compiled.copyFrom());
+            assertEquals(7, compiled.copyWords());
+        }
+    }
+
+    /**
      * One template, two CPUs with budgets one frame apart: xdp_tx reads the template from its
      * read-only data, checks the frame once, and advances counting rules with per-CPU cursors
      * instead of dividing (steps 1, 3 and 7 over ranges that do not divide 2^64, per packet

@@ -39,18 +39,113 @@ public final class TemplateCompiler {
         }
         List<ByteBuffer> values = new ArrayList<>();
         List<Long> lists = new ArrayList<>();
-        int maxLen = 0;
+        List<PacketTemplate> filled = new ArrayList<>();
+        PacketTemplate longest = null;
         for (int i = 0; i < set.templates().size(); i++) {
             PacketTemplate t = ChecksumFiller.fill(set.templates().get(i));
             values.add(layout(i, t, schedule.weights()[i], lists, seed));
-            maxLen = Math.max(maxLen, t.length());
+            filled.add(t);
+            if (longest == null || t.length() > longest.length()) {
+                longest = t;
+            }
         }
         if (lists.size() > Structs.LIST_MAX) {
             throw new AbiException("template set: " + lists.size() + " list values in all, at most " + Structs.LIST_MAX);
         }
-        boolean copy = set.templates().size() > 1 || "1".equals(System.getenv(COPY_ALWAYS_ENV));
-        byte[] first = copy ? new byte[maxLen] : ChecksumFiller.fill(set.templates().get(0)).frame();
-        return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(), first, copy);
+        boolean copyAlways = "1".equals(System.getenv(COPY_ALWAYS_ENV));
+        int[] range = filled.size() > 1 && !copyAlways ? copyRange(filled) : null;
+        if (range != null) {   // the pages start as the longest template: see copyRange
+            return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(),
+                    longest.frame(), Structs.COPY_RANGE, range[0], range[1]);
+        }
+        int copy = filled.size() > 1 || copyAlways ? Structs.COPY_ALL : 0;
+        byte[] first = copy != 0 ? new byte[longest.length()] : filled.get(0).frame();
+        return new CompiledSet(set, values, schedule, lists.stream().mapToLong(Long::longValue).toArray(), first, copy, 0, 0);
+    }
+
+    /**
+     * With several templates, the bytes xdp_tx must copy into a frame before it writes the
+     * chosen template's fields: {first byte, 8-byte words}, or null when the whole template
+     * must be copied. Live-frame pages keep their bytes from frame to frame and start as the
+     * longest template, so each byte of a page always holds what some template that reaches it
+     * has there (its static byte, or what it wrote per packet). A byte then needs copying only
+     * where two templates that reach it could leave different things: some of them write it
+     * per packet and others do not, or their static bytes differ. Where every template writes
+     * it, or every one has the same byte, it is already right; past the shortest template, that
+     * byte must be 0, because bpf_xdp_adjust_tail zeroes what a frame grows by. The range of those bytes,
+     * widened to whole words inside the shortest template, is copied; copying more is harmless
+     * (a template's own bytes, before its writes). Null when the range ends past the shortest
+     * template or is longer than Structs.COPY_WORDS_MAX words.
+     */
+    static int[] copyRange(List<PacketTemplate> filled) {
+        int minLen = Integer.MAX_VALUE;
+        int maxLen = 0;
+        List<boolean[]> written = new ArrayList<>();
+        for (PacketTemplate t : filled) {
+            minLen = Math.min(minLen, t.length());
+            maxLen = Math.max(maxLen, t.length());
+            written.add(writtenPerPacket(t));
+        }
+        int lo = -1;
+        int hi = -1;
+        for (int p = 0; p < maxLen; p++) {
+            boolean someWrite = false;
+            boolean allWrite = true;
+            int value = -1;
+            boolean differ = false;
+            for (int i = 0; i < filled.size(); i++) {
+                PacketTemplate t = filled.get(i);
+                if (p >= t.length()) {
+                    continue;
+                }
+                if (written.get(i)[p]) {
+                    someWrite = true;
+                } else {
+                    allWrite = false;
+                    int b = t.frame()[p] & 0xff;
+                    differ |= value >= 0 && value != b;
+                    value = b;
+                }
+            }
+            if (p >= minLen && !allWrite && value != 0) {
+                return null;   // growing a frame zeroes its new bytes (bpf_xdp_adjust_tail)
+            }
+            if (!allWrite && (someWrite || differ)) {
+                lo = lo < 0 ? p : lo;
+                hi = p + 1;
+            }
+        }
+        if (lo < 0) {
+            return new int[] {0, 0};
+        }
+        int words = (hi - lo + 7) / 8;
+        int from = Math.min(lo, minLen - 8 * words);
+        if (hi > minLen || words > Structs.COPY_WORDS_MAX || from < 0) {
+            return null;
+        }
+        return new int[] {from, words};
+    }
+
+    /** The bytes xdp_tx writes into every frame of this filled template: its fields, the header's stamps, the checksums they touch. */
+    static boolean[] writtenPerPacket(PacketTemplate t) {
+        boolean[] w = new boolean[t.length()];
+        int touched = 0;
+        for (FieldRule r : t.fields()) {
+            java.util.Arrays.fill(w, r.offset(), Math.min(t.length(), r.offset() + r.width()), true);
+            touched |= coverage(t, r.offset(), r.width());
+        }
+        if (t.mhOffset() > 0) {
+            int from = t.mhOffset() + MH_STAMP_FROM;
+            java.util.Arrays.fill(w, from, Math.min(t.length(), from + MH_STAMP_BYTES), true);
+            touched |= coverage(t, t.mhOffset(), Structs.Mh.SIZE);
+        }
+        for (int c = 0; c < t.checksums().size(); c++) {
+            if ((touched & (1 << c)) != 0) {
+                int at = t.checksums().get(c).checksumOffset();
+                java.util.Arrays.fill(w, at, Math.min(t.length(), at + 2), true);
+            }
+        }
+        return w;
     }
 
     static ByteBuffer layout(int index, PacketTemplate t, int weight, List<Long> lists, long seed) {

@@ -323,7 +323,14 @@ public final class Transmitter implements AutoCloseable {
         p.putInt(Structs.TxPlan.N_TEMPLATES, t.templates().size());
         p.putInt(Structs.TxPlan.CYCLE_LEN, t.schedule().length());
         p.putInt(Structs.TxPlan.N_CPUS, spec.cpus.size());
-        p.putInt(Structs.TxPlan.COPY, t.copy() ? 1 : 0);
+        p.putInt(Structs.TxPlan.COPY, t.copy());
+        p.putShort(Structs.TxPlan.COPY_FROM, (short) t.copyFrom());
+        p.putShort(Structs.TxPlan.COPY_WORDS, (short) t.copyWords());
+        int cycle = t.schedule().length();
+        if (cycle > 1) {
+            p.putInt(Structs.TxPlan.CYCLE_POS_STEP, spec.cpus.size() % cycle);
+            p.putInt(Structs.TxPlan.CYCLE_TURN_STEP, spec.cpus.size() / cycle);
+        }
         p.putInt(Structs.TxPlan.CLOCK_EVERY, clockEvery());
         p.putInt(Structs.TxPlan.LIMITED, spec.count > 0 ? 1 : 0);
         if (t.templates().size() == 1) {
@@ -405,6 +412,12 @@ public final class Transmitter implements AutoCloseable {
             }
             s.putLong(Structs.TxState.LIMIT, limit);
             s.putLong(Structs.TxState.RANK, Math.max(0, index));
+            int cycle = spec.template.schedule().length();
+            if (cycle > 1) {   // the first slot's place in the weighted cycle (tx.bpf.c: cycle_pos)
+                long k = s.getLong(Structs.TxState.SEQ) * spec.cpus.size() + Math.max(0, index);
+                s.putLong(Structs.TxState.CYCLE_POS, k % cycle);
+                s.putLong(Structs.TxState.CYCLE_TURN, k / cycle);
+            }
             if (cursorMask != 0) {
                 long firstSlot = s.getLong(Structs.TxState.SEQ);
                 Cursors.writeStart(s, spec.template.templates().get(0), cursorMask,
