@@ -290,12 +290,21 @@ static __always_inline __u64 stamp(void *p, __u32 mh, __u64 seq, __u64 now)
 	return sum;
 }
 
-/* HC = ~(base + what was written), stored at p; UDP's 0 means "no checksum" and becomes 0xffff. */
+/*
+ * HC = ~(base + what was written), stored at p. UDP's 0 means "no checksum" and is sent as
+ * 0xffff: fold(ZERO - sum), with ZERO a multiple of 0xffff above every sum, is that value
+ * without a branch (never 0, congruent to -sum, so 0xffff exactly where ~fold(sum) is 0).
+ */
+#define CSUM_ZERO (0xffffULL << 32)
 static __always_inline void put_csum(void *p, __u32 kind, __u64 sum)
 {
-	__u32 res = ~fold(sum) & 0xffff;
-	if (kind == XDPERF_CSUM_UDP && res == 0)
-		res = 0xffff;
+	__u32 res;
+	if (kind == XDPERF_CSUM_UDP) {
+		res = fold(CSUM_ZERO - sum);
+		KEEP_BRANCH();
+	} else {
+		res = ~fold(sum) & 0xffff;
+	}
 	*(__u16 *)p = bpf_htons((__u16)res);
 }
 

@@ -40,9 +40,10 @@ public final class LiveSession implements AutoCloseable {
             s.link = XdpLink.attach(program.program(), ifname, mode);
             s.stats = BpfStats.enableRunTime();
             s.probe = VerdictProbe.open(program, ifname, VerdictProbe.Choice.parse(verdicts), s.warnings);
-            s.verdictsFirst = s.probe.counts();
+            ProgramInfo[] info = new ProgramInfo[1];
+            s.verdictsFirst = quiet(program, s.probe, info);
             s.probeFirstNs = s.probe.ownRunTimeNs();
-            s.first = program.info();
+            s.first = info[0];
             s.samples.add(new long[] {System.nanoTime(), s.first.runCount(), s.first.runTimeNs()});
             return s;
         } catch (RuntimeException e) {
@@ -60,10 +61,28 @@ public final class LiveSession implements AutoCloseable {
         }
     }
 
+    /**
+     * The verdict counts, with the program's run count in {@code info[0]}, read so that no packet
+     * ran between them: a stray packet (neighbour discovery) between two reads would make the mix
+     * and the run count disagree. Reads again while either moved, a few times.
+     */
+    private static long[] quiet(ProgramUnderTest program, VerdictProbe probe, ProgramInfo[] info) {
+        long[] counts = probe.counts();
+        for (int attempt = 0; ; attempt++) {
+            info[0] = program.info();
+            long[] again = probe.counts();
+            if (java.util.Arrays.equals(counts, again) && program.info().runCount() == info[0].runCount() || attempt == 10) {
+                return again;
+            }
+            counts = again;
+        }
+    }
+
     /** The totals since {@link #start}: cost per packet, handled rate and verdict mix. */
     public BenchReport.Live finish() {
-        ProgramInfo last = program.info();
-        long[] verdicts = probe.counts();
+        ProgramInfo[] info = new ProgramInfo[1];
+        long[] verdicts = quiet(program, probe, info);
+        ProgramInfo last = info[0];
         long probeNs = probe.ownRunTimeNs() - probeFirstNs;
         samples.add(new long[] {System.nanoTime(), last.runCount(), last.runTimeNs()});
         long packets = last.runCount() - first.runCount();

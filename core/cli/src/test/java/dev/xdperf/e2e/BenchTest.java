@@ -310,8 +310,9 @@ class BenchTest {
         assertEquals("tx", n.path("kernel_verdicts").get(0).path("verdict").asText(), n.toString());
         assertFalse(n.path("warnings").toString().contains("differs"), n.path("warnings").toString());
 
-        Xdperf.Result micro = bench("--prog", object("icmp_echo.bpf.o"), "--plugin", "icmp", "--micro", "--repeat", "100000",
-                "--rounds", "3", "--json");
+        // a few ns of work under the cost of a fresh frame per run: enough runs that noise does not hide it
+        Xdperf.Result micro = bench("--prog", object("icmp_echo.bpf.o"), "--plugin", "icmp", "--micro", "--repeat", "1000000",
+                "--rounds", "5", "--json");
         assertEquals(0, micro.exit(), micro.toString());
         JsonNode t = micro.json().path("micro").path("templates").get(0);
         assertEquals("tx", t.path("verdict").asText(), "every run answered a request: " + t);
