@@ -24,7 +24,7 @@ int main(void)
 	FIELD(xdperf_tx_plan, single); FIELD(xdperf_tx_plan, frame_end); FIELD(xdperf_tx_plan, cursor_mask);
 	FIELD(xdperf_tx_plan, csum_touched); FIELD(xdperf_tx_plan, copy_from); FIELD(xdperf_tx_plan, copy_words);
 	FIELD(xdperf_tx_plan, tmpl); FIELD(xdperf_tx_plan, steps);
-	FIELD(xdperf_tx_plan, cycle_pos_step); FIELD(xdperf_tx_plan, cycle_turn_step);
+	FIELD(xdperf_tx_plan, cycle_pos_step); FIELD(xdperf_tx_plan, cycle_turn_step); FIELD(xdperf_tx_plan, uniform);
 	SIZE(xdperf_cursor_step);
 	FIELD(xdperf_cursor_step, delta); FIELD(xdperf_cursor_step, gap);
 

@@ -172,9 +172,12 @@ static __always_inline void absorb(__u64 acc[XDPERF_MAX_CSUMS], __u32 mask, __u6
 /* Returns -1 when the slot must not be sent, else the sequence number to stamp. */
 static __always_inline __s64 apply_test_hooks(__u32 n, __u64 seq)
 {
+	/* unrolled, each hook's branch on the run constant n: a rolled loop here has been
+	 * compiled into code the verifier could not follow (a register read on a merged path) */
+#pragma unroll
 	for (__u32 i = 0; i < XDPERF_TEST_HOOKS; i++) {
 		if (i >= n)
-			break;
+			continue;
 		__u32 key = i;
 		struct xdperf_test_hook *h = bpf_map_lookup_elem(&tx_test_hooks, &key);
 		if (!h || h->at_seq != seq)
@@ -497,6 +500,52 @@ static __always_inline int send(struct xdp_md *ctx, struct xdperf_tx_state *st, 
 	return XDP_TX;
 }
 
+/*
+ * One slot's frame with several templates that share one layout and have no field rules (a
+ * size mix, several UDP streams): template `t` from tx_templates gives the bytes, the stream
+ * and the checksum bases; where the header and checksums sit, and their kinds, are the plan's
+ * constants, so one bounds check covers every write, as with one template.
+ */
+static __always_inline int send_uniform(struct xdp_md *ctx, struct xdperf_tx_state *st,
+					const volatile struct xdperf_template *t, __u64 slot, __u64 now)
+{
+	const volatile struct xdperf_template *l = &plan.tmpl;
+	__s64 seq = 0;
+	__u32 mh = l->mh_offset;
+	if (mh) {
+		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
+		__u64 *stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
+		if (!stream_seq)
+			return XDP_ABORTED;
+		seq = (*stream_seq)++;
+	}
+	if (plan.test_hooks) {
+		seq = hooked_seq(st, slot, seq);
+		if (seq < 0)
+			return XDP_DROP;
+	}
+	if (copy_in(ctx, t))
+		return XDP_ABORTED;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	if (data + plan.frame_end > data_end)
+		return XDP_ABORTED;
+	if (mh) {
+		__u64 part = stamp(data + mh, mh, seq, now);
+		__u32 m = l->mh_csum_mask;
+		if (m & 1)
+			put_csum(data + l->csums[0].offset, l->csums[0].kind, t->csums[0].base + part);
+		if (m & 2)
+			put_csum(data + l->csums[1].offset, l->csums[1].kind, t->csums[1].base + part);
+		if (m & 4)
+			put_csum(data + l->csums[2].offset, l->csums[2].kind, t->csums[2].base + part);
+		if (m & 8)
+			put_csum(data + l->csums[3].offset, l->csums[3].kind, t->csums[3].base + part);
+	}
+	count_sent(st, data_end - data, now);
+	return XDP_TX;
+}
+
 SEC("xdp")
 int xdp_tx(struct xdp_md *ctx)
 {
@@ -610,6 +659,8 @@ int xdp_tx(struct xdp_md *ctx)
 	struct xdperf_template *t = bpf_map_lookup_elem(&tx_templates, &tid);
 	if (!t)
 		return XDP_ABORTED;
+	if (plan.uniform)
+		return send_uniform(ctx, st, t, slot, now);
 	if (s) {
 		j = turn * t->weight + s->rank;
 		sj = turn * s->stream_weight + s->stream_rank;

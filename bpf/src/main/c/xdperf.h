@@ -146,6 +146,10 @@ struct xdperf_tx_plan {
 	struct xdperf_cursor_step steps[XDPERF_MAX_FIELDS];
 	__u32 cycle_pos_step;  /* several templates: n_cpus mod cycle_len, what a slot adds to tx_state.cycle_pos */
 	__u32 cycle_turn_step; /* n_cpus / cycle_len, what it adds to tx_state.cycle_turn */
+	__u32 uniform;         /* several templates without field rules that share one layout (header place,
+	                        * checksum places and kinds): `tmpl` is the first, its layout constants,
+	                        * and frame_end its end (TemplateCompiler.uniformLayout) */
+	__u32 pad;
 };
 
 /* One position of the weighted cycle. */

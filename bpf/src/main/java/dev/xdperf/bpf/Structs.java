@@ -70,7 +70,7 @@ public final class Structs {
     /** xdp_tx's read-only data: the run's fixed settings, set before load. */
     public static final class TxPlan {
         public static final String C_NAME = "xdperf_tx_plan";
-        public static final int SIZE = 2624;
+        public static final int SIZE = 2632;
         public static final int INTERVAL_NS = 0;
         public static final int MAX_LAG_NS = 8;
         public static final int TEST_TX_OFFSET_NS = 16;
@@ -91,6 +91,7 @@ public final class Structs {
         public static final int STEPS = 2488;
         public static final int CYCLE_POS_STEP = 2616;
         public static final int CYCLE_TURN_STEP = 2620;
+        public static final int UNIFORM = 2624;
     }
 
     /** A counting rule's advance per slot of one CPU (struct xdperf_cursor_step). */

@@ -390,6 +390,38 @@ class TransmitReceiveTest {
         wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, a.mhOffset());
     }
 
+    /**
+     * A size mix in two streams, no field rules: every template has the header and both checksums
+     * at the same places, so xdp_tx takes that layout as constants (plan.uniform) and reads only
+     * the bytes, the stream and the checksum bases per template. From two CPUs, the wire must be
+     * the pcap frame for frame, and each stream's sequence numbers must run on per CPU.
+     */
+    @Test
+    void aSizeMixInTwoStreamsSharesOneLayoutAndSendsItsPcap(@TempDir Path dir) throws Exception {
+        MacAddress src = mac(net.topology().client, CLIENT_IF);
+        MacAddress dst = mac(net.topology().server, SERVER_IF);
+        int[][] sizes = {{60, 7, 0}, {590, 4, 0}, {1514, 1, 0}, {128, 3, 1}};   // size, weight, stream
+        List<PacketTemplate> ts = new java.util.ArrayList<>();
+        for (int[] s : sizes) {
+            PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
+                    5201, 5201, s[0], s[2], true).toTemplate();
+            ts.add(new PacketTemplate(t.frame(), s[2], s[1], 1, t.mhOffset(), List.of(), t.checksums()));
+        }
+        var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, ts);
+        var compiled = dev.xdperf.template.TemplateCompiler.compile(set, 1500, 42);
+        assertTrue(dev.xdperf.template.TemplateCompiler.uniformLayout(compiled.templates()), "one layout");
+        assertEquals(Structs.COPY_RANGE, compiled.copy(), "copy mode");
+        Path file = dir.resolve("mix.xdpt");
+        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
+        int n = 3000;
+        String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
+        Path expected = dir.resolve("expected.pcap");
+        pcap(expected, "42", common);
+        List<byte[]> want = Pcap.frames(expected);
+        assertEquals(n, want.size());
+        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, ts.get(0).mhOffset());
+    }
+
     /** What xdp_tx is told to copy for that set (the test above is about the range, not the whole template). */
     private static final class CompiledSetCheck {
         static void copiesBytes15To71(dev.xdperf.abi.TemplateSet set) {

@@ -248,6 +248,35 @@ public final class TemplateCompiler {
         return end;
     }
 
+    /**
+     * True when several laid-out templates have no field rules and share one layout: the
+     * measurement header at one place and over the same checksums, and the same checksums at
+     * the same places. xdp_tx then takes the first template's layout as constants
+     * (plan.uniform) and reads only the bytes, the stream and the checksum bases per template.
+     */
+    public static boolean uniformLayout(List<ByteBuffer> laidOut) {
+        if (laidOut.size() < 2) {
+            return false;
+        }
+        ByteBuffer first = laidOut.get(0).duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (ByteBuffer b : laidOut) {
+            ByteBuffer t = b.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (t.get(Structs.Template.N_FIELDS) != 0
+                    || t.getShort(Structs.Template.MH_OFFSET) != first.getShort(Structs.Template.MH_OFFSET)
+                    || t.get(Structs.Template.MH_CSUM_MASK) != first.get(Structs.Template.MH_CSUM_MASK)) {
+                return false;
+            }
+            for (int c = 0; c < Structs.MAX_CSUMS; c++) {
+                int at = Structs.Template.CSUMS + c * Structs.Csum.SIZE;
+                if (t.getShort(at + Structs.Csum.OFFSET) != first.getShort(at + Structs.Csum.OFFSET)
+                        || t.get(at + Structs.Csum.KIND) != first.get(at + Structs.Csum.KIND)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Bit c set when checksum rule c covers any byte of [off, off + width). */
     static int coverage(PacketTemplate t, int off, int width) {
         int mask = 0;

@@ -333,6 +333,12 @@ public final class Transmitter implements AutoCloseable {
         }
         p.putInt(Structs.TxPlan.CLOCK_EVERY, clockEvery());
         p.putInt(Structs.TxPlan.LIMITED, spec.count > 0 ? 1 : 0);
+        if (t.copy() != 0 && TemplateCompiler.uniformLayout(t.templates())) {
+            ByteBuffer first = t.templates().get(0).duplicate();
+            p.putInt(Structs.TxPlan.UNIFORM, 1);
+            p.putInt(Structs.TxPlan.FRAME_END, TemplateCompiler.writeEnd(first));
+            p.put(Structs.TxPlan.TMPL, first, 0, Structs.Template.SIZE);
+        }
         if (t.templates().size() == 1) {
             ByteBuffer only = t.templates().get(0).duplicate();
             p.putInt(Structs.TxPlan.SINGLE, 1);
