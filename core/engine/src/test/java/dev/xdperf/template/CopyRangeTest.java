@@ -41,6 +41,10 @@ class CopyRangeTest {
         assertEquals(Structs.COPY_RANGE, c.copy());
         assertEquals(16, c.copyFrom());
         assertEquals(3, c.copyWords(), "bytes 16..39 in whole words");
+        // --size imix gives each size a stream of its own: the stream id's low byte (45) differs too
+        CompiledSet own = compile(udp(60, 0, List.of()), udp(590, 1, List.of()), udp(1514, 2, List.of()));
+        assertEquals(16, own.copyFrom());
+        assertEquals(4, own.copyWords(), "bytes 16..45 in whole words");
         // the pages start as the longest template, checksums filled
         assertEquals(1514, c.seedFrame().length);
         assertArrayEquals(dev.xdperf.abi.ChecksumFiller.fill(udp(1514, 0, List.of())).frame(), c.seedFrame());
