@@ -244,6 +244,30 @@ static __always_inline __s64 hooked_seq(struct xdperf_tx_state *st, __u64 slot, 
 	return (__u64)hooked != slot ? hooked : seq;
 }
 
+#define SEQ_DROP  (-1)   /* next_seq: a test hook drops the slot */
+#define SEQ_ERROR (-2)   /* next_seq: the stream's counter could not be looked up */
+
+/*
+ * Several templates: the next sequence number of template t's stream on this CPU (mh, the
+ * header's place, 0 when there is none: then 0), after the test hooks, which may drop the
+ * slot or change the number; negative when the slot is not sent.
+ */
+static __always_inline __s64 next_seq(struct xdperf_tx_state *st, const volatile struct xdperf_template *t,
+				      __u32 mh, __u64 slot)
+{
+	__s64 seq = 0;
+	if (mh) {
+		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
+		__u64 *stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
+		if (!stream_seq)
+			return SEQ_ERROR;
+		seq = (*stream_seq)++;
+	}
+	if (plan.test_hooks)
+		seq = hooked_seq(st, slot, seq);   /* SEQ_DROP when a hook drops it */
+	return seq;
+}
+
 /*
  * Several templates share the frames: set the length, then copy template `t` in. Pages keep
  * their bytes between frames, and every byte of a page holds what some template has there
@@ -446,21 +470,10 @@ unsent:
 static __always_inline int send(struct xdp_md *ctx, struct xdperf_tx_state *st, const volatile struct xdperf_template *t,
 				__u64 slot, __u64 now, __u64 j, __u64 sj)
 {
-	/* The stream's next sequence number; a test hook may drop the slot or change the number. */
-	__s64 seq = 0;
 	__u32 mh = t->mh_offset;
-	if (mh) {
-		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
-		__u64 *stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
-		if (!stream_seq)
-			return XDP_ABORTED;
-		seq = (*stream_seq)++;
-	}
-	if (plan.test_hooks) {
-		seq = hooked_seq(st, slot, seq);
-		if (seq < 0)
-			return XDP_DROP;
-	}
+	__s64 seq = next_seq(st, t, mh, slot);
+	if (seq < 0)
+		return seq == SEQ_DROP ? XDP_DROP : XDP_ABORTED;
 	if (plan.copy && copy_in(ctx, t))
 		return XDP_ABORTED;
 
@@ -510,20 +523,10 @@ static __always_inline int send_uniform(struct xdp_md *ctx, struct xdperf_tx_sta
 					const volatile struct xdperf_template *t, __u64 slot, __u64 now)
 {
 	const volatile struct xdperf_template *l = &plan.tmpl;
-	__s64 seq = 0;
 	__u32 mh = l->mh_offset;
-	if (mh) {
-		__u32 sid = t->stream_id & (XDPERF_MAX_STREAMS - 1);
-		__u64 *stream_seq = bpf_map_lookup_elem(&tx_seqs, &sid);
-		if (!stream_seq)
-			return XDP_ABORTED;
-		seq = (*stream_seq)++;
-	}
-	if (plan.test_hooks) {
-		seq = hooked_seq(st, slot, seq);
-		if (seq < 0)
-			return XDP_DROP;
-	}
+	__s64 seq = next_seq(st, t, mh, slot);
+	if (seq < 0)
+		return seq == SEQ_DROP ? XDP_DROP : XDP_ABORTED;
 	if (copy_in(ctx, t))
 		return XDP_ABORTED;
 	void *data = (void *)(long)ctx->data;

@@ -91,10 +91,7 @@ class TransmitReceiveTest {
         assertEquals(captured, frames.size());
 
         // The template the client built: this interface's MACs and addresses, defaults for the rest.
-        MacAddress src = mac(net.topology().client, CLIENT_IF);
-        MacAddress dst = mac(net.topology().server, SERVER_IF);
-        PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 64, 0, true).toTemplate();
+        PacketTemplate t = udp(64, 0);
         byte[] expected = dev.xdperf.abi.ChecksumFiller.fill(t).frame();
         int csumOffset = t.checksums().get(1).checksumOffset();
         int stamped = t.mhOffset() + Structs.Mh.SEQ;
@@ -236,10 +233,7 @@ class TransmitReceiveTest {
      */
     @Test
     void everyRuleKindWidthAndOffsetParityMatchesTheReferenceEngine(@TempDir Path dir) throws Exception {
-        MacAddress src = mac(net.topology().client, CLIENT_IF);
-        MacAddress dst = mac(net.topology().server, SERVER_IF);
-        PacketTemplate base = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 128, 0, true).toTemplate();
+        PacketTemplate base = udp(128, 0);
         var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
         var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
         List<dev.xdperf.abi.FieldRule> rules = List.of(
@@ -290,17 +284,12 @@ class TransmitReceiveTest {
      */
     @Test
     void aSeededRunSendsExactlyItsPcapFromTwoCpus(@TempDir Path dir) throws Exception {
-        MacAddress src = mac(net.topology().client, CLIENT_IF);
-        MacAddress dst = mac(net.topology().server, SERVER_IF);
         var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
         var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
         var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
-        PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 128, 0, true).toTemplate();
-        PacketTemplate b = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 200, 1, true).toTemplate();
-        PacketTemplate c = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 96, 0, true).toTemplate();
+        PacketTemplate a = udp(128, 0);
+        PacketTemplate b = udp(200, 1);
+        PacketTemplate c = udp(96, 0);
         List<dev.xdperf.abi.FieldRule> rulesA = List.of(
                 dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535),             // source port, random per packet
                 dev.xdperf.abi.FieldRule.random(26, 4, flow, 0xC6120000L, 0xC612FFFFL),  // source address per flow: two checksums
@@ -357,17 +346,12 @@ class TransmitReceiveTest {
      */
     @Test
     void templatesThatDifferInTheirHeadersCopyOnlyThoseBytesAndStillSendTheirPcap(@TempDir Path dir) throws Exception {
-        MacAddress src = mac(net.topology().client, CLIENT_IF);
-        MacAddress dst = mac(net.topology().server, SERVER_IF);
         var flow = dev.xdperf.abi.FieldRule.Scope.FLOW;
         var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
         var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
-        PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 128, 0, true).toTemplate();
-        PacketTemplate b = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 200, 1, true).toTemplate();
-        PacketTemplate c = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 96, 0, true).toTemplate();
+        PacketTemplate a = udp(128, 0);
+        PacketTemplate b = udp(200, 1);
+        PacketTemplate c = udp(96, 0);
         var counter = dev.xdperf.abi.FieldRule.increment(62, 2, stream, 0, 65535, 1);
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
                 new PacketTemplate(a.frame(), 0, 3, 50, a.mhOffset(), List.of(
@@ -379,15 +363,7 @@ class TransmitReceiveTest {
                         List.of(dev.xdperf.abi.FieldRule.random(34, 2, packet, 1024, 65535)), b.checksums()),
                 new PacketTemplate(c.frame(), 0, 1, 1, c.mhOffset(), List.of(counter), c.checksums())));
         CompiledSetCheck.copiesBytes15To71(set);
-        Path file = dir.resolve("headers.xdpt");
-        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
-        int n = 3000;
-        String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
-        Path expected = dir.resolve("expected.pcap");
-        pcap(expected, "42", common);
-        List<byte[]> want = Pcap.frames(expected);
-        assertEquals(n, want.size());
-        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, a.mhOffset());
+        sendsItsPcapFromTwoCpus(dir, set, 3000, a.mhOffset());
     }
 
     /**
@@ -398,28 +374,17 @@ class TransmitReceiveTest {
      */
     @Test
     void aSizeMixInTwoStreamsSharesOneLayoutAndSendsItsPcap(@TempDir Path dir) throws Exception {
-        MacAddress src = mac(net.topology().client, CLIENT_IF);
-        MacAddress dst = mac(net.topology().server, SERVER_IF);
         int[][] sizes = {{60, 7, 0}, {590, 4, 0}, {1514, 1, 0}, {128, 3, 1}};   // size, weight, stream
         List<PacketTemplate> ts = new java.util.ArrayList<>();
         for (int[] s : sizes) {
-            PacketTemplate t = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                    5201, 5201, s[0], s[2], true).toTemplate();
+            PacketTemplate t = udp(s[0], s[2]);
             ts.add(new PacketTemplate(t.frame(), s[2], s[1], 1, t.mhOffset(), List.of(), t.checksums()));
         }
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, ts);
         var compiled = dev.xdperf.template.TemplateCompiler.compile(set, 1500, 42);
         assertTrue(dev.xdperf.template.TemplateCompiler.uniformLayout(compiled.templates()), "one layout");
         assertEquals(Structs.COPY_RANGE, compiled.copy(), "copy mode");
-        Path file = dir.resolve("mix.xdpt");
-        Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
-        int n = 3000;
-        String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
-        Path expected = dir.resolve("expected.pcap");
-        pcap(expected, "42", common);
-        List<byte[]> want = Pcap.frames(expected);
-        assertEquals(n, want.size());
-        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, ts.get(0).mhOffset());
+        sendsItsPcapFromTwoCpus(dir, set, 3000, ts.get(0).mhOffset());
     }
 
     /** What xdp_tx is told to copy for that set (the test above is about the range, not the whole template). */
@@ -441,12 +406,9 @@ class TransmitReceiveTest {
      */
     @Test
     void oneTemplateCountingWithCursorsFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {
-        MacAddress src = mac(net.topology().client, CLIENT_IF);
-        MacAddress dst = mac(net.topology().server, SERVER_IF);
         var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
         var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
-        PacketTemplate a = new UdpStream(src, dst, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP),
-                5201, 5201, 128, 3, true).toTemplate();
+        PacketTemplate a = udp(128, 3);
         List<dev.xdperf.abi.FieldRule> rules = List.of(
                 dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
                 dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
@@ -455,15 +417,25 @@ class TransmitReceiveTest {
                 dev.xdperf.abi.FieldRule.increment(80, 4, packet, 5, 1_000_004, 0x123456789L)); // step >= 2^16: divides
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
                 new PacketTemplate(a.frame(), 3, 1, 1, a.mhOffset(), rules, a.checksums())));
-        Path file = dir.resolve("count.xdpt");
+        sendsItsPcapFromTwoCpus(dir, set, 3001, a.mhOffset());
+    }
+
+    /** The built-in stream's template between the test's two ends: UDP 5201 from 198.18.0.1, the header on. */
+    private static PacketTemplate udp(int size, int stream) {
+        return new UdpStream(mac(net.topology().client, CLIENT_IF), mac(net.topology().server, SERVER_IF),
+                UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp(SERVER_IP), 5201, 5201, size, stream, true).toTemplate();
+    }
+
+    /** Writes {@code set} to a file, its pcap for {@code n} frames from CPUs 0 and 1 with seed 42, and checks the wire against it. */
+    private static void sendsItsPcapFromTwoCpus(Path dir, dev.xdperf.abi.TemplateSet set, int n, int mhOffset) throws Exception {
+        Path file = dir.resolve("set.xdpt");
         Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
-        int n = 3001;
         String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
         Path expected = dir.resolve("expected.pcap");
         pcap(expected, "42", common);
         List<byte[]> want = Pcap.frames(expected);
         assertEquals(n, want.size());
-        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, a.mhOffset());
+        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, mhOffset);
     }
 
     /** Sends {@code common} paced with seed 42 and checks every captured frame against the pcap's frame of its stream, CPU and sequence. */
