@@ -108,8 +108,11 @@ class QuicRunTest {
         assertTrue(report.path("rx_device").path("rx_packets").asLong() >= n,
                 "the server's device received them all: " + report.path("rx_device"));
         assertEquals(n + " 0", result(udp), "the kernel delivered every datagram, each a 1200-byte QUIC v1 long header");
-        assertEquals(1, report.path("warnings").size(), report::toPrettyString);
-        assertTrue(report.path("warnings").get(0).asText().startsWith("stream 0 carries no measurement header"), report::toPrettyString);
+        // the one warning about the run itself; a scheduling gap on a busy CI machine may add a deficit warning
+        List<String> warnings = new java.util.ArrayList<>();
+        report.path("warnings").forEach(w -> warnings.add(w.asText()));
+        assertTrue(warnings.get(0).startsWith("stream 0 carries no measurement header"), report::toPrettyString);
+        assertTrue(warnings.stream().skip(1).allMatch(w -> w.startsWith("deficit: ")), report::toPrettyString);
         // bundled: part of this xdperf, so no notice about Java extensions
         assertTrue(!r.stderr().contains("is a Java extension"), r::toString);
     }
