@@ -24,6 +24,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -333,7 +334,7 @@ class TransmitReceiveTest {
         }
         assertEquals(stream0, ids.size(), "a per-stream counter never repeats across the stream's templates");
         for (int round = 0; round < 2; round++) {
-            wireEqualsPcap(dir.resolve("wire" + round + ".pcap"), want, common, n, a.mhOffset());
+            wireEqualsPcap(dir.resolve("wire" + round + ".pcap"), want, common, n, a.mhOffset(), "100k");
         }
     }
 
@@ -420,6 +421,25 @@ class TransmitReceiveTest {
         sendsItsPcapFromTwoCpus(dir, set, 3001, a.mhOffset());
     }
 
+    /**
+     * Flat out, one template whose rules all count with cursors: xdp_tx is then the program
+     * written for the run (FlatOutProgram), not tx.bpf.c's. The wire must be the pcap, frame for frame.
+     */
+    @Test
+    void oneTemplateCountingFlatOutFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {
+        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
+        PacketTemplate a = udp(128, 3);
+        List<dev.xdperf.abi.FieldRule> rules = List.of(
+                dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
+                dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
+                dev.xdperf.abi.FieldRule.increment(15, 1, stream, 0, 250, 7),                    // odd offset, per stream
+                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL)); // range 2^64, odd offset
+        var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
+                new PacketTemplate(a.frame(), 3, 1, 1, a.mhOffset(), rules, a.checksums())));
+        sendsItsPcapFromTwoCpus(dir, set, 3001, a.mhOffset(), null);
+    }
+
     /** The built-in stream's template between the test's two ends: UDP 5201 from 198.18.0.1, the header on. */
     private static PacketTemplate udp(int size, int stream) {
         return new UdpStream(mac(net.topology().client, CLIENT_IF), mac(net.topology().server, SERVER_IF),
@@ -428,6 +448,12 @@ class TransmitReceiveTest {
 
     /** Writes {@code set} to a file, its pcap for {@code n} frames from CPUs 0 and 1 with seed 42, and checks the wire against it. */
     private static void sendsItsPcapFromTwoCpus(Path dir, dev.xdperf.abi.TemplateSet set, int n, int mhOffset) throws Exception {
+        sendsItsPcapFromTwoCpus(dir, set, n, mhOffset, "100k");
+    }
+
+    /** As above, at {@code pps} (null: flat out). */
+    private static void sendsItsPcapFromTwoCpus(Path dir, dev.xdperf.abi.TemplateSet set, int n, int mhOffset, String pps)
+            throws Exception {
         Path file = dir.resolve("set.xdpt");
         Files.write(file, dev.xdperf.abi.AbiCodec.encode(set));
         String[] common = {"--cpus", "0,1", "--count", Integer.toString(n), "--templates", file.toString()};
@@ -435,20 +461,26 @@ class TransmitReceiveTest {
         pcap(expected, "42", common);
         List<byte[]> want = Pcap.frames(expected);
         assertEquals(n, want.size());
-        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, mhOffset);
+        wireEqualsPcap(dir.resolve("wire.pcap"), want, common, n, mhOffset, pps);
     }
 
-    /** Sends {@code common} paced with seed 42 and checks every captured frame against the pcap's frame of its stream, CPU and sequence. */
-    private static void wireEqualsPcap(Path wire, List<byte[]> want, String[] common, int n, int mhOffset) throws Exception {
+    /**
+     * Sends {@code common} with seed 42, at {@code pps} (null: flat out), and checks every captured
+     * frame against the pcap's frame of its stream, CPU and sequence.
+     */
+    private static void wireEqualsPcap(Path wire, List<byte[]> want, String[] common, int n, int mhOffset, String pps) throws Exception {
         java.util.Map<String, byte[]> byStamp = new java.util.HashMap<>();
         for (byte[] f : want) {
             MeasurementHeader mh = MeasurementHeader.read(f, mhOffset);
             byStamp.put(mh.streamId() + "/" + mh.cpu() + "/" + mh.seq(), f);
         }
         Process dump = capture(wire, n);
-        String[] args = Arrays.copyOf(common, common.length + 4);
-        System.arraycopy(new String[] {"--pps", "100k", "--seed", "42"}, 0, args, common.length, 4);
-        JsonNode r = client(args);
+        List<String> args = new ArrayList<>(List.of(common));
+        args.addAll(List.of("--seed", "42"));
+        if (pps != null) {
+            args.addAll(List.of("--pps", pps));
+        }
+        JsonNode r = client(args.toArray(String[]::new));
         assertEquals(42, seed(r));
         assertEquals(n, r.path("received_packets").asLong(), r::toPrettyString);
         assertTrue(dump.waitFor(30, TimeUnit.SECONDS), "tcpdump did not see " + n + " frames");

@@ -3,10 +3,12 @@ package dev.xdperf.tx;
 import dev.xdperf.bpf.BpfException;
 import dev.xdperf.bpf.BpfMap;
 import dev.xdperf.bpf.BpfObject;
+import dev.xdperf.bpf.BpfProgram;
 import dev.xdperf.bpf.Cpus;
 import dev.xdperf.bpf.Features;
 import dev.xdperf.bpf.LiveFrames;
 import dev.xdperf.bpf.NetDevices;
+import dev.xdperf.bpf.RawProgram;
 import dev.xdperf.bpf.Structs;
 import dev.xdperf.bpf.XdpLink;
 import dev.xdperf.bpf.XdpMode;
@@ -57,6 +59,10 @@ public final class Transmitter implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private BpfObject object;
+    /** xdp_tx written for this run (FlatOutProgram), or null: the C program's. */
+    private RawProgram generated;
+    private BpfProgram txProgram;
+    private String compiledWhy = "not started";
     private XdpLink passLink;
     private volatile boolean stopRequested;
     private CountDownLatch finished;
@@ -275,8 +281,8 @@ public final class Transmitter implements AutoCloseable {
         }
         Features.requireLiveFrames();
         int ifindex = NetDevices.ifindex(spec.ifname);
-        object = BpfObject.openBundled("tx").setReadOnlyData(plan()).loadOnly(List.of("xdp_tx", "xdp_pass"));
         try {
+            load(false);
             if (spec.attachPass) {
                 passLink = XdpLink.attach(object.program("xdp_pass"), spec.ifname, spec.mode);
             }
@@ -286,12 +292,6 @@ public final class Transmitter implements AutoCloseable {
                         "start sending: the start time passed %.1f ms ago while the run was prepared (give a later start time)",
                         (now - spec.startAtNs) / 1e6));
             }
-            startNs = spec.startAtNs != 0 ? spec.startAtNs : now + START_DELAY_NS;
-            endNs = spec.duration == null ? 0 : startNs + spec.duration.toNanos();
-            writeTemplates();
-            writeConfig(false);
-            writeState();
-            writeHooks();
             finished = new CountDownLatch(spec.cpus.size() * spec.callersPerCpu);
             for (int cpu : spec.cpus) {
                 for (int caller = 0; caller < spec.callersPerCpu; caller++) {
@@ -306,6 +306,65 @@ public final class Transmitter implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Loads xdp_tx and writes the run into its maps, sending nothing: start() then starts the
+     * callers. {@code compiled}: tx.bpf.c's program even where one can be written for the run
+     * (tests compare the two).
+     */
+    void load(boolean compiled) {
+        loadProgram(plan(), compiled);
+        startNs = spec.startAtNs != 0 ? spec.startAtNs : System.nanoTime() + START_DELAY_NS;
+        endNs = spec.duration == null ? 0 : startNs + spec.duration.toNanos();
+        writeTemplates();
+        writeConfig(false);
+        writeState();
+        writeHooks();
+    }
+
+    /** The loaded xdp_tx (after load() or start()). */
+    BpfProgram txProgram() {
+        return txProgram;
+    }
+
+    /** The loaded object, its maps and xdp_pass (after load() or start()). */
+    BpfObject object() {
+        return object;
+    }
+
+    /** Whoever set it: the C program, not the one written for the run (for A/B benchmarks and as a way out). */
+    static final String PROGRAM_ENV = "XDPERF_TX_PROGRAM";
+
+    /**
+     * Loads the maps and xdp_pass, and xdp_tx: written for this run when FlatOutProgram covers
+     * it, else (or when the kernel refuses it, or {@value #PROGRAM_ENV}=compiled) tx.bpf.c's.
+     */
+    private void loadProgram(ByteBuffer plan, boolean compiled) {
+        String why = compiled ? "asked for"
+                : "compiled".equals(System.getenv(PROGRAM_ENV)) ? PROGRAM_ENV + "=compiled" : FlatOutProgram.ineligible(plan);
+        if (why == null) {
+            object = BpfObject.openBundled("tx").setReadOnlyData(plan).loadOnly(List.of("xdp_pass"));
+            try {
+                generated = RawProgram.loadXdp("xdp_tx",
+                        FlatOutProgram.build(plan, object.map("tx_state").fd(), object.map(".bss").fd()), RawProgram.ATTACH_XDP);
+                txProgram = generated.program();
+                compiledWhy = null;
+                return;
+            } catch (BpfException e) {
+                why = "the kernel refused the generated program: " + e.getMessage().lines().findFirst().orElse("");
+                object.close();
+                object = null;
+            }
+        }
+        compiledWhy = why;
+        object = BpfObject.openBundled("tx").setReadOnlyData(plan).loadOnly(List.of("xdp_tx", "xdp_pass"));
+        txProgram = object.program("xdp_tx");
+    }
+
+    /** Null when xdp_tx was written for this run (FlatOutProgram), else why tx.bpf.c's runs; "not started" before start(). */
+    public String compiledProgramReason() {
+        return compiledWhy;
     }
 
     /**
@@ -454,7 +513,7 @@ public final class Transmitter implements AutoCloseable {
     private void work(int cpu, int ifindex, int phase) {
         try {
             Cpus.pinCurrentThread(cpu);
-            LiveFrames runner = new LiveFrames(object.program("xdp_tx"), spec.template.seedFrame(), ifindex, 0, spec.batchSize);
+            LiveFrames runner = new LiveFrames(txProgram, spec.template.seedFrame(), ifindex, 0, spec.batchSize);
             BpfMap state = object.map("tx_state");
             if (spec.startAtNs != 0) {
                 awaitStart();
@@ -668,6 +727,10 @@ public final class Transmitter implements AutoCloseable {
         if (passLink != null) {
             passLink.close();
             passLink = null;
+        }
+        if (generated != null) {
+            generated.close();
+            generated = null;
         }
         if (object != null) {
             object.close();

@@ -8,6 +8,7 @@ import dev.xdperf.abi.FieldRule;
 import dev.xdperf.abi.PacketTemplate;
 import dev.xdperf.abi.TemplateSet;
 import dev.xdperf.bpf.BpfObject;
+import dev.xdperf.bpf.RawProgram;
 import dev.xdperf.bpf.Structs;
 import dev.xdperf.packet.MacAddress;
 import dev.xdperf.packet.UdpStream;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * template). This loads it for each kind of template set (one template with and without rules,
  * counting with cursors, several sharing a layout, several copying a range, several copying
  * all) crossed with flat out or paced, a count or a duration, test hooks or none, and one or
- * two CPUs.
+ * two CPUs; and, for the runs it covers, the xdp_tx written for the run (FlatOutProgram).
  */
 class PlanLoadTest {
     private static final MacAddress SRC = MacAddress.parse("02:00:00:00:00:01");
@@ -70,6 +71,7 @@ class PlanLoadTest {
     void xdpTxLoadsForEveryKindOfRun() {
         Privileged.require();
         int checked = 0;
+        int generated = 0;
         List<String> failures = new ArrayList<>();
         for (var e : sets().entrySet()) {
             CompiledSet set = e.getValue();
@@ -93,6 +95,11 @@ class PlanLoadTest {
                             ByteBuffer plan = b.build().plan();
                             try (BpfObject o = BpfObject.openBundled("tx").setReadOnlyData(plan).loadOnly(List.of("xdp_tx"))) {
                                 checked++;
+                                if (FlatOutProgram.ineligible(plan) == null) {   // and the program written for the run
+                                    RawProgram.loadXdp("xdp_tx", FlatOutProgram.build(plan, o.map("tx_state").fd(),
+                                            o.map(".bss").fd()), RawProgram.ATTACH_XDP).close();
+                                    generated++;
+                                }
                             } catch (RuntimeException ex) {
                                 failures.add(what + ": " + ex.getMessage().lines().findFirst().orElse(""));
                             }
@@ -103,5 +110,7 @@ class PlanLoadTest {
         }
         assertEquals(List.of(), failures, "xdp_tx rejected");
         assertEquals(sets().size() * 16, checked);
+        // flat out without hooks, one template without rules or with counting rules: a count or a duration, 1 or 2 CPUs
+        assertEquals(8, generated);
     }
 }
