@@ -434,9 +434,10 @@ class TransmitReceiveTest {
                 dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
                 dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
                 dev.xdperf.abi.FieldRule.increment(15, 1, stream, 0, 250, 7),                    // odd offset, per stream
-                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL)); // range 2^64, odd offset
+                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL),  // range 2^64, odd offset
+                dev.xdperf.abi.FieldRule.increment(70, 2, dev.xdperf.abi.FieldRule.Scope.FLOW, 7000, 7049, 1)); // 50 flows
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
-                new PacketTemplate(a.frame(), 3, 1, 1, a.mhOffset(), rules, a.checksums())));
+                new PacketTemplate(a.frame(), 3, 1, 50, a.mhOffset(), rules, a.checksums())));
         sendsItsPcapFromTwoCpus(dir, set, 3001, a.mhOffset(), null);
     }
 

@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
  * packets k = slot x n + r, so an inc or dec rule counted per packet or per stream moves by
  * (n x step) mod range every slot. xdp_tx keeps each such rule's (k x step) mod range in its
  * per-CPU state (tx_state.cursor) and adds that, instead of computing a remainder per frame.
- * Test hooks drop slots before the rules run, so a run with hooks divides as before.
+ * Test hooks drop slots before the rules run, so a run with hooks divides as before. A rule
+ * counted per flow takes a cursor too where its value is the same as per packet (below).
  *
  * xdp_tx's value is (k x step mod 2^64) mod range. With a range that divides 2^64 that is
  * (k x step) mod range for every k; otherwise only while k x step stays below 2^64, so other
@@ -30,6 +31,7 @@ final class Cursors {
         ByteBuffer t = laidOut.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int mask = 0;
         int n = t.get(Structs.Template.N_FIELDS) & 0xff;
+        long flows = Math.max(1, t.getInt(Structs.Template.FLOWS) & 0xffffffffL);
         for (int i = 0; i < n; i++) {
             int at = Structs.Template.FIELDS + i * Structs.Field.SIZE;
             int op = t.get(at + Structs.Field.OP);
@@ -37,8 +39,15 @@ final class Cursors {
             long range = t.getLong(at + Structs.Field.RANGE);
             long step = t.getLong(at + Structs.Field.STEP);
             boolean divides64 = (range & (range - 1)) == 0;   // a power of two, or 0 for 2^64
-            if ((op == Structs.OP_INC || op == Structs.OP_DEC) && scope != 1
-                    && (divides64 || Long.compareUnsigned(step, 1 << 16) < 0)) {
+            boolean counting = op == Structs.OP_INC || op == Structs.OP_DEC;
+            if (counting && scope == 1) {
+                // Per flow, x = k mod flows: (x × step) mod range, which is (k × step) mod range when
+                // flows × step is a multiple of the range and x × step never wraps (--flows F: step 1, range F).
+                BigInteger cycle = unsigned(step).multiply(BigInteger.valueOf(flows));
+                if (cycle.compareTo(TWO_64) < 0 && cycle.mod(range(t, i)).signum() == 0) {
+                    mask |= 1 << i;
+                }
+            } else if (counting && (divides64 || Long.compareUnsigned(step, 1 << 16) < 0)) {
                 mask |= 1 << i;
             }
         }

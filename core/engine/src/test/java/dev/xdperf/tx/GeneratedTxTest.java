@@ -41,9 +41,13 @@ class GeneratedTxTest {
     private static final FieldRule.Scope PACKET = FieldRule.Scope.PACKET;
 
     private static PacketTemplate udp(int size, boolean measure, List<FieldRule> rules) {
+        return udp(size, measure, 1, rules);
+    }
+
+    private static PacketTemplate udp(int size, boolean measure, long flows, List<FieldRule> rules) {
         PacketTemplate t = new UdpStream(SRC, DST, UdpStream.parseIp("198.18.0.1"), UdpStream.parseIp("198.18.0.2"),
                 5201, 5201, size, 3, measure).toTemplate();
-        return new PacketTemplate(t.frame(), 3, 1, 1, t.mhOffset(), rules, t.checksums());
+        return new PacketTemplate(t.frame(), 3, 1, flows, t.mhOffset(), rules, t.checksums());
     }
 
     private static CompiledSet set(PacketTemplate t) {
@@ -205,6 +209,30 @@ class GeneratedTxTest {
         Ran g = compare("every width, odd header", set, b, 0, set.seedFrame(), 2000, null);
         // the 8-byte rule counts up from 2^32 by 0x1234 a packet
         assertEquals(0x1_0000_0000L + 1999L * 0x1234, ByteBuffer.wrap(g.frames.get(1999), 61, 8).getLong());
+    }
+
+    /**
+     * Per-flow counting whose flows × step is a multiple of the range (--flows F: step 1, range F;
+     * here also step 3 over 300 in 100 flows) counts with a cursor, so the run is the generated
+     * program's; the reference is the C program computing k mod flows.
+     */
+    @Test
+    void perFlowCountingWhoseCycleTheRangeDivides() throws Exception {
+        Privileged.require();
+        var flow = FieldRule.Scope.FLOW;
+        CompiledSet set = set(udp(64, true, 100, List.of(FieldRule.increment(34, 2, flow, 5201, 5300, 1),
+                FieldRule.decrement(36, 2, flow, 7000, 7299, 3), FieldRule.increment(26, 4, PACKET, 0xC6120001L, 0xC61200C8L, 1))));
+        int cpu = lastCpu();
+        List<Integer> cpus = cpu == 0 ? List.of(0) : List.of(0, cpu);
+        Transmitter.Builder b = Transmitter.builder("lo", set).cpus(cpus).duration(Duration.ofSeconds(30));
+        Ran g = compare("per flow", set, b, cpu, set.seedFrame(), 500, null);
+        int rank = cpus.indexOf(cpu);
+        long k = 250L * cpus.size() + rank;
+        assertEquals(5201 + k % 100, ByteBuffer.wrap(g.frames.get(250), 34, 2).getShort() & 0xffff, "source port of flow k mod 100");
+        // 100 flows over 30 ports: not a multiple, k mod flows needs dividing, and the C program does it
+        CompiledSet uneven = set(udp(64, true, 100, List.of(FieldRule.increment(34, 2, flow, 5201, 5230, 1))));
+        assertEquals("rule 0 is not counted with a cursor", FlatOutProgram.ineligible(Transmitter.builder("lo", uneven)
+                .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build().plan()));
     }
 
     @Test
