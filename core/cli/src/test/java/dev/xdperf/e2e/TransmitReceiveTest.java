@@ -423,7 +423,7 @@ class TransmitReceiveTest {
 
     /**
      * Flat out, one template whose rules all count with cursors: xdp_tx is then the program
-     * written for the run (FlatOutProgram), not tx.bpf.c's. The wire must be the pcap, frame for frame.
+     * written for the run (OneTemplateProgram), not tx.bpf.c's. The wire must be the pcap, frame for frame.
      */
     @Test
     void oneTemplateCountingFlatOutFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The xdp_tx written for a run (FlatOutProgram) against tx.bpf.c's, the same run loaded twice:
+ * The xdp_tx written for a run (OneTemplateProgram) against tx.bpf.c's, the same run loaded twice:
  * both run the same slots on the same CPU (BPF_PROG_RUN without live frames, one slot a call,
  * the frame each left returned), and must agree on every verdict, every byte but the send time
  * and the checksums over it, and the CPU's state after (slot, cursors, frames given up). The
@@ -80,8 +80,8 @@ class GeneratedTxTest {
     private record Ran(int[] verdicts, List<byte[]> frames, ByteBuffer state) {}
 
     /** Runs {@code slots} slots of the run on {@code cpu}, compiled or generated; {@code after} runs once 100 slots have. */
-    private static Ran run(Transmitter.Builder b, boolean compiled, int cpu, byte[] frame, int slots, Consumer<Transmitter> after)
-            throws InterruptedException {
+    private static Ran run(Transmitter.Builder b, boolean compiled, int cpu, byte[] frame, int slots, Consumer<Transmitter> after,
+            boolean paced) throws InterruptedException {
         AtomicReference<Object> out = new AtomicReference<>();
         Thread th = new Thread(() -> {
             try (Transmitter tx = b.build()) {
@@ -93,6 +93,9 @@ class GeneratedTxTest {
                     assertNull(tx.compiledProgramReason(), "the generated program was not loaded");
                 }
                 TestRun runner = new TestRun(tx.txProgram(), frame);
+                while (paced && System.nanoTime() < tx.startNs()) {
+                    Thread.onSpinWait();   // paced: nothing departs before the start
+                }
                 int[] verdicts = new int[slots];
                 List<byte[]> frames = new ArrayList<>();
                 for (int i = 0; i < slots; i++) {
@@ -119,10 +122,16 @@ class GeneratedTxTest {
     /** Runs both programs and compares them; returns the generated run. */
     private static Ran compare(String what, CompiledSet set, Transmitter.Builder b, int cpu, byte[] frame, int slots,
             Consumer<Transmitter> after) throws InterruptedException {
+        return compare(what, set, b, cpu, frame, slots, after, false);
+    }
+
+    /** As above; {@code paced}: each run waits for its start time, which the builder gives relative to now, so it is set anew per run. */
+    private static Ran compare(String what, CompiledSet set, Transmitter.Builder b, int cpu, byte[] frame, int slots,
+            Consumer<Transmitter> after, boolean paced) throws InterruptedException {
         ByteBuffer plan = b.build().plan();
-        assertNull(FlatOutProgram.ineligible(plan), what);
-        Ran c = run(b, true, cpu, frame, slots, after);
-        Ran g = run(b, false, cpu, frame, slots, after);
+        assertNull(OneTemplateProgram.ineligible(plan), what);
+        Ran c = run(paced ? b.startAt(System.nanoTime() + 100_000_000L) : b, true, cpu, frame, slots, after, paced);
+        Ran g = run(paced ? b.startAt(System.nanoTime() + 100_000_000L) : b, false, cpu, frame, slots, after, paced);
         ByteBuffer t = set.templates().get(0).duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int mh = t.getShort(Structs.Template.MH_OFFSET) & 0xffff;
         List<Integer> varying = new ArrayList<>();   // bytes that depend on the send time
@@ -231,8 +240,43 @@ class GeneratedTxTest {
         assertEquals(5201 + k % 100, ByteBuffer.wrap(g.frames.get(250), 34, 2).getShort() & 0xffff, "source port of flow k mod 100");
         // 100 flows over 30 ports: not a multiple, k mod flows needs dividing, and the C program does it
         CompiledSet uneven = set(udp(64, true, 100, List.of(FieldRule.increment(34, 2, flow, 5201, 5230, 1))));
-        assertEquals("rule 0 is not counted with a cursor", FlatOutProgram.ineligible(Transmitter.builder("lo", uneven)
+        assertEquals("rule 0 is not counted with a cursor", OneTemplateProgram.ineligible(Transmitter.builder("lo", uneven)
                 .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build().plan()));
+    }
+
+    /**
+     * Paced, 10 Mpps: one slot every 100 ns, and the calls come microseconds apart, so every slot
+     * is due and the run falls behind; both programs send every slot and count a deficit.
+     */
+    @Test
+    void pacedBehindSendsEverySlotAndCountsTheDeficit() throws Exception {
+        Privileged.require();
+        CompiledSet set = set(udp(64, true, FOUR));
+        Transmitter.Builder b = Transmitter.builder("lo", set).cpus(List.of(0)).pps(10_000_000).batchSize(4)
+                .startAt(System.nanoTime() + 200_000_000L).duration(Duration.ofSeconds(30));
+        Ran g = compare("paced, behind", set, b, 0, set.seedFrame(), 300, null, true);
+        for (int i = 0; i < 300; i++) {
+            assertEquals(3, g.verdicts[i], "slot " + i + " is due");
+        }
+        assertTrue(g.state.getLong(Structs.TxState.DEFICIT) > 0, "calls microseconds apart give departures up");
+        assertEquals(0, g.state.getLong(Structs.TxState.PACED_SKIPS));
+    }
+
+    /** Paced, 10 pps: the first slot at the start departs, the ones right after it are early and dropped. */
+    @Test
+    void pacedEarlySlotsAreDroppedAndCounted() throws Exception {
+        Privileged.require();
+        CompiledSet set = set(udp(64, true, FOUR));
+        Transmitter.Builder b = Transmitter.builder("lo", set).cpus(List.of(0)).pps(10).batchSize(4)
+                .startAt(System.nanoTime() + 200_000_000L).duration(Duration.ofSeconds(30));
+        Ran g = compare("paced, early", set, b, 0, set.seedFrame(), 50, null, true);
+        assertEquals(3, g.verdicts[0]);
+        for (int i = 1; i < 50; i++) {
+            assertEquals(1, g.verdicts[i], "slot " + i + " is early");
+        }
+        assertEquals(49, g.state.getLong(Structs.TxState.PACED_SKIPS));
+        assertEquals(1, g.state.getLong(Structs.TxState.SEQ));
+        assertEquals(0, g.state.getLong(Structs.TxState.DEFICIT));
     }
 
     @Test
@@ -267,16 +311,14 @@ class GeneratedTxTest {
     @Test
     void runsTheProgramDoesNotCoverLoadTheCompiledOne() {
         CompiledSet one = set(udp(64, true, FOUR));
-        assertEquals("paced", FlatOutProgram.ineligible(Transmitter.builder("lo", one).cpus(List.of(0)).pps(1000)
-                .duration(Duration.ofSeconds(1)).build().plan()));
-        assertEquals("test hooks", FlatOutProgram.ineligible(Transmitter.builder("lo", one).cpus(List.of(0))
+        assertEquals("test hooks", OneTemplateProgram.ineligible(Transmitter.builder("lo", one).cpus(List.of(0))
                 .testHooks(List.of(TestHook.drop(3))).duration(Duration.ofSeconds(1)).build().plan()));
         CompiledSet random = set(udp(64, true, List.of(FieldRule.random(34, 2, PACKET, 0, 65535))));
-        assertEquals("rule 0 is not counted with a cursor", FlatOutProgram.ineligible(Transmitter.builder("lo", random)
+        assertEquals("rule 0 is not counted with a cursor", OneTemplateProgram.ineligible(Transmitter.builder("lo", random)
                 .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build().plan()));
         CompiledSet two = TemplateCompiler.compile(new TemplateSet(AbiVersion.HOST, List.of(udp(64, true, List.of()),
                 udp(128, true, List.of()))), 1500, 7);
-        assertEquals("several templates", FlatOutProgram.ineligible(Transmitter.builder("lo", two).cpus(List.of(0))
+        assertEquals("several templates", OneTemplateProgram.ineligible(Transmitter.builder("lo", two).cpus(List.of(0))
                 .duration(Duration.ofSeconds(1)).build().plan()));
     }
 }

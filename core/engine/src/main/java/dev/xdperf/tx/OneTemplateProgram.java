@@ -9,16 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * xdp_tx written for one run: one template sent flat out, its rules all counted with cursors.
+ * xdp_tx written for one run: one template, flat out or paced, its rules all counted with cursors.
  * The C program (tx.bpf.c) reads such a run from its read-only plan, and the verifier removes
  * the branches the run cannot take, but the loads of plan values, the registers clang set
  * aside for every rule slot and their spills stay: about 50 instructions a rule, 130 on the
  * header's path. This class emits the same steps with every offset, width, bound and base an
  * immediate and registers assigned for this template only: about 13 instructions a rule.
  *
- * <p>The steps and state are the C program's, field for field (tx.bpf.c: the flat-out clock,
+ * <p>The steps and state are the C program's, field for field (tx.bpf.c: the clock, pacing,
  * send_one, stamp, put_csum): the same tx_state map and .bss, so Transmitter reads its counters
- * the same way, and a run's frames are the same bytes. {@link #eligible} says which plans it
+ * the same way, and a run's frames are the same bytes. {@link #ineligible} says which plans it
  * covers; every other run loads the C program. {@code GeneratedTxTest} runs both on the same
  * slots and compares their frames and state.
  *
@@ -26,7 +26,7 @@ import java.util.Map;
  * sequence number); r9 the send time. After the frame check r1..r3 hold the checksums' sums
  * (at most three checksums), r0, r4 and r5 are scratch.
  */
-final class FlatOutProgram {
+final class OneTemplateProgram {
     private static final int XDP_ABORTED = 0;
     private static final int XDP_DROP = 1;
     private static final int XDP_TX = 3;
@@ -37,24 +37,21 @@ final class FlatOutProgram {
     private static final long CSUM_ZERO = 0xffffL << 32;
     private static final int MAX_SUMS = 3;
 
-    private FlatOutProgram() {}
+    private OneTemplateProgram() {}
 
     /**
-     * Whether the plan is a run this program covers: one template, flat out with the clock read
-     * per batch, no copy, no test hooks, every rule counted with a cursor and of width 1, 2, 4
-     * or 8, at most three checksums touched; null when it is, else why not (for messages and tests).
+     * Whether the plan is a run this program covers: one template, no copy, no test hooks, every
+     * rule counted with a cursor and of width 1, 2, 4 or 8, at most three checksums touched;
+     * null when it is, else why not (for messages and tests).
      */
     static String ineligible(ByteBuffer planBuffer) {
         ByteBuffer p = planBuffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (p.getInt(Structs.TxPlan.SINGLE) == 0) {
             return "several templates";
         }
-        if (p.getLong(Structs.TxPlan.INTERVAL_NS) != 0) {
-            return "paced";
-        }
-        int every = p.getInt(Structs.TxPlan.CLOCK_EVERY);
-        if (every < 2 || Integer.bitCount(every) != 1) {
-            return "the clock is read every slot";
+        long interval = p.getLong(Structs.TxPlan.INTERVAL_NS);
+        if (interval < 0 || interval > Integer.MAX_VALUE) {
+            return "an interval beyond 2^31 ns";
         }
         if (p.getInt(Structs.TxPlan.COPY) != 0) {
             return "the template is copied into every frame";
@@ -95,7 +92,10 @@ final class FlatOutProgram {
         }
         ByteBuffer p = planBuffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int t = Structs.TxPlan.TMPL;
+        long interval = p.getLong(Structs.TxPlan.INTERVAL_NS);
+        long maxLag = p.getLong(Structs.TxPlan.MAX_LAG_NS);
         long every = p.getInt(Structs.TxPlan.CLOCK_EVERY);
+        boolean batched = interval == 0 && every > 1;   // else the clock is read every slot, as tx.bpf.c does
         boolean limited = p.getInt(Structs.TxPlan.LIMITED) != 0;
         int frameEnd = p.getInt(Structs.TxPlan.FRAME_END);
         long txOffset = p.getLong(Structs.TxPlan.TEST_TX_OFFSET_NS);
@@ -104,7 +104,7 @@ final class FlatOutProgram {
         int n = p.get(t + Structs.Template.N_FIELDS) & 0xff;
         int touched = p.getInt(Structs.TxPlan.CSUM_TOUCHED) & 0xf;
 
-        Code c = new Code();
+        Code c = new Code(bssFd);
         // the per-CPU state
         c.movx(6, 1);
         c.stw(10, -4, 0);
@@ -119,15 +119,22 @@ final class FlatOutProgram {
             c.ldx(1, 7, Structs.TxState.LIMIT, 8);
             c.jgex(8, 1, "drop");
         }
-        // the clock: read on the first and the last slot of each batch, placed between (tx.bpf.c)
-        c.movx(1, 8);
-        c.and(1, every - 1);
-        c.jeq(1, 0, "clock");
-        c.jeq(1, every - 1, "clock");
-        c.ldx(9, 7, Structs.TxState.STAMP, 8);
-        c.ldx(1, 7, Structs.TxState.CLOCK_STEP, 8);
-        c.addx(1, 9);
-        c.stx(7, Structs.TxState.STAMP, 1, 8);
+        if (batched) {
+            // the clock: read on the first and the last slot of each batch, placed between (tx.bpf.c)
+            c.movx(1, 8);
+            c.and(1, every - 1);
+            c.jeq(1, 0, "clock");
+            c.jeq(1, every - 1, "clock");
+            c.ldx(9, 7, Structs.TxState.STAMP, 8);
+            c.ldx(1, 7, Structs.TxState.CLOCK_STEP, 8);
+            c.addx(1, 9);
+            c.stx(7, Structs.TxState.STAMP, 1, 8);
+        } else {
+            readClock(c);
+            if (interval != 0) {
+                pace(c, interval, maxLag);
+            }
+        }
 
         c.label("frame");
         c.movx(1, 8);
@@ -286,18 +293,60 @@ final class FlatOutProgram {
         c.mov(0, XDP_DROP);
         c.exit();
 
-        // the first or the last slot of a batch: the stop flag, the clock, the end, the pace
-        c.label("clock");
-        c.mapValue(1, bssFd, Structs.TxConfig.STOP);
+        if (batched) {
+            placeStamps(c, every);
+        }
+        return c.build();
+    }
+
+    /** r9 = the clock, after the stop flag and before the end: XDP_DROP past either. */
+    private static void readClock(Code c) {
+        c.mapValue(1, c.bssFd, Structs.TxConfig.STOP);
         c.ldx(1, 1, 0, 4);
         c.jne(1, 0, "drop");
         c.call(FUNC_KTIME_GET_NS);
         c.movx(9, 0);
-        c.mapValue(1, bssFd, Structs.TxConfig.END_NS);
+        c.mapValue(1, c.bssFd, Structs.TxConfig.END_NS);
         c.ldx(1, 1, 0, 8);
         c.jeq(1, 0, "running");
         c.jgex(9, 1, "drop");
         c.label("running");
+    }
+
+    /**
+     * Paced: an early slot is dropped (only the frame is recycled) and counted; a due one moves
+     * the next departure on by the interval, and after a gap by at most the lag a --max-burst
+     * allows, the departures given up counted as the deficit (tx.bpf.c).
+     */
+    private static void pace(Code c, long interval, long maxLag) {
+        c.ldx(1, 7, Structs.TxState.NEXT_NS, 8);
+        c.jgex(9, 1, "due");
+        c.ldx(2, 7, Structs.TxState.PACED_SKIPS, 8);
+        c.add(2, 1);
+        c.stx(7, Structs.TxState.PACED_SKIPS, 2, 8);
+        c.ja("drop");
+        c.label("due");
+        c.add(1, interval);           // next
+        c.movx(2, 1);
+        c.addConst(2, maxLag, 3);
+        c.jgex(2, 9, "next");         // on time, or behind by at most the lag
+        c.movx(2, 9);
+        c.addConst(2, -maxLag, 3);    // now - max_lag
+        c.movx(3, 2);
+        c.subx(3, 1);
+        c.div(3, interval);           // the departures given up
+        c.ldx(4, 7, Structs.TxState.DEFICIT, 8);
+        c.addx(4, 3);
+        c.stx(7, Structs.TxState.DEFICIT, 4, 8);
+        c.movx(1, 2);
+        c.label("next");
+        c.stx(7, Structs.TxState.NEXT_NS, 1, 8);
+    }
+
+    /** Flat out, the first or the last slot of a batch: the clock, and the pace the stamps between are placed at. */
+    private static void placeStamps(Code c, long every) {
+        c.label("clock");
+        readClock(c);
         c.ldx(3, 7, Structs.TxState.CLOCK_STEP, 8);
         c.movx(1, 8);
         c.and(1, every - 1);
@@ -337,7 +386,6 @@ final class FlatOutProgram {
         c.addx(1, 3);
         c.stx(7, Structs.TxState.STAMP, 1, 8);
         c.ja("frame");
-        return c.build();
     }
 
     /** eBPF instructions with labels; jumps resolved by {@link #build()}. */
@@ -366,6 +414,12 @@ final class FlatOutProgram {
         private final List<long[]> insns = new ArrayList<>();     // {op, dst, src, off, imm}
         private final List<String> targets = new ArrayList<>();   // per instruction: its jump's label, or null
         private final Map<String, Integer> labels = new HashMap<>();
+        /** The descriptor of tx.bpf.c's .bss map (struct xdperf_tx_config). */
+        final int bssFd;
+
+        Code(int bssFd) {
+            this.bssFd = bssFd;
+        }
 
         private void emit(int op, int dst, int src, int off, long imm, String target) {
             insns.add(new long[] {op, dst, src, off, imm});
