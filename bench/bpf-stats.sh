@@ -16,13 +16,16 @@
 # Usage: bench/bpf-stats.sh [--sizes 64,512,1500] [--cpu C] [--seconds S] [--rounds N]
 #                           [--xdperf-opts "OPTS"] [--xdptg PATH]
 #                           (as root; OPTS go to every xdperf client run, e.g. "--no-measure"
-#                           to see what the measurement header costs; PATH is an
+#                           to see what the measurement header costs, or "--size imix",
+#                           which replaces the size; PATH is an
 #                           xdp-trafficgen binary, e.g. 1.6.3 built as docs/benchmarks.md says)
 # Output: one line per program and size with the median ns/run over the rounds, and its
 # difference from the ceiling. With more than one CPU, xdp_tx (header) also runs on two CPUs
 # at once: its cost per frame should equal the one-CPU cost, since nothing on the per-packet
 # path is written by more than one CPU (docs/benchmarks.md). Targets (issue 19): ceiling + 7 ns with the
-# header, ceiling + 14 ns with 4 field rules.
+# header, ceiling + 14 ns with 4 field rules. These runs (one template, counting rules) get an
+# xdp_tx written for the run; XDPERF_TX_PROGRAM=compiled in the environment measures
+# tx.bpf.c's program instead.
 # shellcheck disable=SC2015
 set -euo pipefail
 me=bpf-stats
@@ -101,8 +104,9 @@ for size in ${sizes//,/ }; do
     d+=("$(measure xdp_ceiling ip netns exec "$tx" "$build/sender" --ifname "$txif" --cpu "$cpu" --threads 1 \
       --seconds "$seconds" --size $((size + 4)) --repeat 4000000 --src-mac "$tx_mac" --dst-mac "$rx_mac" \
       --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --obj "$build/ceiling_redirect.bpf.o")")
-    base=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$cpu" --duration "$seconds" --size "$size"
+    base=(ip netns exec "$tx" "$repo/xdperf" client --dev "$txif" --cpus "$cpu" --duration "$seconds"
       --src-ip 198.18.0.1 --dst-ip 198.18.0.2 --dst-mac "$rx_mac" --max-loss 100 -q "${extra[@]}")
+    [[ " ${extra[*]} " == *" --size "* ]] || base+=(--size "$size")   # --xdperf-opts "--size imix" sets its own
     h+=("$(measure xdp_tx "${base[@]}")")
     f+=("$(measure xdp_tx "${base[@]}" "${fields[@]}")")
     if ((two)); then   # the same program on two CPUs at once: a per-frame cost that grows would mean shared writes
@@ -115,7 +119,7 @@ for size in ${sizes//,/ }; do
       g+=("$(measure xdp_redirect_notouch "${tg[@]}" "$txif")")
     fi
   done
-  med() { printf '%s\n' "$@" | grep -v n/a | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
+  med() { printf '%s\n' "$@" | { grep -v n/a || true; } | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
   mc=$(med "${c[@]}"); mh=$(med "${h[@]}"); mf=$(med "${f[@]}")
   md=$(med "${d[@]}")
   printf '%-6s %-26s %10s %12s\n' "$size" "xdp_ceiling (C, XDP_TX)" "$mc" "-"

@@ -80,6 +80,7 @@ class ImixTest {
         assertTrue(r.stdout().matches("(?s).*size 64 \\(60\\+FCS\\) +400 +400\\n.*"), r::toString);
         assertTrue(r.stdout().matches("(?s).*size 1518 \\(1514\\+FCS\\) +800 +800\\n.*"), r::toString);
         assertTrue(r.stdout().contains("average frame 1029.3 bytes without FCS"), r::toString);
+        assertTrue(r.stdout().contains("1 CPU [0], frames of up to 1514 bytes (mean 1029.3), "), r::toString);
     }
 
     @Test

@@ -371,7 +371,8 @@ class TransmitReceiveTest {
      * A size mix in two streams, no field rules: every template has the header and both checksums
      * at the same places, so xdp_tx takes that layout as constants (plan.uniform) and reads only
      * the bytes, the stream and the checksum bases per template. From two CPUs, the wire must be
-     * the pcap frame for frame, and each stream's sequence numbers must run on per CPU.
+     * the pcap frame for frame, and each stream's sequence numbers must run on per CPU. Paced and
+     * flat out: both are the program written for the run (RunProgram's several templates).
      */
     @Test
     void aSizeMixInTwoStreamsSharesOneLayoutAndSendsItsPcap(@TempDir Path dir) throws Exception {
@@ -385,7 +386,8 @@ class TransmitReceiveTest {
         var compiled = dev.xdperf.template.TemplateCompiler.compile(set, 1500, 42);
         assertTrue(dev.xdperf.template.TemplateCompiler.uniformLayout(compiled.templates()), "one layout");
         assertEquals(Structs.COPY_RANGE, compiled.copy(), "copy mode");
-        sendsItsPcapFromTwoCpus(dir, set, 3000, ts.get(0).mhOffset());
+        sendsItsPcapFromTwoCpus(Files.createDirectory(dir.resolve("paced")), set, 3000, ts.get(0).mhOffset());
+        sendsItsPcapFromTwoCpus(Files.createDirectory(dir.resolve("flat")), set, 3000, ts.get(0).mhOffset(), null);
     }
 
     /** What xdp_tx is told to copy for that set (the test above is about the range, not the whole template). */
@@ -423,7 +425,7 @@ class TransmitReceiveTest {
 
     /**
      * Flat out, one template whose rules all count with cursors: xdp_tx is then the program
-     * written for the run (OneTemplateProgram), not tx.bpf.c's. The wire must be the pcap, frame for frame.
+     * written for the run (RunProgram), not tx.bpf.c's. The wire must be the pcap, frame for frame.
      */
     @Test
     void oneTemplateCountingFlatOutFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {

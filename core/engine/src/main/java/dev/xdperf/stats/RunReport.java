@@ -470,8 +470,11 @@ public record RunReport(String dev, List<Integer> cpus, int frameSize, long targ
             b.append(String.format(Locale.ROOT, "device %s: rx_packets %s, rx_dropped %s%n",
                     rxDev, Units.count(rxDevice.rxPackets()), Units.count(rxDevice.rxDropped())));
         }
-        b.append(String.format(Locale.ROOT, "%d CPU%s %s, %d-byte frames, %.2f s%s%n", cpus.size(),
-                cpus.size() == 1 ? "" : "s", cpus, frameSize, seconds,
+        double mean = averageFrameBytes();
+        String frames = sent() == 0 || Math.abs(mean - frameSize) < 0.5 ? frameSize + "-byte frames"
+                : String.format(Locale.ROOT, "frames of up to %d bytes (mean %.1f)", frameSize, mean);   // a size mix
+        b.append(String.format(Locale.ROOT, "%d CPU%s %s, %s, %.2f s%s%n", cpus.size(),
+                cpus.size() == 1 ? "" : "s", cpus, frames, seconds,
                 targetPps > 0 ? ", target " + Units.pps(targetPps) : ", flat out"));
         if (seed != null) {
             b.append("seed ").append(Long.toUnsignedString(seed)).append(" (--seed ").append(Long.toUnsignedString(seed))

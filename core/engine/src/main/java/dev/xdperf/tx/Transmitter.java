@@ -59,7 +59,7 @@ public final class Transmitter implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private BpfObject object;
-    /** xdp_tx written for this run (OneTemplateProgram), or null: the C program's. */
+    /** xdp_tx written for this run (RunProgram), or null: the C program's. */
     private RawProgram generated;
     private BpfProgram txProgram;
     private String compiledWhy = "not started";
@@ -337,17 +337,17 @@ public final class Transmitter implements AutoCloseable {
     static final String PROGRAM_ENV = "XDPERF_TX_PROGRAM";
 
     /**
-     * Loads the maps and xdp_pass, and xdp_tx: written for this run when OneTemplateProgram covers
+     * Loads the maps and xdp_pass, and xdp_tx: written for this run when RunProgram covers
      * it, else (or when the kernel refuses it, or {@value #PROGRAM_ENV}=compiled) tx.bpf.c's.
      */
     private void loadProgram(ByteBuffer plan, boolean compiled) {
+        List<ByteBuffer> templates = spec.template.templates();
         String why = compiled ? "asked for"
-                : "compiled".equals(System.getenv(PROGRAM_ENV)) ? PROGRAM_ENV + "=compiled" : OneTemplateProgram.ineligible(plan);
+                : "compiled".equals(System.getenv(PROGRAM_ENV)) ? PROGRAM_ENV + "=compiled" : RunProgram.ineligible(plan, templates);
         if (why == null) {
             object = BpfObject.openBundled("tx").setReadOnlyData(plan).loadOnly(List.of("xdp_pass"));
             try {
-                generated = RawProgram.loadXdp("xdp_tx",
-                        OneTemplateProgram.build(plan, object.map("tx_state").fd(), object.map(".bss").fd()), RawProgram.ATTACH_XDP);
+                generated = RawProgram.loadXdp("xdp_tx", RunProgram.build(plan, templates, maps(object)), RawProgram.ATTACH_XDP);
                 txProgram = generated.program();
                 compiledWhy = null;
                 return;
@@ -362,7 +362,12 @@ public final class Transmitter implements AutoCloseable {
         txProgram = object.program("xdp_tx");
     }
 
-    /** Null when xdp_tx was written for this run (OneTemplateProgram), else why tx.bpf.c's runs; "not started" before start(). */
+    /** The descriptors of the maps a program written for the run uses. */
+    static RunProgram.Maps maps(BpfObject o) {
+        return new RunProgram.Maps(o.map("tx_state").fd(), o.map(".bss").fd(), o.map("tx_schedule").fd(), o.map("tx_seqs").fd());
+    }
+
+    /** Null when xdp_tx was written for this run (RunProgram), else why tx.bpf.c's runs; "not started" before start(). */
     public String compiledProgramReason() {
         return compiledWhy;
     }

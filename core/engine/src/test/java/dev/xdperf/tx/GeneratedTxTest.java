@@ -24,12 +24,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The xdp_tx written for a run (OneTemplateProgram) against tx.bpf.c's, the same run loaded twice:
+ * The xdp_tx written for a run (RunProgram) against tx.bpf.c's, the same run loaded twice:
  * both run the same slots on the same CPU (BPF_PROG_RUN without live frames, one slot a call,
  * the frame each left returned), and must agree on every verdict, every byte but the send time
  * and the checksums over it, and the CPU's state after (slot, cursors, frames given up). The
@@ -128,8 +129,7 @@ class GeneratedTxTest {
     /** As above; {@code paced}: each run waits for its start time, which the builder gives relative to now, so it is set anew per run. */
     private static Ran compare(String what, CompiledSet set, Transmitter.Builder b, int cpu, byte[] frame, int slots,
             Consumer<Transmitter> after, boolean paced) throws InterruptedException {
-        ByteBuffer plan = b.build().plan();
-        assertNull(OneTemplateProgram.ineligible(plan), what);
+        assertNull(ineligible(b.build()), what);
         Ran c = run(paced ? b.startAt(System.nanoTime() + 100_000_000L) : b, true, cpu, frame, slots, after, paced);
         Ran g = run(paced ? b.startAt(System.nanoTime() + 100_000_000L) : b, false, cpu, frame, slots, after, paced);
         ByteBuffer t = set.templates().get(0).duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -172,7 +172,8 @@ class GeneratedTxTest {
             }
             assertArrayEquals(fc, fg, what + ": slot " + i);
         }
-        for (int at : new int[] {Structs.TxState.SEQ, Structs.TxState.LIMIT, Structs.TxState.UNSENT, Structs.TxState.TEST_DROPS}) {
+        for (int at : new int[] {Structs.TxState.SEQ, Structs.TxState.LIMIT, Structs.TxState.UNSENT, Structs.TxState.TEST_DROPS,
+                Structs.TxState.SENT_PACKETS, Structs.TxState.SENT_BYTES, Structs.TxState.CYCLE_POS, Structs.TxState.CYCLE_TURN}) {
             assertEquals(c.state.getLong(at), g.state.getLong(at), what + ": tx_state at " + at);
         }
         for (int i = 0; i < Structs.MAX_FIELDS; i++) {
@@ -181,6 +182,10 @@ class GeneratedTxTest {
         }
         assertTrue(sent > 0 || frame.length < set.seedFrame().length, what + ": nothing was sent");
         return g;
+    }
+
+    private static String ineligible(Transmitter tx) {
+        return RunProgram.ineligible(tx.plan(), tx.templates().templates());
     }
 
     private static int lastCpu() {
@@ -240,8 +245,8 @@ class GeneratedTxTest {
         assertEquals(5201 + k % 100, ByteBuffer.wrap(g.frames.get(250), 34, 2).getShort() & 0xffff, "source port of flow k mod 100");
         // 100 flows over 30 ports: not a multiple, k mod flows needs dividing, and the C program does it
         CompiledSet uneven = set(udp(64, true, 100, List.of(FieldRule.increment(34, 2, flow, 5201, 5230, 1))));
-        assertEquals("rule 0 is not counted with a cursor", OneTemplateProgram.ineligible(Transmitter.builder("lo", uneven)
-                .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build().plan()));
+        assertEquals("rule 0 is not counted with a cursor", ineligible(Transmitter.builder("lo", uneven)
+                .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build()));
     }
 
     /**
@@ -279,6 +284,45 @@ class GeneratedTxTest {
         assertEquals(0, g.state.getLong(Structs.TxState.DEFICIT));
     }
 
+    private static PacketTemplate stream(int size, int stream, int weight) {
+        PacketTemplate t = udp(size, true, List.of());
+        return new PacketTemplate(t.frame(), stream, weight, 1, t.mhOffset(), List.of(), t.checksums());
+    }
+
+    private static CompiledSet several(PacketTemplate... ts) {
+        return TemplateCompiler.compile(new TemplateSet(AbiVersion.HOST, List.of(ts)), 1500, 7);
+    }
+
+    /**
+     * Several templates without rules: a size mix in one stream, imix's sizes as streams of their
+     * own, two streams of one size; from the second of two CPUs, so that the cycle moves by two.
+     * Each frame is its template at its length, with its stream's sequence number.
+     */
+    @Test
+    void sizeMixesAndStreams() throws Exception {
+        Privileged.require();
+        int cpu = lastCpu();
+        List<Integer> cpus = cpu == 0 ? List.of(0) : List.of(0, cpu);
+        Map<String, CompiledSet> sets = new java.util.LinkedHashMap<>();
+        sets.put("a size mix in one stream", several(stream(64, 0, 7), stream(590, 0, 4), stream(1514, 0, 1)));
+        sets.put("imix, a stream a size", several(stream(64, 0, 7), stream(590, 1, 4), stream(1514, 2, 1)));
+        sets.put("two streams of 64 bytes", several(stream(64, 4, 1), stream(64, 5, 3)));
+        for (var e : sets.entrySet()) {
+            CompiledSet set = e.getValue();
+            assertEquals(Structs.COPY_RANGE, set.copy(), e.getKey());
+            Transmitter.Builder b = Transmitter.builder("lo", set).cpus(cpus).count(1000);
+            Ran g = compare(e.getKey(), set, b, cpu, set.seedFrame(), 600, null);
+            long bytes = 0;
+            for (int i = 0; i < 500; i++) {
+                bytes += g.frames.get(i).length;
+            }
+            assertEquals(500, g.state.getLong(Structs.TxState.SENT_PACKETS), e.getKey() + ": a budget of 500 a CPU");
+            assertEquals(bytes, g.state.getLong(Structs.TxState.SENT_BYTES), e.getKey());
+            assertTrue(g.frames.subList(0, 500).stream().anyMatch(f -> f.length != set.seedFrame().length)
+                    || e.getKey().startsWith("two"), e.getKey() + ": frames shorter than the longest template");
+        }
+    }
+
     @Test
     void rulesWithoutTheHeader() throws Exception {
         Privileged.require();
@@ -311,14 +355,14 @@ class GeneratedTxTest {
     @Test
     void runsTheProgramDoesNotCoverLoadTheCompiledOne() {
         CompiledSet one = set(udp(64, true, FOUR));
-        assertEquals("test hooks", OneTemplateProgram.ineligible(Transmitter.builder("lo", one).cpus(List.of(0))
-                .testHooks(List.of(TestHook.drop(3))).duration(Duration.ofSeconds(1)).build().plan()));
+        assertEquals("test hooks", ineligible(Transmitter.builder("lo", one).cpus(List.of(0))
+                .testHooks(List.of(TestHook.drop(3))).duration(Duration.ofSeconds(1)).build()));
         CompiledSet random = set(udp(64, true, List.of(FieldRule.random(34, 2, PACKET, 0, 65535))));
-        assertEquals("rule 0 is not counted with a cursor", OneTemplateProgram.ineligible(Transmitter.builder("lo", random)
-                .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build().plan()));
-        CompiledSet two = TemplateCompiler.compile(new TemplateSet(AbiVersion.HOST, List.of(udp(64, true, List.of()),
+        assertEquals("rule 0 is not counted with a cursor", ineligible(Transmitter.builder("lo", random)
+                .cpus(List.of(0)).duration(Duration.ofSeconds(1)).build()));
+        CompiledSet two = TemplateCompiler.compile(new TemplateSet(AbiVersion.HOST, List.of(udp(64, true, FOUR),
                 udp(128, true, List.of()))), 1500, 7);
-        assertEquals("several templates", OneTemplateProgram.ineligible(Transmitter.builder("lo", two).cpus(List.of(0))
-                .duration(Duration.ofSeconds(1)).build().plan()));
+        assertEquals("several templates, and template 0 has rules", ineligible(Transmitter.builder("lo", two).cpus(List.of(0))
+                .duration(Duration.ofSeconds(1)).build()));
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * template). This loads it for each kind of template set (one template with and without rules,
  * counting with cursors, several sharing a layout, several copying a range, several copying
  * all) crossed with flat out or paced, a count or a duration, test hooks or none, and one or
- * two CPUs; and, for the runs it covers, the xdp_tx written for the run (OneTemplateProgram).
+ * two CPUs; and, for the runs it covers, the xdp_tx written for the run (RunProgram).
  */
 class PlanLoadTest {
     private static final MacAddress SRC = MacAddress.parse("02:00:00:00:00:01");
@@ -95,9 +95,9 @@ class PlanLoadTest {
                             ByteBuffer plan = b.build().plan();
                             try (BpfObject o = BpfObject.openBundled("tx").setReadOnlyData(plan).loadOnly(List.of("xdp_tx"))) {
                                 checked++;
-                                if (OneTemplateProgram.ineligible(plan) == null) {   // and the program written for the run
-                                    RawProgram.loadXdp("xdp_tx", OneTemplateProgram.build(plan, o.map("tx_state").fd(),
-                                            o.map(".bss").fd()), RawProgram.ATTACH_XDP).close();
+                                if (RunProgram.ineligible(plan, set.templates()) == null) {   // and the program written for the run
+                                    RawProgram.loadXdp("xdp_tx", RunProgram.build(plan, set.templates(), Transmitter.maps(o)),
+                                            RawProgram.ATTACH_XDP).close();
                                     generated++;
                                 }
                             } catch (RuntimeException ex) {
@@ -110,7 +110,7 @@ class PlanLoadTest {
         }
         assertEquals(List.of(), failures, "xdp_tx rejected");
         assertEquals(sets().size() * 16, checked);
-        // one template without rules or with counting rules, no hooks: flat out or paced, a count or a duration, 1 or 2 CPUs
-        assertEquals(16, generated);
+        // one template without rules or with counting rules, a size mix: no hooks, flat out or paced, a count or a duration, 1 or 2 CPUs
+        assertEquals(24, generated);
     }
 }

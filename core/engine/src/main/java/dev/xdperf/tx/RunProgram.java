@@ -1,6 +1,7 @@
 package dev.xdperf.tx;
 
 import dev.xdperf.bpf.Structs;
+import dev.xdperf.template.TemplateCompiler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -9,51 +10,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * xdp_tx written for one run: one template, flat out or paced, its rules all counted with cursors.
- * The C program (tx.bpf.c) reads such a run from its read-only plan, and the verifier removes
- * the branches the run cannot take, but the loads of plan values, the registers clang set
- * aside for every rule slot and their spills stay: about 50 instructions a rule, 130 on the
- * header's path. This class emits the same steps with every offset, width, bound and base an
- * immediate and registers assigned for this template only: about 13 instructions a rule.
+ * xdp_tx written for one run, flat out or paced: one template whose rules all count with
+ * cursors, or several templates without rules (a size mix, streams). The C program (tx.bpf.c)
+ * reads such a run from its read-only plan, and the verifier removes the branches the run
+ * cannot take, but the loads of plan values, the registers clang set aside for every rule slot
+ * and their spills stay: about 50 instructions a rule, 130 on the header's path. This class
+ * emits the same steps with every offset, width, bound, base and copied word an immediate and
+ * registers assigned for these templates only: about 13 instructions a rule.
  *
  * <p>The steps and state are the C program's, field for field (tx.bpf.c: the clock, pacing,
- * send_one, stamp, put_csum): the same tx_state map and .bss, so Transmitter reads its counters
- * the same way, and a run's frames are the same bytes. {@link #ineligible} says which plans it
- * covers; every other run loads the C program. {@code GeneratedTxTest} runs both on the same
- * slots and compares their frames and state.
+ * send_one, send_uniform, stamp, put_csum): the same maps and .bss, so Transmitter reads its
+ * counters the same way, and a run's frames are the same bytes. {@link #ineligible} says which
+ * runs it covers; every other run loads the C program. {@code GeneratedTxTest} runs both on the
+ * same slots and compares their frames and state.
  *
- * <p>Registers: r6 the context, then the frame's start; r7 the CPU's tx_state; r8 the slot (the
- * sequence number); r9 the send time. After the frame check r1..r3 hold the checksums' sums
- * (at most three checksums), r0, r4 and r5 are scratch.
+ * <p>Registers: r6 the context, then the frame's start; r7 the CPU's tx_state; r8 the slot, then
+ * the sequence number stamped; r9 the send time. With one template, after the frame check r1..r3
+ * hold the checksums' sums (at most three checksums), r0, r4 and r5 are scratch.
  */
-final class OneTemplateProgram {
+final class RunProgram {
     private static final int XDP_ABORTED = 0;
     private static final int XDP_DROP = 1;
     private static final int XDP_TX = 3;
     private static final int FUNC_MAP_LOOKUP_ELEM = 1;
     private static final int FUNC_KTIME_GET_NS = 5;
     private static final int FUNC_GET_SMP_PROCESSOR_ID = 8;
+    private static final int FUNC_XDP_ADJUST_TAIL = 65;
     /** tx.bpf.c CSUM_ZERO: a multiple of 0xffff above every sum, for UDP's checksum without a branch. */
     private static final long CSUM_ZERO = 0xffffL << 32;
     private static final int MAX_SUMS = 3;
 
-    private OneTemplateProgram() {}
+    private RunProgram() {}
+
+    /** At most this many templates get a program (each has its own code). */
+    static final int MAX_TEMPLATES = 16;
 
     /**
-     * Whether the plan is a run this program covers: one template, no copy, no test hooks, every
-     * rule counted with a cursor and of width 1, 2, 4 or 8, at most three checksums touched;
-     * null when it is, else why not (for messages and tests).
+     * Whether the run is one this program covers, null when it is, else why not (for messages
+     * and tests): no copy of whole templates, no test hooks, a send-time offset below 2^31 ns;
+     * one template whose rules all count with cursors, of width 1, 2, 4 or 8, touching at most
+     * three checksums; or up to {@value #MAX_TEMPLATES} templates without rules (size mixes,
+     * streams).
      */
-    static String ineligible(ByteBuffer planBuffer) {
+    static String ineligible(ByteBuffer planBuffer, List<ByteBuffer> templates) {
         ByteBuffer p = planBuffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (p.getInt(Structs.TxPlan.SINGLE) == 0) {
-            return "several templates";
-        }
         long interval = p.getLong(Structs.TxPlan.INTERVAL_NS);
         if (interval < 0 || interval > Integer.MAX_VALUE) {
             return "an interval beyond 2^31 ns";
         }
-        if (p.getInt(Structs.TxPlan.COPY) != 0) {
+        if (p.getInt(Structs.TxPlan.COPY) == Structs.COPY_ALL) {
             return "the template is copied into every frame";
         }
         if (p.getInt(Structs.TxPlan.TEST_HOOKS) != 0) {
@@ -62,6 +67,17 @@ final class OneTemplateProgram {
         long offset = p.getLong(Structs.TxPlan.TEST_TX_OFFSET_NS);
         if (offset < 0 || offset > Integer.MAX_VALUE) {
             return "a test offset beyond 2^31 ns";
+        }
+        if (p.getInt(Structs.TxPlan.SINGLE) == 0) {
+            if (templates.size() > MAX_TEMPLATES) {
+                return "more than " + MAX_TEMPLATES + " templates";
+            }
+            for (int i = 0; i < templates.size(); i++) {
+                if ((templates.get(i).get(Structs.Template.N_FIELDS) & 0xff) != 0) {
+                    return "several templates, and template " + i + " has rules";
+                }
+            }
+            return null;
         }
         int t = Structs.TxPlan.TMPL;
         int n = p.get(t + Structs.Template.N_FIELDS) & 0xff;
@@ -84,33 +100,31 @@ final class OneTemplateProgram {
         return null;
     }
 
+    /** The descriptors of tx.bpf.c's maps the program uses. */
+    record Maps(int txState, int bss, int schedule, int seqs) {}
+
     /** The program's instructions for the plan (which must be eligible), with the maps' descriptors in them. */
-    static long[] build(ByteBuffer planBuffer, int txStateFd, int bssFd) {
-        String why = ineligible(planBuffer);
+    static long[] build(ByteBuffer planBuffer, List<ByteBuffer> templates, Maps maps) {
+        String why = ineligible(planBuffer, templates);
         if (why != null) {
             throw new IllegalArgumentException("no generated xdp_tx for this run: " + why);
         }
         ByteBuffer p = planBuffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int t = Structs.TxPlan.TMPL;
         long interval = p.getLong(Structs.TxPlan.INTERVAL_NS);
         long maxLag = p.getLong(Structs.TxPlan.MAX_LAG_NS);
         long every = p.getInt(Structs.TxPlan.CLOCK_EVERY);
         boolean batched = interval == 0 && every > 1;   // else the clock is read every slot, as tx.bpf.c does
         boolean limited = p.getInt(Structs.TxPlan.LIMITED) != 0;
-        int frameEnd = p.getInt(Structs.TxPlan.FRAME_END);
+        boolean single = p.getInt(Structs.TxPlan.SINGLE) != 0;
         long txOffset = p.getLong(Structs.TxPlan.TEST_TX_OFFSET_NS);
-        int mh = p.getShort(t + Structs.Template.MH_OFFSET) & 0xffff;
-        int mhMask = p.get(t + Structs.Template.MH_CSUM_MASK) & 0xf;
-        int n = p.get(t + Structs.Template.N_FIELDS) & 0xff;
-        int touched = p.getInt(Structs.TxPlan.CSUM_TOUCHED) & 0xf;
 
-        Code c = new Code(bssFd);
+        Code c = new Code(maps.bss());
         // the per-CPU state
         c.movx(6, 1);
         c.stw(10, -4, 0);
         c.movx(2, 10);
         c.add(2, -4);
-        c.mapFd(1, txStateFd);
+        c.mapFd(1, maps.txState());
         c.call(FUNC_MAP_LOOKUP_ELEM);
         c.jeq(0, 0, "aborted");
         c.movx(7, 0);
@@ -140,42 +154,45 @@ final class OneTemplateProgram {
         c.movx(1, 8);
         c.add(1, 1);
         c.stx(7, Structs.TxState.SEQ, 1, 8);
+        if (single) {
+            oneTemplate(c, p, limited, txOffset);
+            // a frame shorter than the template's last write: counted, not sent
+            c.label("unsent");
+            c.ldx(1, 7, Structs.TxState.UNSENT, 8);
+            c.add(1, 1);
+            c.stx(7, Structs.TxState.UNSENT, 1, 8);
+        } else {
+            severalTemplates(c, p, templates, maps, txOffset);
+        }
+        c.label("aborted");
+        c.mov(0, XDP_ABORTED);
+        c.exit();
+        c.label("drop");
+        c.mov(0, XDP_DROP);
+        c.exit();
+
+        if (batched) {
+            placeStamps(c, every);
+        }
+        return c.build();
+    }
+
+    /** One template: its rules from their cursors, the header's stamps, the checksums over them. */
+    private static void oneTemplate(Code c, ByteBuffer p, boolean limited, long txOffset) {
+        int t = Structs.TxPlan.TMPL;
+        int frameEnd = p.getInt(Structs.TxPlan.FRAME_END);
+        int mh = p.getShort(t + Structs.Template.MH_OFFSET) & 0xffff;
+        int mhMask = p.get(t + Structs.Template.MH_CSUM_MASK) & 0xf;
+        int n = p.get(t + Structs.Template.N_FIELDS) & 0xff;
+        int touched = p.getInt(Structs.TxPlan.CSUM_TOUCHED) & 0xf;
         c.ldx(2, 6, 4, 4);    // data_end
         c.ldx(6, 6, 0, 4);    // data
         c.movx(1, 6);
         c.add(1, frameEnd);
         c.jgtx(1, 2, "unsent");
 
-        // the measurement header's stamps; r0: their sum as the checksums take it
         if (mh != 0) {
-            c.call(FUNC_GET_SMP_PROCESSOR_ID);
-            c.lsh(0, 8);
-            c.or(0, Structs.MH_VERSION);
-            c.movx(1, 0);
-            c.be(1, 16);
-            c.stx(6, mh + Structs.Mh.CPU, 1, 2);
-            c.and(0, 0xffff);
-            c.movx(1, 8);
-            c.mov32x(1, 1);
-            c.movx(2, 1);
-            c.be(2, 32);
-            c.stx(6, mh + Structs.Mh.SEQ, 2, 4);
-            c.addx(0, 1);
-            c.movx(1, 9);
-            if (txOffset != 0) {
-                c.add(1, -txOffset);
-            }
-            c.movx(2, 1);
-            c.be(2, 64);
-            c.stx(6, mh + Structs.Mh.TX_NS, 2, 8);
-            c.movx(2, 1);
-            c.rsh(2, 32);
-            c.addx(0, 2);
-            c.mov32x(1, 1);
-            c.addx(0, 1);
-            if ((mh & 1) != 0) {
-                c.lsh(0, 8);
-            }
+            stamps(c, mh, txOffset);
         }
         // each touched checksum's register starts as its base (plus the stamps it covers)
         Map<Integer, Integer> sumReg = new HashMap<>();
@@ -249,54 +266,172 @@ final class OneTemplateProgram {
                 }
             }
         }
-        // the checksums: the complement of the folded sum, UDP's 0 sent as 0xffff (tx.bpf.c put_csum)
         for (int k : sums) {
             int csum = t + Structs.Template.CSUMS + k * Structs.Csum.SIZE;
-            int at = p.getShort(csum + Structs.Csum.OFFSET) & 0xffff;
-            int kind = p.get(csum + Structs.Csum.KIND) & 0xff;
-            int reg = sumReg.get(k);
-            if (kind == Structs.CSUM_UDP) {
-                c.load(4, CSUM_ZERO);
-                c.subx(4, reg);
-            } else {
-                c.movx(4, reg);
-            }
-            for (int step = 0; step < 3; step++) {
-                c.movx(5, 4);
-                c.rsh(5, 16);
-                if (step < 2) {
-                    c.and(4, 0xffff);
-                }
-                c.addx(4, 5);
-            }
-            if (kind != Structs.CSUM_UDP) {
-                c.xor(4, -1);
-            }
-            c.be(4, 16);
-            c.stx(6, at, 4, 2);
+            putCsum(c, p.get(csum + Structs.Csum.KIND) & 0xff, p.getShort(csum + Structs.Csum.OFFSET) & 0xffff, sumReg.get(k));
         }
         if (limited) {
             c.stx(7, Structs.TxState.LAST_NS, 9, 8);
         }
         c.mov(0, XDP_TX);
         c.exit();
+    }
 
-        // a frame shorter than the template's last write: counted, not sent
-        c.label("unsent");
-        c.ldx(1, 7, Structs.TxState.UNSENT, 8);
-        c.add(1, 1);
-        c.stx(7, Structs.TxState.UNSENT, 1, 8);
-        c.label("aborted");
-        c.mov(0, XDP_ABORTED);
-        c.exit();
-        c.label("drop");
-        c.mov(0, XDP_DROP);
-        c.exit();
-
-        if (batched) {
-            placeStamps(c, every);
+    /**
+     * A checksum at r6 + at from the full sum in {@code reg} (not r4 or r5, which it uses): the
+     * complement of the folded sum, UDP's 0 sent as 0xffff (tx.bpf.c put_csum).
+     */
+    private static void putCsum(Code c, int kind, int at, int reg) {
+        if (kind == Structs.CSUM_UDP) {
+            c.load(4, CSUM_ZERO);
+            c.subx(4, reg);
+        } else {
+            c.movx(4, reg);
         }
-        return c.build();
+        for (int step = 0; step < 3; step++) {
+            c.movx(5, 4);
+            c.rsh(5, 16);
+            if (step < 2) {
+                c.and(4, 0xffff);
+            }
+            c.addx(4, 5);
+        }
+        if (kind != Structs.CSUM_UDP) {
+            c.xor(4, -1);
+        }
+        c.be(4, 16);
+        c.stx(6, at, 4, 2);
+    }
+
+    /**
+     * The measurement header's stamps at r6 + mh (r6 the frame, bounds checked): r8's sequence
+     * number, r9's send time less the tests' offset, the CPU; r0 = their sum as checksums take it.
+     */
+    private static void stamps(Code c, int mh, long txOffset) {
+        c.call(FUNC_GET_SMP_PROCESSOR_ID);
+        c.lsh(0, 8);
+        c.or(0, Structs.MH_VERSION);
+        c.movx(1, 0);
+        c.be(1, 16);
+        c.stx(6, mh + Structs.Mh.CPU, 1, 2);
+        c.and(0, 0xffff);
+        c.movx(1, 8);
+        c.mov32x(1, 1);
+        c.movx(2, 1);
+        c.be(2, 32);
+        c.stx(6, mh + Structs.Mh.SEQ, 2, 4);
+        c.addx(0, 1);
+        c.movx(1, 9);
+        if (txOffset != 0) {
+            c.add(1, -txOffset);
+        }
+        c.movx(2, 1);
+        c.be(2, 64);
+        c.stx(6, mh + Structs.Mh.TX_NS, 2, 8);
+        c.movx(2, 1);
+        c.rsh(2, 32);
+        c.addx(0, 2);
+        c.mov32x(1, 1);
+        c.addx(0, 1);
+        if ((mh & 1) != 0) {
+            c.lsh(0, 8);
+        }
+    }
+
+    /**
+     * Several templates without rules (a size mix, streams): the weighted cycle's next template
+     * (its place kept per CPU, the template from tx_schedule), then that template's own code:
+     * its stream's sequence number (tx_seqs), the frame set to its length, the words where the
+     * templates differ copied in as immediates (TemplateCompiler.copyRange), the stamps and the
+     * checksums over them from its bases, and the CPU's sent counters (tx.bpf.c send_uniform).
+     */
+    private static void severalTemplates(Code c, ByteBuffer p, List<ByteBuffer> templates, Maps maps, long txOffset) {
+        int cycle = p.getInt(Structs.TxPlan.CYCLE_LEN);
+        int from = p.getShort(Structs.TxPlan.COPY_FROM) & 0xffff;
+        int words = p.getInt(Structs.TxPlan.COPY) == Structs.COPY_RANGE ? p.getShort(Structs.TxPlan.COPY_WORDS) & 0xffff : 0;
+        c.ldx(1, 7, Structs.TxState.CYCLE_POS, 8);
+        c.stx(10, -4, 1, 4);
+        c.movx(2, 1);
+        c.add(2, p.getInt(Structs.TxPlan.CYCLE_POS_STEP));
+        c.ldx(3, 7, Structs.TxState.CYCLE_TURN, 8);
+        c.add(3, p.getInt(Structs.TxPlan.CYCLE_TURN_STEP));
+        c.jlt(2, cycle, "placed");
+        c.add(2, -cycle);
+        c.add(3, 1);
+        c.label("placed");
+        c.stx(7, Structs.TxState.CYCLE_POS, 2, 8);
+        c.stx(7, Structs.TxState.CYCLE_TURN, 3, 8);
+        c.movx(2, 10);
+        c.add(2, -4);
+        c.mapFd(1, maps.schedule());
+        c.call(FUNC_MAP_LOOKUP_ELEM);
+        c.jeq(0, 0, "aborted");
+        c.ldx(1, 0, Structs.Slot.TEMPLATE_ID, 4);
+        for (int i = 0; i < templates.size() - 1; i++) {
+            c.jeq(1, i, "template" + i);
+        }
+        c.ja("template" + (templates.size() - 1));
+        for (int i = 0; i < templates.size(); i++) {
+            ByteBuffer t = templates.get(i).duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            int len = t.getShort(Structs.Template.LEN) & 0xffff;
+            int mh = t.getShort(Structs.Template.MH_OFFSET) & 0xffff;
+            int mhMask = t.get(Structs.Template.MH_CSUM_MASK) & 0xf;
+            c.label("template" + i);
+            if (mh != 0) {   // the stream's next sequence number on this CPU
+                c.stw(10, -8, (t.getShort(Structs.Template.STREAM_ID) & 0xffff) & (Structs.MAX_STREAMS - 1));
+                c.movx(2, 10);
+                c.add(2, -8);
+                c.mapFd(1, maps.seqs());
+                c.call(FUNC_MAP_LOOKUP_ELEM);
+                c.jeq(0, 0, "aborted");
+                c.ldx(8, 0, 0, 8);
+                c.movx(1, 8);
+                c.add(1, 1);
+                c.stx(0, 0, 1, 8);
+            }
+            // the frame's length: every frame starts as the run's first, the longest template
+            c.ldx(2, 6, 4, 4);
+            c.ldx(1, 6, 0, 4);
+            c.subx(2, 1);
+            c.mov(3, len);
+            c.subx(3, 2);
+            c.jeq(3, 0, "sized" + i);
+            c.movx(1, 6);
+            c.movx(2, 3);
+            c.call(FUNC_XDP_ADJUST_TAIL);
+            c.jne(0, 0, "aborted");
+            c.label("sized" + i);
+            int end = Math.max(TemplateCompiler.writeEnd(t), from + 8 * words);
+            c.ldx(2, 6, 4, 4);    // data_end
+            c.ldx(6, 6, 0, 4);    // data
+            c.movx(1, 6);
+            c.add(1, end);
+            c.jgtx(1, 2, "aborted");
+            for (int w = 0; w < words; w++) {
+                c.load(1, t.getLong(Structs.Template.BYTES + from + 8 * w));
+                c.stx(6, from + 8 * w, 1, 8);
+            }
+            if (mh != 0) {
+                stamps(c, mh, txOffset);
+                for (int k = 0; k < Structs.MAX_CSUMS; k++) {
+                    if ((mhMask & (1 << k)) != 0) {
+                        int csum = Structs.Template.CSUMS + k * Structs.Csum.SIZE;
+                        c.load(1, t.getInt(csum + Structs.Csum.BASE) & 0xffffffffL);
+                        c.addx(1, 0);
+                        putCsum(c, t.get(csum + Structs.Csum.KIND) & 0xff, t.getShort(csum + Structs.Csum.OFFSET) & 0xffff, 1);
+                    }
+                }
+            }
+            c.ldx(1, 7, Structs.TxState.SENT_PACKETS, 8);
+            c.add(1, 1);
+            c.stx(7, Structs.TxState.SENT_PACKETS, 1, 8);
+            c.ldx(1, 7, Structs.TxState.SENT_BYTES, 8);
+            c.add(1, len);
+            c.stx(7, Structs.TxState.SENT_BYTES, 1, 8);
+            c.stx(7, Structs.TxState.LAST_NS, 9, 8);
+            c.mov(0, XDP_TX);
+            c.exit();
+        }
     }
 
     /** r9 = the clock, after the stop flag and before the end: XDP_DROP past either. */
@@ -409,6 +544,7 @@ final class OneTemplateProgram {
         private static final int JGT = 0x20;
         private static final int JGE = 0x30;
         private static final int JNE = 0x50;
+        private static final int JLT = 0xa0;
         private static final int JLE = 0xb0;
 
         private final List<long[]> insns = new ArrayList<>();     // {op, dst, src, off, imm}
@@ -602,6 +738,10 @@ final class OneTemplateProgram {
 
         void jle(int dst, long imm, String target) {
             jmp(JLE, dst, imm, target);
+        }
+
+        void jlt(int dst, long imm, String target) {
+            jmp(JLT, dst, imm, target);
         }
 
         void jgex(int dst, int src, String target) {
