@@ -409,15 +409,9 @@ class TransmitReceiveTest {
      */
     @Test
     void oneTemplateCountingWithCursorsFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {
-        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
-        var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
         PacketTemplate a = udp(128, 3);
-        List<dev.xdperf.abi.FieldRule> rules = List.of(
-                dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
-                dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
-                dev.xdperf.abi.FieldRule.increment(15, 1, stream, 0, 250, 7),                    // odd offset, per stream
-                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL),  // range 2^64, odd offset
-                dev.xdperf.abi.FieldRule.increment(80, 4, packet, 5, 1_000_004, 0x123456789L)); // step >= 2^16: divides
+        List<dev.xdperf.abi.FieldRule> rules = countingRules(   // step >= 2^16: divides
+                dev.xdperf.abi.FieldRule.increment(80, 4, dev.xdperf.abi.FieldRule.Scope.PACKET, 5, 1_000_004, 0x123456789L));
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
                 new PacketTemplate(a.frame(), 3, 1, 1, a.mhOffset(), rules, a.checksums())));
         sendsItsPcapFromTwoCpus(dir, set, 3001, a.mhOffset());
@@ -429,18 +423,27 @@ class TransmitReceiveTest {
      */
     @Test
     void oneTemplateCountingFlatOutFromTwoCpusIsItsPcap(@TempDir Path dir) throws Exception {
-        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
-        var stream = dev.xdperf.abi.FieldRule.Scope.STREAM;
         PacketTemplate a = udp(128, 3);
-        List<dev.xdperf.abi.FieldRule> rules = List.of(
-                dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
-                dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
-                dev.xdperf.abi.FieldRule.increment(15, 1, stream, 0, 250, 7),                    // odd offset, per stream
-                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL),  // range 2^64, odd offset
-                dev.xdperf.abi.FieldRule.increment(70, 2, dev.xdperf.abi.FieldRule.Scope.FLOW, 7000, 7049, 1)); // 50 flows
+        List<dev.xdperf.abi.FieldRule> rules = countingRules(   // 50 flows
+                dev.xdperf.abi.FieldRule.increment(70, 2, dev.xdperf.abi.FieldRule.Scope.FLOW, 7000, 7049, 1));
         var set = new dev.xdperf.abi.TemplateSet(dev.xdperf.abi.AbiVersion.HOST, List.of(
                 new PacketTemplate(a.frame(), 3, 1, 50, a.mhOffset(), rules, a.checksums())));
         sendsItsPcapFromTwoCpus(dir, set, 3001, a.mhOffset(), null);
+    }
+
+    /**
+     * Counting rules xdp_tx advances with cursors (steps 1, 3 and 7 over ranges that do not
+     * divide 2^64, per packet and per stream, counting down too, a 2^64 range with a huge step),
+     * then {@code last}.
+     */
+    private static List<dev.xdperf.abi.FieldRule> countingRules(dev.xdperf.abi.FieldRule last) {
+        var packet = dev.xdperf.abi.FieldRule.Scope.PACKET;
+        return List.of(
+                dev.xdperf.abi.FieldRule.increment(26, 4, packet, 0xC6120001L, 0xC61200C8L, 1),  // source address: both checksums
+                dev.xdperf.abi.FieldRule.decrement(34, 2, packet, 1000, 2000, 3),               // source port, counting down
+                dev.xdperf.abi.FieldRule.increment(15, 1, dev.xdperf.abi.FieldRule.Scope.STREAM, 0, 250, 7), // odd offset, per stream
+                dev.xdperf.abi.FieldRule.increment(61, 8, packet, 0, -1L, 0x7123456789ABCDEFL),  // range 2^64, odd offset
+                last);
     }
 
     /** The built-in stream's template between the test's two ends: UDP 5201 from 198.18.0.1, the header on. */
